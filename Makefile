@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is here for them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: install dev run test migrate seed-demo bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs only when a requirements file changed (the stamp is older than it).
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+run: install
+	$(PY) -m core up
+
+test: dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+migrate: install
+	$(PY) -m core migrate
+
+seed-demo: install
+	$(PY) -m core seed-demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""The HossAgent domain: agents, pipeline, inbox, canvas, scheduler and adapters. Never imports Streamlit."""

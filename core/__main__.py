@@ -1,0 +1,5 @@
+"""`python -m core ...`: the HossAgent command line (SPEC §9)."""
+
+from core.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""Agent runs: every run is an `agent_runs` row, whatever happens inside it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, update
+from sqlalchemy.orm import Session
+
+from db.models import AgentRun
+
+log = logging.getLogger("hoss.agents")
+
+
+@dataclass(frozen=True)
+class AgentResult:
+    """What one agent run did: its row id, status, how many things it touched, and one line per thing."""
+
+    agent: str
+    run_id: int
+    status: str
+    items: int
+    summary: str
+    lines: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("succeeded", "skipped")
+
+
+@dataclass
+class RunRecorder:
+    """Collects what a run did while it runs."""
+
+    agent: str
+    run_id: int
+    items: int = 0
+    lines: list[str] = field(default_factory=list)
+    summary: str = ""
+    status: str = "succeeded"
+    error: str | None = None
+
+    def did(self, line: str, *, count: int = 1) -> None:
+        """Log one clear line about one thing done, and count it."""
+        self.items += count
+        self.lines.append(line)
+        log.info("[%s] %s", self.agent, line)
+
+    def note(self, line: str) -> None:
+        """Log a line that is not a thing done (a skip, a mode notice)."""
+        self.lines.append(line)
+        log.info("[%s] %s", self.agent, line)
+
+    def skip(self, reason: str) -> None:
+        """Mark the run skipped (nothing to do that it may do), with the reason."""
+        self.status = "skipped"
+        self.summary = reason
+        self.note(reason)
+
+    def result(self) -> AgentResult:
+        summary = self.summary or (f"{self.items} item(s)" if not self.error else self.error)
+        return AgentResult(self.agent, self.run_id, self.status, self.items, summary, tuple(self.lines), self.error)
+
+
+def start_run(session: Session, agent: str, trigger: str) -> int:
+    """Insert a `running` agent_runs row and commit it, so even a crashed run leaves a trace."""
+    run_id = session.execute(
+        insert(AgentRun)
+        .values(agent=agent, trigger=trigger, host=socket.gethostname(), pid=os.getpid())
+        .returning(AgentRun.id)
+    ).scalar_one()
+    session.commit()
+    return run_id
+
+
+def finish_run(session: Session, recorder: RunRecorder) -> None:
+    """Write the run's outcome and commit."""
+    result = recorder.result()
+    session.execute(
+        update(AgentRun)
+        .where(AgentRun.id == recorder.run_id)
+        .values(
+            finished_at=func.now(), status=result.status, items=result.items,
+            summary=result.summary[:2000], error=result.error,
+        )
+    )
+    session.commit()
+
+
+@contextmanager
+def agent_run(session: Session, agent: str, trigger: str = "manual") -> Iterator[RunRecorder]:
+    """Record a run around the block; an exception inside is rolled back, recorded as `failed`, and not re-raised."""
+    recorder = RunRecorder(agent=agent, run_id=start_run(session, agent, trigger))
+    try:
+        yield recorder
+    except Exception as exc:  # the run's failure is data, not a crash of the caller
+        session.rollback()
+        recorder.status = "failed"
+        recorder.error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.exception("[%s] run %s failed: %s", agent, recorder.run_id, recorder.error)
+    finish_run(session, recorder)

@@ -1,0 +1,113 @@
+"""The one typed settings object: every variable of SPEC §10, read and validated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A bad configuration value; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """HossAgent configuration. None is required: with none set, everything runs in mock/dry-run mode."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, frozen=True
+    )
+
+    # Database
+    database_url: str | None = Field(None, description="Postgres URL; unset means the embedded server.")
+    hoss_data_dir: Path = Field(Path(".data"), description="Where the embedded Postgres keeps its data.")
+
+    # LLM
+    openai_api_key: SecretStr | None = Field(None, description="Enables real LLM calls; unset means mock mode.")
+    openai_model: str = Field("gpt-4o-mini", description="Model for Ops tasks and drafting.")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (tests, proxies).")
+    openai_timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one LLM call.")
+    openai_rpm: int | None = Field(None, gt=0, description="Client-side cap on LLM requests per minute.")
+    openai_tpm: int | None = Field(None, gt=0, description="Client-side cap on LLM tokens per minute.")
+
+    # Email
+    bizdev_email_from: str | None = Field(None, description="From address of outbound email.")
+    bizdev_smtp_host: str | None = Field(None, description="SMTP host; with SendGrid unset too, email is a dry run.")
+    bizdev_smtp_port: int = Field(587, gt=0, lt=65536, description="SMTP port.")
+    bizdev_smtp_user: str | None = Field(None, description="SMTP user name.")
+    bizdev_smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    bizdev_smtp_ssl: bool = Field(False, description="Use implicit TLS (port 465 style) instead of STARTTLS.")
+    sendgrid_api_key: SecretStr | None = Field(None, description="SendGrid API key (alternative to SMTP).")
+    sendgrid_from_email: str | None = Field(None, description="SendGrid From address.")
+
+    # Slack / Stripe
+    slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming webhook URL.")
+    stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key; unset skips checkout sessions.")
+    stripe_webhook_secret: SecretStr | None = Field(None, description="Verifies Stripe-Signature on webhooks.")
+    stripe_api_base: str | None = Field(None, description="Stripe API base URL (tests).")
+
+    # Scheduler
+    sched_bizdev_interval_minutes: float = Field(30, gt=0, description="BizDev agent period.")
+    sched_onboarding_interval_minutes: float = Field(10, gt=0, description="Onboarding agent period.")
+    sched_ops_interval_seconds: float = Field(120, gt=0, description="How often an idle Ops pool looks for work.")
+    sched_billing_interval_minutes: float = Field(720, gt=0, description="Billing agent period.")
+    sched_events_interval_seconds: float = Field(5, gt=0, description="Event processor period.")
+    sched_executor_interval_seconds: float = Field(5, gt=0, description="Proposal executor period.")
+
+    # Ops
+    ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")
+    ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
+    ops_lease_seconds: float = Field(60, gt=0, description="Lease on a claimed task; lapsed leases are reclaimed.")
+    ops_daily_budget_cents: int | None = Field(None, ge=0, description="Daily LLM spend cap; unset means none.")
+
+    # Console / API
+    hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
+    hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+    hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
+    hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator(
+        "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
+        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_console_password",
+        mode="before",
+    )
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator(
+        "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
+        "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "openai_rpm", "openai_tpm",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def llm_mode(self) -> Literal["openai", "mock"]:
+        """`openai` when a key is set, else `mock`."""
+        return "openai" if self.openai_api_key else "mock"
+
+    def secret(self, name: str) -> str | None:
+        """The plain value of a secret setting, or None."""
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and .env) once; raise ConfigError with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "configuration"
+        shown = "" if field in _SECRET_FIELDS else f" (got {err.get('input')!r})"
+        raise ConfigError(f"Invalid {field.upper()}: {err['msg']}{shown}") from None
+
+
+_SECRET_FIELDS = frozenset(
+    name for name, info in Settings.model_fields.items() if "SecretStr" in str(info.annotation)
+)

@@ -1,0 +1,117 @@
+"""Status transitions: one locked, checked, audited move per call, for every entity with a status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.audit import Actor, record_audit
+from db.models import ActionProposal, Customer, Invoice, Lead, Task
+
+# entity -> from_status -> the statuses it may move to. Anything else is refused.
+ALLOWED: dict[str, dict[str, frozenset[str]]] = {
+    "lead": {
+        "new": frozenset({"contacted", "responded", "qualified_candidate", "lost"}),
+        "contacted": frozenset({"responded", "qualified_candidate", "lost"}),
+        "responded": frozenset({"qualified", "qualified_candidate", "lost"}),
+        "qualified_candidate": frozenset({"qualified", "lost"}),
+        "qualified": frozenset(),
+        "lost": frozenset({"new"}),
+    },
+    "customer": {
+        "trial": frozenset({"active", "churned"}),
+        "active": frozenset({"trial", "churned"}),
+        "churned": frozenset({"active"}),
+    },
+    "task": {
+        "pending": frozenset({"running", "failed"}),
+        "running": frozenset({"done", "failed", "pending", "needs_review"}),
+        "failed": frozenset({"pending"}),
+        "needs_review": frozenset({"pending", "done"}),
+        "done": frozenset(),
+    },
+    "invoice": {
+        "draft": frozenset({"sent", "paid", "void"}),
+        "sent": frozenset({"paid", "void"}),
+        "paid": frozenset(),
+        "void": frozenset(),
+    },
+    "proposal": {
+        "pending": frozenset({"approved", "rejected", "expired"}),
+        "approved": frozenset({"executing", "failed"}),
+        "executing": frozenset({"executed", "failed"}),
+        "failed": frozenset({"approved"}),
+        "rejected": frozenset(),
+        "expired": frozenset(),
+        "executed": frozenset(),
+    },
+}
+
+MODELS = {"lead": Lead, "customer": Customer, "task": Task, "invoice": Invoice, "proposal": ActionProposal}
+
+
+class NotFound(LookupError):
+    """No row with that id."""
+
+
+class IllegalTransition(ValueError):
+    """The entity is not in a status that may move to the requested one."""
+
+
+def can_transition(entity: str, from_status: str, to_status: str) -> bool:
+    """Whether `entity` may move from `from_status` to `to_status`."""
+    return to_status in ALLOWED[entity].get(from_status, frozenset())
+
+
+def transition(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    to_status: str,
+    actor: Actor,
+    *,
+    values: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> str:
+    """Lock the row, refuse an illegal move, set the status (and `values`), audit it; return the old status.
+
+    Runs in the caller's transaction and does not commit, so the change and its audit row land together.
+    """
+    model = MODELS[entity]
+    current = session.execute(
+        select(model.status).where(model.id == entity_id).with_for_update()
+    ).scalar_one_or_none()
+    if current is None:
+        raise NotFound(f"{entity} {entity_id} not found")
+    if not can_transition(entity, current, to_status):
+        raise IllegalTransition(f"{entity} {entity_id} is {current}; it cannot become {to_status}")
+    session.execute(update(model).where(model.id == entity_id).values(status=to_status, **(values or {})))
+    record_audit(session, actor, entity, entity_id, current, to_status, metadata)
+    return current
+
+
+def transition_lead(session: Session, lead_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
+    """Move a lead (see ALLOWED['lead'])."""
+    return transition(session, "lead", lead_id, to_status, actor, **kw)
+
+
+def transition_task(session: Session, task_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
+    """Move a task (see ALLOWED['task'])."""
+    return transition(session, "task", task_id, to_status, actor, **kw)
+
+
+def transition_invoice(session: Session, invoice_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
+    """Move an invoice (see ALLOWED['invoice'])."""
+    return transition(session, "invoice", invoice_id, to_status, actor, **kw)
+
+
+def transition_customer(session: Session, customer_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
+    """Move a customer (see ALLOWED['customer'])."""
+    return transition(session, "customer", customer_id, to_status, actor, **kw)
+
+
+def transition_proposal(session: Session, proposal_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
+    """Move an action proposal (see ALLOWED['proposal'])."""
+    return transition(session, "proposal", proposal_id, to_status, actor, **kw)

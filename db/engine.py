@@ -1,0 +1,65 @@
+"""Engine and session factory: one place that turns settings into a database connection."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.settings import Settings
+
+_CONNECT_TIMEOUT_SECONDS = 10
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message is one line naming DATABASE_URL."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept postgres://, postgresql:// or postgresql+psycopg:// and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """DATABASE_URL when set, else start the embedded server and return its URL."""
+    if settings.database_url:
+        return normalize_url(settings.database_url)
+    from db.embedded import start_embedded_postgres
+
+    return start_embedded_postgres(settings.hoss_data_dir)
+
+
+def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent") -> Engine:
+    """An engine with pre-ping (survives a database restart), a connect timeout and UTC sessions."""
+    engine = create_engine(
+        normalize_url(url),
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"connect_timeout": _CONNECT_TIMEOUT_SECONDS, "application_name": application_name},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _utc(dbapi_conn, _record):  # noqa: ANN001 - DBAPI callback
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseUnavailable with one line when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(f"Cannot reach the database at DATABASE_URL ({engine.url.render_as_string(hide_password=True)}): {reason}") from None
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (pages render them after the transaction)."""
+    return sessionmaker(engine, expire_on_commit=False)

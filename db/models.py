@@ -1,0 +1,353 @@
+"""Typed SQLAlchemy models for every table of SPEC §2; invariants live here as constraints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Every allowed status, in one place: the CHECK constraints and the transition tables use them.
+LEAD_STATUSES = ("new", "contacted", "responded", "qualified_candidate", "qualified", "lost")
+CUSTOMER_PLANS = ("starter", "pro", "enterprise")
+CUSTOMER_STATUSES = ("active", "trial", "churned")
+TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review")
+TASK_MODES = ("openai", "mock")
+INVOICE_STATUSES = ("draft", "sent", "paid", "void")
+RUN_TRIGGERS = ("manual", "schedule", "event", "api")
+RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
+EVENT_STATUSES = ("received", "processed", "ignored", "failed")
+VERTICALS = ("money", "bizdev", "ops", "billing")
+PROPOSAL_STATUSES = ("pending", "approved", "rejected", "expired", "executing", "executed", "failed")
+URGENCIES = ("low", "medium", "high", "critical")
+EXECUTION_STATUSES = ("queued", "started", "succeeded", "failed", "unknown")
+GRAPH_STEP_STATUSES = ("started", "succeeded", "failed")
+ACTOR_TYPES = ("system", "user", "policy", "agent")
+LEDGER_DIRECTIONS = ("in", "out")
+LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
+LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A CHECK constraint that keeps `column` within `values`."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=column)
+
+
+def non_negative(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0", name=f"{column}_non_negative")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSONB, datetime: DateTime(timezone=True)}
+
+
+def _id() -> Mapped[int]:
+    return mapped_column(BigInteger, Identity(), primary_key=True)
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(server_default=func.now())
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        one_of("status", LEAD_STATUSES),
+        UniqueConstraint("email"),
+        Index("ix_leads_status_id", "status", "id"),
+    )
+    id: Mapped[int] = _id()
+    company: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(Text, server_default="")
+    email: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, server_default="manual")
+    status: Mapped[str] = mapped_column(Text, server_default="new")
+    created_at: Mapped[datetime] = _now()
+    last_contacted_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (one_of("plan", CUSTOMER_PLANS), one_of("status", CUSTOMER_STATUSES))
+    id: Mapped[int] = _id()
+    company: Mapped[str] = mapped_column(Text)
+    contact_email: Mapped[str] = mapped_column(Text, server_default="")
+    plan: Mapped[str] = mapped_column(Text, server_default="starter")
+    status: Mapped[str] = mapped_column(Text, server_default="active")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    # One customer per lead, enforced here rather than in code.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), unique=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        one_of("status", INVOICE_STATUSES),
+        non_negative("amount_cents"),
+        Index("ix_invoices_customer_id", "customer_id"),
+        Index("ix_invoices_status_created_at", "status", "created_at"),
+        Index("ix_invoices_created_at", "created_at"),
+    )
+    id: Mapped[int] = _id()
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    status: Mapped[str] = mapped_column(Text, server_default="draft")
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    stripe_session_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    created_at: Mapped[datetime] = _now()
+    sent_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        one_of("status", TASK_STATUSES),
+        CheckConstraint("mode IS NULL OR mode IN ('openai', 'mock')", name="mode"),
+        non_negative("reward_cents"),
+        non_negative("cost_cents"),
+        non_negative("profit_cents"),
+        # Claimable rows only: the claim query walks this, never past claimed or finished rows.
+        Index("ix_tasks_claimable", "run_after", "id", postgresql_where=text("status = 'pending'")),
+        Index("ix_tasks_lease", "lease_expires_at", postgresql_where=text("status = 'running'")),
+        Index("ix_tasks_uninvoiced", "customer_id", postgresql_where=text("status = 'done' AND invoice_id IS NULL")),
+        Index("ix_tasks_status_id", "status", "id"),
+        Index("ix_tasks_customer_id", "customer_id"),
+        Index("ix_tasks_completed_at", "completed_at"),
+        Index("ix_tasks_created_at", "created_at"),
+        Index("ix_tasks_invoice_id", "invoice_id"),
+    )
+    id: Mapped[int] = _id()
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="pending")
+    reward_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    cost_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    profit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    result_summary: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(Text)
+    input_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
+    mode: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    run_after: Mapped[datetime] = _now()
+    claimed_by: Mapped[str | None] = mapped_column(Text)
+    lease_expires_at: Mapped[datetime | None]
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    created_at: Mapped[datetime] = _now()
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+    __table_args__ = (CheckConstraint("interval_seconds IS NULL OR interval_seconds > 0", name="interval_positive"),)
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    version: Mapped[str] = mapped_column(Text, server_default="1")
+    capabilities: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    input_schema: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    execution_method: Mapped[str] = mapped_column(Text, server_default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+
+
+class AgentRun(Base):
+    __tablename__ = "agent_runs"
+    __table_args__ = (
+        one_of("trigger", RUN_TRIGGERS),
+        one_of("status", RUN_STATUSES),
+        Index("ix_agent_runs_agent_started_at", "agent", "started_at"),
+        Index("ix_agent_runs_started_at", "started_at"),
+    )
+    id: Mapped[int] = _id()
+    agent: Mapped[str] = mapped_column(Text)
+    trigger: Mapped[str] = mapped_column(Text, server_default="manual")
+    started_at: Mapped[datetime] = _now()
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(Text, server_default="running")
+    items: Mapped[int] = mapped_column(Integer, server_default="0")
+    summary: Mapped[str] = mapped_column(Text, server_default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(Text, server_default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class SchedulerSlot(Base):
+    """One row per (agent, period): whichever replica inserts it runs that period."""
+
+    __tablename__ = "scheduler_slots"
+    __table_args__ = (UniqueConstraint("agent", "scheduled_for"),)
+    id: Mapped[int] = _id()
+    agent: Mapped[str] = mapped_column(Text)
+    scheduled_for: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(Text, server_default="")
+    claimed_at: Mapped[datetime] = _now()
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        one_of("status", EVENT_STATUSES),
+        UniqueConstraint("source", "dedupe_key"),
+        Index("ix_events_received", "received_at", "id", postgresql_where=text("status = 'received'")),
+        Index("ix_events_type_occurred_at", "type", "occurred_at"),
+        Index("ix_events_occurred_at", "occurred_at"),
+    )
+    id: Mapped[int] = _id()
+    source: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = _now()
+    payload: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    dedupe_key: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="received")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = _now()
+    processed_at: Mapped[datetime | None]
+
+
+class ActionProposal(Base):
+    __tablename__ = "action_proposals"
+    __table_args__ = (
+        one_of("status", PROPOSAL_STATUSES),
+        one_of("vertical", VERTICALS),
+        one_of("urgency", URGENCIES),
+        Index("ix_action_proposals_pending", "created_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_action_proposals_status_created_at", "status", "created_at"),
+        Index("ix_action_proposals_event_id", "event_id"),
+    )
+    id: Mapped[int] = _id()
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    vertical: Mapped[str] = mapped_column(Text)
+    action_type: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="pending")
+    urgency: Mapped[str] = mapped_column(Text, server_default="medium")
+    title: Mapped[str] = mapped_column(Text)
+    reasoning: Mapped[str] = mapped_column(Text, server_default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    dedupe_key: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = _now()
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Execution(Base):
+    __tablename__ = "executions"
+    __table_args__ = (
+        one_of("status", EXECUTION_STATUSES),
+        Index("ix_executions_queued", "id", postgresql_where=text("status = 'queued'")),
+        Index("ix_executions_proposal_id", "proposal_id"),
+    )
+    id: Mapped[int] = _id()
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("action_proposals.id"))
+    status: Mapped[str] = mapped_column(Text, server_default="queued")
+    idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    result: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = _now()
+
+
+class GraphStep(Base):
+    __tablename__ = "graph_steps"
+    __table_args__ = (
+        one_of("status", GRAPH_STEP_STATUSES),
+        UniqueConstraint("event_id", "graph", "node"),
+    )
+    id: Mapped[int] = _id()
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    graph: Mapped[str] = mapped_column(Text)
+    node: Mapped[str] = mapped_column(Text)
+    state: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    status: Mapped[str] = mapped_column(Text, server_default="started")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class AuditLog(Base):
+    """Append-only: a trigger in the migration refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        one_of("actor_type", ACTOR_TYPES),
+        Index("ix_audit_log_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_log_ts", "ts"),
+    )
+    id: Mapped[int] = _id()
+    ts: Mapped[datetime] = _now()
+    actor_type: Mapped[str] = mapped_column(Text, server_default="system")
+    actor_id: Mapped[str] = mapped_column(Text, server_default="")
+    entity: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[str] = mapped_column(Text, server_default="")
+    from_status: Mapped[str | None] = mapped_column(Text)
+    to_status: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default=text("'{}'::jsonb"))
+    prev_hash: Mapped[str | None] = mapped_column(Text)
+    row_hash: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        one_of("direction", LEDGER_DIRECTIONS),
+        one_of("category", LEDGER_CATEGORIES),
+        one_of("source", LEDGER_SOURCES),
+        non_negative("amount_cents"),
+        UniqueConstraint("source", "ref"),
+        Index("ix_ledger_entries_occurred_at", "occurred_at"),
+    )
+    id: Mapped[int] = _id()
+    occurred_at: Mapped[datetime] = _now()
+    direction: Mapped[str] = mapped_column(Text)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    counterparty: Mapped[str] = mapped_column(Text, server_default="")
+    category: Mapped[str] = mapped_column(Text, server_default="other")
+    source: Mapped[str] = mapped_column(Text, server_default="manual")
+    ref: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = _now()
+    updated_by: Mapped[str] = mapped_column(Text, server_default="system")

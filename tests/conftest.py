@@ -1,0 +1,95 @@
+"""Fixtures: a real Postgres (embedded, or TEST_DATABASE_URL), one migrated template, a fresh clone per test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from core.context import AppContext
+from core.settings import Settings
+from db.engine import make_engine, make_session_factory, normalize_url
+from db.migrate import migrate
+
+# Tests must not see the developer's configuration: drop every HossAgent variable before anything reads it.
+_OUR_PREFIXES = ("DATABASE_URL", "OPENAI_", "BIZDEV_", "SENDGRID_", "SLACK_", "STRIPE_", "SCHED_", "OPS_", "HOSS_")
+for _name in list(os.environ):
+    if _name.startswith(_OUR_PREFIXES):
+        del os.environ[_name]
+
+_counter = itertools.count()
+
+
+def _libpq(url: str) -> str:
+    return normalize_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(normalize_url(url)).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a database on a server where tests may create databases."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return normalize_url(url)
+    from db.embedded import start_embedded_postgres
+
+    data_dir = Path(tempfile.mkdtemp(prefix="hoss-test-pg-"))
+    return start_embedded_postgres(data_dir)
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str) -> Iterator[str]:
+    """A migrated template database, made once per session; each test clones it."""
+    name = f"hoss_tpl_{os.getpid()}"
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    engine = make_engine(_with_database(pg_admin_url, name))
+    migrate(engine)
+    engine.dispose()
+    yield name
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database for this test alone."""
+    name = f"hoss_t_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db))
+        )
+    yield _with_database(pg_admin_url, name)
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings for mock mode against this test's database; tests override fields with `model_copy`."""
+    return Settings(_env_file=None, database_url=db_url, hoss_data_dir=tmp_path / "data")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[AppContext]:
+    """An application context on this test's database (already migrated by the template)."""
+    engine = make_engine(settings.database_url or "", pool_size=10)
+    yield AppContext(settings=settings, engine=engine, sessions=make_session_factory(engine))
+    engine.dispose()
+
+
+@pytest.fixture
+def session(ctx: AppContext) -> Iterator[Session]:
+    with ctx.sessions() as s:
+        yield s

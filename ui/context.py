@@ -1,0 +1,25 @@
+"""The app context for the console, built once per server process."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.context import AppContext, bootstrap
+from core.settings import ConfigError
+
+
+@st.cache_resource(show_spinner="Starting the database…")
+def _bootstrap() -> AppContext:
+    return bootstrap()
+
+
+def app_context() -> AppContext:
+    """The process-wide context; on a start-up error, one clear message and the page stops."""
+    try:
+        return _bootstrap()
+    except ConfigError as exc:
+        st.error(f"Configuration error: {exc}")
+    except Exception as exc:  # database unreachable, embedded server failed: say it in one line
+        st.error(f"HossAgent could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
