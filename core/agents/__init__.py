@@ -1,0 +1,60 @@
+"""The agents (SPEC §3): plain functions taking a session and settings and returning an AgentResult."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.agents.billing import run_billing_agent
+from core.agents.bizdev import run_bizdev_agent
+from core.agents.onboarding import run_onboarding_agent
+from core.agents.ops import run_ops_agent, run_ops_batch, run_ops_single_task
+from core.audit import Actor
+from core.context import AppContext
+from core.runs import AgentResult
+
+__all__ = [
+    "AGENT_NAMES",
+    "run_billing_agent",
+    "run_bizdev_agent",
+    "run_named_agent",
+    "run_onboarding_agent",
+    "run_ops_agent",
+    "run_ops_batch",
+    "run_ops_single_task",
+]
+
+
+def _session_agent(fn: Callable[..., AgentResult]) -> Callable[[AppContext, str], AgentResult]:
+    def run(ctx: AppContext, trigger: str) -> AgentResult:
+        with ctx.sessions() as session:
+            return fn(session, ctx.settings, trigger=trigger)
+
+    return run
+
+
+def _ops_batch(ctx: AppContext, trigger: str) -> AgentResult:
+    return run_ops_batch(ctx.sessions, ctx.settings, trigger=trigger)
+
+
+# name -> how to run it from a context. Later agents (events, executor) register here too.
+RUNNERS: dict[str, Callable[[AppContext, str], AgentResult]] = {
+    "bizdev": _session_agent(run_bizdev_agent),
+    "onboarding": _session_agent(run_onboarding_agent),
+    "ops": _session_agent(run_ops_agent),
+    "ops_batch": _ops_batch,
+    "billing": _session_agent(run_billing_agent),
+}
+AGENT_NAMES = tuple(RUNNERS)
+
+
+class UnknownAgent(KeyError):
+    """No agent of that name."""
+
+
+def run_named_agent(ctx: AppContext, name: str, *, trigger: str = "manual", actor: Actor | None = None) -> AgentResult:
+    """Run the agent called `name` once and return what it did."""
+    try:
+        runner = RUNNERS[name]
+    except KeyError:
+        raise UnknownAgent(f"unknown agent {name!r}; choose one of: {', '.join(AGENT_NAMES)}") from None
+    return runner(ctx, trigger)

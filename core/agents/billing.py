@@ -1,0 +1,12 @@
+"""billing agent (SPEC §3). PLACEHOLDER: being built; replaced before this lands."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from core.runs import AgentResult
+from core.settings import Settings
+
+
+def run_billing_agent(session: Session, settings: Settings, *, trigger: str = "manual") -> AgentResult:
+    raise NotImplementedError
