@@ -26,6 +26,7 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 _counter = itertools.count()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _libpq(url: str) -> str:
@@ -87,6 +88,22 @@ def ctx(settings: Settings) -> Iterator[AppContext]:
     engine = make_engine(settings.database_url or "", pool_size=10)
     yield AppContext(settings=settings, engine=engine, sessions=make_session_factory(engine))
     engine.dispose()
+
+
+@pytest.fixture
+def console(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator["AppTest"]:
+    """The whole console (streamlit_app.py) under AppTest, pointed at this test's database.
+
+    Switch pages with `console.switch_page("pages/inbox.py")` before `console.run()`.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from ui.context import dispose_contexts
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    dispose_contexts()
+    yield AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    dispose_contexts()
 
 
 @pytest.fixture

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.audit import Actor
 from core.context import AppContext, bootstrap
 from core.settings import ConfigError
 
 
+_created: list[AppContext] = []
+
+
 @st.cache_resource(show_spinner="Starting the database…")
 def _bootstrap() -> AppContext:
-    return bootstrap()
+    ctx = bootstrap()
+    _created.append(ctx)
+    return ctx
+
+
+def dispose_contexts() -> None:
+    """Close every engine this process made for the console (tests, shutdown)."""
+    st.cache_resource.clear()
+    while _created:
+        _created.pop().engine.dispose()
 
 
 def app_context() -> AppContext:
@@ -23,3 +36,8 @@ def app_context() -> AppContext:
         st.error(f"HossAgent could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def current_actor() -> Actor:
+    """The operator using this browser session (set by sign-in), as an audit actor."""
+    return Actor.user(st.session_state.get("operator", "operator"))

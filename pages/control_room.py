@@ -1,0 +1,108 @@
+"""Control room: headline metrics, Run buttons, and the pipeline's tables (SPEC §5.1)."""
+
+import streamlit as st
+
+from core import control_room as cr
+from core.agents import run_named_agent
+from core.demo import seed_demo
+from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
+from ui.context import app_context, current_actor
+from ui.format import dollars
+from ui.tables import paged_table
+
+ctx = app_context()
+
+st.title("Control room")
+
+
+@st.fragment(run_every=5)
+def metrics_panel() -> None:
+    with ctx.sessions() as session:
+        m = cr.headline_metrics(session)
+    st.session_state["db_empty"] = m.empty
+    row1 = st.columns(5)
+    row1[0].metric("Leads", m.leads)
+    row1[1].metric("Customers", m.customers)
+    row1[2].metric("Pending tasks", m.tasks_by_status["pending"])
+    row1[3].metric("Running tasks", m.tasks_by_status["running"])
+    row1[4].metric("Done tasks", m.tasks_by_status["done"])
+    row2 = st.columns(5)
+    row2[0].metric("Revenue (task rewards)", dollars(m.revenue_cents))
+    row2[1].metric("LLM cost", dollars(m.llm_cost_cents))
+    row2[2].metric("Profit", dollars(m.profit_cents))
+    row2[3].metric("Paid invoices", dollars(m.paid_cents))
+    row2[4].metric("Unpaid invoices", f"{m.unpaid_invoices} · {dollars(m.unpaid_cents)}")
+    if m.tasks_by_status["failed"]:
+        st.caption(f"{m.tasks_by_status['failed']} failed task(s): filter the Tasks table by `failed` to see why.")
+
+
+metrics_panel()
+
+if st.session_state.get("db_empty"):
+    st.info("The database is empty. Load 90 days of demo data to see the console at work.")
+    if st.button("Load demo data", type="primary"):
+        with st.spinner("Seeding demo data…"), ctx.sessions() as session:
+            counts = seed_demo(session)
+        st.session_state["db_empty"] = False
+        st.toast("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        st.rerun()
+
+st.subheader("Run an agent")
+RUN_BUTTONS = (("bizdev", "Run BizDev"), ("onboarding", "Run Onboarding"), ("ops", "Run Ops (one task)"),
+               ("ops_batch", "Run Ops batch"), ("billing", "Run Billing"))
+for col, (name, label) in zip(st.columns(len(RUN_BUTTONS)), RUN_BUTTONS):
+    if col.button(label, key=f"run_{name}", width="stretch"):
+        with st.spinner(f"{label}…"):
+            st.session_state["last_run"] = run_named_agent(ctx, name, trigger="manual", actor=current_actor())
+if result := st.session_state.get("last_run"):
+    box = st.success if result.status == "succeeded" else st.info if result.status == "skipped" else st.error
+    box(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
+    if result.lines:
+        st.code("\n".join(result.lines), language=None)
+st.caption(
+    "Agents also run on a background schedule (`python -m core scheduler`, started by `make run`). "
+    "Outbound email is real only when SMTP or SendGrid is configured; otherwise sends are dry runs "
+    "that record what would have gone out."
+)
+
+leads_tab, customers_tab, tasks_tab, invoices_tab, runs_tab = st.tabs(
+    ["Leads", "Customers", "Tasks", "Invoices", "Agent runs"]
+)
+
+with leads_tab:
+    f1, f2 = st.columns([1, 2])
+    lead_status = f1.selectbox("Status", ("all", *LEAD_STATUSES), key="lead_status")
+    lead_search = f2.text_input("Search company or email", key="lead_search")
+    with ctx.sessions() as session:
+        page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p))
+    markable = [r for r in page.rows if r["status"] in ("new", "contacted")]
+    if markable:
+        c1, c2 = st.columns([3, 1])
+        chosen = c1.selectbox("Lead that replied", markable, format_func=lambda r: f"#{r['id']} {r['company']}",
+                              key="lead_to_mark")
+        if c2.button("Mark responded", key="mark_responded"):
+            with ctx.sessions() as session:
+                cr.mark_lead_responded(session, chosen["id"], current_actor())
+            st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
+            st.rerun()
+
+with customers_tab:
+    with ctx.sessions() as session:
+        paged_table("customers", lambda p: cr.list_customers(session, page=p))
+
+with tasks_tab:
+    task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
+    with ctx.sessions() as session:
+        paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p))
+
+with invoices_tab:
+    invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")
+    with ctx.sessions() as session:
+        paged_table("invoices", lambda p: cr.list_invoices(session, status=invoice_status, page=p),
+                    money=("amount_cents",),
+                    column_config={"link_created": st.column_config.CheckboxColumn("link created")})
+
+with runs_tab:
+    with ctx.sessions() as session:
+        paged_table("runs", lambda p: cr.list_agent_runs(session, page=p),
+                    column_config={"duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f")})

@@ -1,0 +1,64 @@
+"""The control room through Streamlit's AppTest, on a real test database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from core.demo import seed_demo
+
+
+
+def test_empty_database_offers_demo_data_and_loads_it(console: AppTest, session: Session) -> None:
+    console.run()
+    assert not console.exception
+    load = [b for b in console.button if b.label == "Load demo data"]
+    assert load, "an empty database shows a Load demo data button"
+    load[0].click().run()
+    assert not console.exception
+    assert session.execute(text("SELECT count(*) FROM leads")).scalar_one() > 0
+    assert not [b for b in console.button if b.label == "Load demo data"]
+
+
+def test_seeded_control_room_shows_metrics_and_tables(console: AppTest, session: Session) -> None:
+    seed_demo(session)
+    console.run()
+    assert not console.exception
+    labels = {m.label for m in console.metric}
+    assert {"Leads", "Customers", "Pending tasks", "LLM cost", "Profit", "Unpaid invoices"} <= labels
+    assert next(m for m in console.metric if m.label == "Leads").value == "40"
+    assert len(console.dataframe) == 5  # leads, customers, tasks, invoices, agent runs
+
+
+def test_run_bizdev_button_shows_the_run_and_adds_leads(console: AppTest, session: Session) -> None:
+    console.run()
+    before = session.execute(text("SELECT count(*) FROM leads")).scalar_one()
+    next(b for b in console.button if b.label == "Run BizDev").click().run()
+    assert not console.exception
+    after = session.execute(text("SELECT count(*) FROM leads")).scalar_one()
+    assert after > before
+    assert any("bizdev: succeeded" in s.value for s in console.success)
+
+
+def test_lead_filter_runs_in_sql_and_pages(console: AppTest, session: Session) -> None:
+    seed_demo(session)
+    console.run()
+    console.selectbox(key="lead_status").select("qualified").run()
+    assert not console.exception
+    statuses = set(console.dataframe[0].value["status"])
+    assert statuses == {"qualified"}
+
+
+def test_mark_responded_moves_the_lead_and_audits_it(console: AppTest, session: Session) -> None:
+    lead_id = session.execute(
+        text("INSERT INTO leads (company, email) VALUES ('Zed Co', 'z@zed.example') RETURNING id")
+    ).scalar_one()
+    session.commit()
+    console.run()
+    console.button(key="mark_responded").click().run()
+    assert not console.exception
+    assert session.execute(text("SELECT status FROM leads WHERE id = :i"), {"i": lead_id}).scalar_one() == "responded"
+    audit = session.execute(text("SELECT actor_type, from_status, to_status FROM audit_log WHERE entity = 'lead'")).one()
+    assert tuple(audit) == ("user", "new", "responded")

@@ -1,0 +1,24 @@
+"""Formatting for display: money from integer cents, tables from core pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def dollars(cents: int | None) -> str:
+    """1234 -> '$12.34' (cents stay integers until this point)."""
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) / 100:,.2f}"
+
+
+def frame(rows: list[dict[str, Any]], columns: tuple[str, ...], *, money: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A DataFrame of one page of rows; `money` columns (cents) become dollar figures."""
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col in money:
+        if col in df:
+            df[col.removesuffix("_cents")] = df.pop(col).map(lambda c: None if c is None else c / 100)
+    return df
