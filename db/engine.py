@@ -63,3 +63,10 @@ def check_connection(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (pages render them after the transaction)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name` (password kept)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(normalize_url(url)).set(database=name).render_as_string(hide_password=False)

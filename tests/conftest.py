@@ -11,12 +11,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from core.context import AppContext
 from core.settings import Settings
-from db.engine import make_engine, make_session_factory, normalize_url
+from db.engine import make_engine, make_session_factory, normalize_url, with_database
 from db.migrate import migrate
 
 # Tests must not see the developer's configuration: drop every HossAgent variable before anything reads it.
@@ -31,10 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _libpq(url: str) -> str:
     return normalize_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def _with_database(url: str, name: str) -> str:
-    return make_url(normalize_url(url)).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +50,7 @@ def template_db(pg_admin_url: str) -> Iterator[str]:
     with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(_with_database(pg_admin_url, name))
+    engine = make_engine(with_database(pg_admin_url, name))
     migrate(engine)
     engine.dispose()
     yield name
@@ -71,7 +66,7 @@ def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db))
         )
-    yield _with_database(pg_admin_url, name)
+    yield with_database(pg_admin_url, name)
     with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
