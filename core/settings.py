@@ -111,3 +111,13 @@ def load_settings(**overrides: object) -> Settings:
 _SECRET_FIELDS = frozenset(
     name for name, info in Settings.model_fields.items() if "SecretStr" in str(info.annotation)
 )
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated from the Settings fields (kept true by a test)."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        shown = "—" if default is None or name in _SECRET_FIELDS else f"`{default}`"
+        lines.append(f"| `{name.upper()}` | {shown} | {info.description} |")
+    return "\n".join(lines)

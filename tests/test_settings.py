@@ -70,3 +70,10 @@ def test_cli_unreachable_database_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "DATABASE_URL" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+    from core.settings import settings_table
+
+    assert settings_table() in readme, "README's configuration table is stale: paste core.settings.settings_table()"
