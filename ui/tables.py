@@ -21,6 +21,9 @@ def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str,
         result = load(1)
     df = frame(result.rows, result.columns, money=money)
     config = {c.removesuffix("_cents"): st.column_config.NumberColumn(format="dollar") for c in money}
+    for col in df.columns:  # timestamps to the minute, in UTC, not ISO noise
+        if str(df[col].dtype).startswith("datetime64"):
+            config[col] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     config.update(column_config or {})
     st.dataframe(df, hide_index=True, width="stretch", column_config=config)
     left, mid, right = st.columns([1, 2, 1])
