@@ -46,6 +46,7 @@ POOL_AGENT = "ops_batch"
 TASK_PRODUCERS = frozenset({"onboarding"})
 SLOT_RETENTION_DAYS = 30
 _HOUSEKEEPING_SECONDS = 3600
+_FAILURE_LOG_EVERY_SECONDS = 60.0
 
 Runner = Callable[..., AgentResult]
 
@@ -166,6 +167,7 @@ class Scheduler:
         self._cond = threading.Condition()
         self._inflight: Counter[str] = Counter()
         self._last_every: dict[str, float] = {}
+        self._failing: dict[str, tuple[int, float]] = {}  # agent -> (failed ticks in a row, last logged at)
         self._pool_next_check = 0.0
         self._aps = BackgroundScheduler(
             timezone=timezone.utc,
@@ -242,13 +244,25 @@ class Scheduler:
         self._count("ticks")
         try:
             fn(name)
+            failing = self._failing.pop(name, None)
+            if failing:
+                log.info("[scheduler] %s ticks work again after %d failed tick(s)", name, failing[0])
         except Exception as exc:  # a tick never kills the loop: the database may be restarting
             self._count("tick_errors")
-            log.error("[scheduler] %s tick failed: %s", name, _describe(exc))
+            self._tick_failed(name, exc)
         finally:
             with self._cond:
                 self._inflight[name] -= 1
                 self._cond.notify_all()
+
+    def _tick_failed(self, name: str, exc: Exception) -> None:
+        # While the database is down every tick fails: log the first failure, then one line a minute.
+        failures, last_logged = self._failing.get(name, (0, float("-inf")))
+        now = time.monotonic()
+        if now - last_logged >= _FAILURE_LOG_EVERY_SECONDS:
+            log.error("[scheduler] %s tick failed (%d so far): %s", name, failures + 1, _describe(exc))
+            last_logged = now
+        self._failing[name] = (failures + 1, last_logged)
 
     def _tick_periodic(self, name: str) -> None:
         with self.ctx.sessions() as session:
