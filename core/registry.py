@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from db.models import Agent
 
+_SEEDED = "seeded_interval_seconds"
 _NO_INPUT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
 
 
@@ -86,19 +87,39 @@ def default_specs(settings: Settings) -> tuple[AgentSpec, ...]:
 
 
 def ensure_agent_registry(session: Session, settings: Settings) -> int:
-    """Insert the missing registry rows (existing rows, and the operator's edits to them, are kept); commit; return how many were added."""
+    """Insert the missing registry rows and follow SCHED_* changes the operator has not overridden; commit; return rows added.
+
+    Each row remembers the interval it was seeded with (`settings.seeded_interval_seconds`). While the stored
+    interval still equals it, a changed SCHED_* setting replaces it on the next start; once the operator has
+    set an interval on the Agents page, that choice wins over the environment.
+    """
+    specs = default_specs(settings)
     rows = [
         {
             "name": s.name, "description": s.description, "version": s.version,
             "capabilities": list(s.capabilities), "input_schema": s.input_schema,
             "execution_method": s.execution_method, "interval_seconds": s.interval_seconds,
+            "settings": {_SEEDED: s.interval_seconds},
         }
-        for s in default_specs(settings)
+        for s in specs
     ]
     # ON CONFLICT: several replicas seed at once on a fresh database.
     added = session.execute(
         insert(Agent).values(rows).on_conflict_do_nothing(index_elements=[Agent.name]).returning(Agent.id)
     ).all()
+    for spec in specs:
+        session.execute(
+            update(Agent)
+            .where(
+                Agent.name == spec.name,
+                Agent.interval_seconds.is_not_distinct_from(Agent.settings[_SEEDED].as_integer()),
+                Agent.interval_seconds.is_distinct_from(spec.interval_seconds),
+            )
+            .values(
+                interval_seconds=spec.interval_seconds,
+                settings=Agent.settings.op("||")(func.jsonb_build_object(_SEEDED, spec.interval_seconds)),
+            )
+        )
     session.commit()
     return len(added)
 

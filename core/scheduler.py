@@ -356,9 +356,20 @@ def run_scheduler_process(ctx: AppContext) -> int:
     """`python -m core scheduler`: run until SIGTERM/SIGINT, stop within the grace period, exit 0."""
     stop_event = threading.Event()
 
+    interrupts = 0
+
     def _on_signal(signum: int, _frame: object) -> None:
-        log.info("[scheduler] received %s", signal.Signals(signum).name)
-        stop_event.set()
+        nonlocal interrupts
+        # Ctrl-C reaches every process of the terminal's group, and `up` then sends SIGTERM too: only a second
+        # Ctrl-C means "do not wait".
+        interrupts += signum == signal.SIGINT
+        if interrupts >= 2:
+            log.warning("[scheduler] second Ctrl-C: exiting now; running tasks' leases will lapse")
+            logging.shutdown()
+            os._exit(1)
+        if not stop_event.is_set():
+            log.info("[scheduler] received %s", signal.Signals(signum).name)
+            stop_event.set()
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         2, gt=0, le=60, description="How often each scheduler job re-reads the agents registry and looks for due work."
     )
     sched_shutdown_grace_seconds: float = Field(
-        30, ge=0, le=600, description="On SIGTERM, how long in-flight runs may finish before the scheduler exits."
+        25, ge=0, le=600, description="On SIGTERM, how long in-flight runs may finish before the scheduler exits."
     )
 
     # Ops

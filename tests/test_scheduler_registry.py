@@ -82,3 +82,10 @@ def test_a_running_task_with_a_lapsed_lease_is_due(session: Session) -> None:
         text("UPDATE tasks SET status = 'running', claimed_by = 'dead', lease_expires_at = now() - interval '1 second'")
     )
     assert ops_work_due(session)
+
+
+def test_a_changed_sched_setting_reaches_a_registry_row_the_operator_did_not_edit(session: Session, ctx: AppContext) -> None:
+    ensure_agent_registry(session, ctx.settings)
+    ensure_agent_registry(session, ctx.settings.model_copy(update={"sched_onboarding_interval_minutes": 2}))
+    schedule = agent_schedule(session, "onboarding")
+    assert schedule is not None and schedule.interval_seconds == 120
