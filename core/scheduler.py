@@ -309,12 +309,14 @@ class Scheduler:
             if result is None or not result.ok or result.items == 0:
                 drained = False  # failing, paused (budget) or blocked: wait the idle interval, do not spin
                 break
-        wait = idle
+        # Idle checks fall on epoch-aligned boundaries, so every replica's pool wakes at the same moment and
+        # work that arrived while all were idle is shared by all of them from its first second.
+        wait = idle - (time.time() % idle)
         if drained:
             with self.ctx.sessions() as session:
                 due_in = seconds_until_ops_work(session)
             if due_in is not None:
-                wait = min(idle, max(due_in, 0.0))
+                wait = min(wait, max(due_in, 0.0))
         self._pool_next_check = time.monotonic() + wait
 
     def _housekeeping(self, _name: str) -> None:
