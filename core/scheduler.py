@@ -160,7 +160,7 @@ class Scheduler:
         wanted = agents if agents is not None else (*PERIODIC_AGENTS, *EVERY_REPLICA_AGENTS, POOL_AGENT)
         # Agents are scheduled only when registered: events/executor land in RUNNERS with their slices.
         self.agents = tuple(name for name in wanted if name in RUNNERS)
-        self.stats: Counter[str] = Counter()  # runs, failures, tick_errors: read by tests and logs
+        self.stats: Counter[str] = Counter()  # ticks, runs, failures, tick_errors: for tests and logs
         self._stats_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake_pool = threading.Event()
