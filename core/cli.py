@@ -79,7 +79,7 @@ def _streamlit_cmd(port: int | None) -> list[str]:
 
 @command("up")
 def cmd_up(args: argparse.Namespace) -> int:
-    """Everything `make run` starts: the console (and, as they land, the scheduler and the API)."""
+    """Everything `make run` starts: the console and the scheduler (and, as it lands, the API)."""
     ctx = _context()
     # Children share this process's database (embedded or not); the embedded server lives as long as `up`.
     env = dict(os.environ, DATABASE_URL=ctx.engine.url.render_as_string(hide_password=False))
@@ -90,7 +90,18 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_commands(port: int) -> list[list[str]]:
-    return [_streamlit_cmd(port)]
+    return [_streamlit_cmd(port), [sys.executable, "-m", "core", "scheduler"]]
+
+
+@command("scheduler")
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """The scheduler/worker process: agents on their intervals and the Ops pool, until SIGTERM."""
+    from core.context import bootstrap
+    from core.scheduler import run_scheduler_process
+
+    settings = load_settings()
+    # Room for the pool's workers plus one connection per scheduled job and its per-agent lock.
+    return run_scheduler_process(bootstrap(settings, pool_size=settings.ops_worker_count + 8))
 
 
 def _supervise(children: list[subprocess.Popen]) -> int:
@@ -132,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tasks", type=int, default=None, help="number of tasks (large sets for benchmarks)")
     p.add_argument("--events", type=int, default=None, help="number of Stripe events")
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    sub.add_parser("scheduler", help="run the agents on their schedules and the Ops pool (SIGTERM stops it)")
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--port", type=int, default=None)

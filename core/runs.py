@@ -8,9 +8,10 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import AgentRun
 
@@ -105,3 +106,66 @@ def agent_run(session: Session, agent: str, trigger: str = "manual") -> Iterator
         recorder.error = f"{type(exc).__name__}: {exc}"[:2000]
         log.exception("[%s] run %s failed: %s", agent, recorder.run_id, recorder.error)
     finish_run(session, recorder)
+
+
+def record_skipped_run(sessions: sessionmaker[Session], agent: str, trigger: str, reason: str) -> AgentResult:
+    """Record a run that did nothing because `reason` (e.g. the agent is already running) and return it."""
+    with sessions() as session:
+        with agent_run(session, agent, trigger) as recorder:
+            recorder.skip(reason)
+    return recorder.result()
+
+
+def record_failed_run(sessions: sessionmaker[Session], agent: str, trigger: str, error: str) -> int | None:
+    """Best effort: record a run that failed outside `agent_run` (it raised before recording); None if the database is down too."""
+    try:
+        with sessions() as session:
+            run_id = session.execute(
+                insert(AgentRun)
+                .values(
+                    agent=agent, trigger=trigger, host=socket.gethostname(), pid=os.getpid(),
+                    status="failed", finished_at=func.now(), summary=error[:2000], error=error[:2000],
+                )
+                .returning(AgentRun.id)
+            ).scalar_one()
+            session.commit()
+            return run_id
+    except Exception as exc:  # the database may be what failed; the log line is then the only record
+        log.warning("[%s] could not record the failed run (%s: %s)", agent, type(exc).__name__, exc)
+        return None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One agent run as the console shows it."""
+
+    id: int
+    agent: str
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: float | None
+    items: int
+    summary: str
+    error: str | None
+    host: str
+    pid: int | None
+
+
+def recent_runs(session: Session, limit: int = 50, agent: str | None = None) -> list[RunRow]:
+    """The newest runs first (at most `limit`, clamped to 1..1000), optionally of one agent."""
+    limit = max(1, min(int(limit), 1000))
+    duration = func.extract("epoch", AgentRun.finished_at - AgentRun.started_at)
+    query = select(AgentRun, duration.label("duration")).order_by(AgentRun.started_at.desc(), AgentRun.id.desc())
+    if agent is not None:
+        query = query.where(AgentRun.agent == agent)
+    rows = session.execute(query.limit(limit)).all()
+    return [
+        RunRow(
+            id=r.id, agent=r.agent, trigger=r.trigger, status=r.status, started_at=r.started_at,
+            finished_at=r.finished_at, duration_seconds=None if d is None else float(d), items=r.items,
+            summary=r.summary, error=r.error, host=r.host, pid=r.pid,
+        )
+        for r, d in rows
+    ]

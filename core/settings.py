@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     sched_billing_interval_minutes: float = Field(720, gt=0, description="Billing agent period.")
     sched_events_interval_seconds: float = Field(5, gt=0, description="Event processor period.")
     sched_executor_interval_seconds: float = Field(5, gt=0, description="Proposal executor period.")
+    sched_tick_seconds: float = Field(
+        2, gt=0, le=60, description="How often each scheduler job re-reads the agents registry and looks for due work."
+    )
+    sched_shutdown_grace_seconds: float = Field(
+        25, ge=0, le=600, description="On SIGTERM, how long in-flight runs may finish before the scheduler exits."
+    )
 
     # Ops
     ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")

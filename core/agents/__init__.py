@@ -10,10 +10,12 @@ from core.agents.onboarding import run_onboarding_agent
 from core.agents.ops import run_ops_agent, run_ops_batch, run_ops_single_task
 from core.audit import Actor
 from core.context import AppContext
-from core.runs import AgentResult
+from core.locks import agent_lock
+from core.runs import AgentResult, record_skipped_run
 
 __all__ = [
     "AGENT_NAMES",
+    "EXCLUSIVE_AGENTS",
     "run_billing_agent",
     "run_bizdev_agent",
     "run_named_agent",
@@ -47,6 +49,11 @@ RUNNERS: dict[str, Callable[[AppContext, str], AgentResult]] = {
 AGENT_NAMES = tuple(RUNNERS)
 
 
+# Periodic singletons: at most one run at a time across all processes. Ops runs are protected by row claims,
+# and the event processor / executor claim rows with SKIP LOCKED, so they may overlap safely.
+EXCLUSIVE_AGENTS = frozenset({"bizdev", "onboarding", "billing"})
+
+
 class UnknownAgent(KeyError):
     """No agent of that name."""
 
@@ -57,4 +64,11 @@ def run_named_agent(ctx: AppContext, name: str, *, trigger: str = "manual", acto
         runner = RUNNERS[name]
     except KeyError:
         raise UnknownAgent(f"unknown agent {name!r}; choose one of: {', '.join(AGENT_NAMES)}") from None
-    return runner(ctx, trigger)
+    if name not in EXCLUSIVE_AGENTS:
+        return runner(ctx, trigger)
+    # A manual run and a scheduled run (from any replica) of a singleton agent never overlap: the second one
+    # finds the lock taken and is recorded as skipped.
+    with agent_lock(ctx.engine, name) as held:
+        if not held:
+            return record_skipped_run(ctx.sessions, name, trigger, f"{name} is already running")
+        return runner(ctx, trigger)

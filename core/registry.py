@@ -1,0 +1,130 @@
+"""The agents registry (SPEC §2 `agents`): what each agent is, and whether and how often it runs on schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from core.settings import Settings
+from db.models import Agent
+
+_SEEDED = "seeded_interval_seconds"
+_NO_INPUT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """One registry row's defaults."""
+
+    name: str
+    description: str
+    execution_method: str
+    capabilities: tuple[str, ...]
+    interval_seconds: int | None
+    input_schema: dict[str, Any] = field(default_factory=lambda: dict(_NO_INPUT))
+    version: str = "1"
+
+
+@dataclass(frozen=True)
+class AgentSchedule:
+    """What the scheduler reads on every tick."""
+
+    name: str
+    enabled: bool
+    interval_seconds: int | None
+
+
+def _seconds(value: float) -> int:
+    # The column is whole seconds; a sub-second setting still means "as often as possible", i.e. 1 s.
+    return max(1, round(value))
+
+
+def default_specs(settings: Settings) -> tuple[AgentSpec, ...]:
+    """The registry rows a fresh database gets, with intervals from the SCHED_* settings."""
+    return (
+        AgentSpec(
+            "bizdev", "Creates demo leads and drafts an outbound email proposal for each.",
+            "core.agents.bizdev.run_bizdev_agent", ("leads", "email_draft"),
+            _seconds(settings.sched_bizdev_interval_minutes * 60),
+        ),
+        AgentSpec(
+            "onboarding", "Turns responded leads into customers with starter tasks.",
+            "core.agents.onboarding.run_onboarding_agent", ("customers", "tasks"),
+            _seconds(settings.sched_onboarding_interval_minutes * 60),
+        ),
+        AgentSpec(
+            "ops", "Runs the oldest claimable pending task through the LLM.",
+            "core.agents.ops.run_ops_agent", ("tasks", "llm"), None,
+            {"type": "object", "properties": {"task_id": {"type": "integer", "minimum": 1}},
+             "additionalProperties": False},
+        ),
+        AgentSpec(
+            "ops_batch", "The Ops worker pool: keeps OPS_WORKER_COUNT tasks in flight while work is pending.",
+            "core.agents.ops.run_ops_batch", ("tasks", "llm", "pool"),
+            _seconds(settings.sched_ops_interval_seconds),
+            {"type": "object", "properties": {"max_workers": {"type": "integer", "minimum": 1}},
+             "additionalProperties": False},
+        ),
+        AgentSpec(
+            "billing", "Drafts invoices for done, uninvoiced tasks and proposes checkout links.",
+            "core.agents.billing.run_billing_agent", ("invoices", "stripe_checkout"),
+            _seconds(settings.sched_billing_interval_minutes * 60),
+        ),
+        AgentSpec(
+            "events", "Processes received Stripe events into drafted proposals.",
+            "core.agents.events", ("events", "proposals"), _seconds(settings.sched_events_interval_seconds),
+        ),
+        AgentSpec(
+            "executor", "Executes approved proposals from the outbox, once each.",
+            "core.agents.executor", ("email", "slack", "stripe_checkout"),
+            _seconds(settings.sched_executor_interval_seconds),
+        ),
+    )
+
+
+def ensure_agent_registry(session: Session, settings: Settings) -> int:
+    """Insert the missing registry rows and follow SCHED_* changes the operator has not overridden; commit; return rows added.
+
+    Each row remembers the interval it was seeded with (`settings.seeded_interval_seconds`). While the stored
+    interval still equals it, a changed SCHED_* setting replaces it on the next start; once the operator has
+    set an interval on the Agents page, that choice wins over the environment.
+    """
+    specs = default_specs(settings)
+    rows = [
+        {
+            "name": s.name, "description": s.description, "version": s.version,
+            "capabilities": list(s.capabilities), "input_schema": s.input_schema,
+            "execution_method": s.execution_method, "interval_seconds": s.interval_seconds,
+            "settings": {_SEEDED: s.interval_seconds},
+        }
+        for s in specs
+    ]
+    # ON CONFLICT: several replicas seed at once on a fresh database.
+    added = session.execute(
+        insert(Agent).values(rows).on_conflict_do_nothing(index_elements=[Agent.name]).returning(Agent.id)
+    ).all()
+    for spec in specs:
+        session.execute(
+            update(Agent)
+            .where(
+                Agent.name == spec.name,
+                Agent.interval_seconds.is_not_distinct_from(Agent.settings[_SEEDED].as_integer()),
+                Agent.interval_seconds.is_distinct_from(spec.interval_seconds),
+            )
+            .values(
+                interval_seconds=spec.interval_seconds,
+                settings=Agent.settings.op("||")(func.jsonb_build_object(_SEEDED, spec.interval_seconds)),
+            )
+        )
+    session.commit()
+    return len(added)
+
+
+def agent_schedule(session: Session, name: str) -> AgentSchedule | None:
+    """The agent's enabled flag and interval as stored now, or None when it has no registry row."""
+    row = session.execute(select(Agent.enabled, Agent.interval_seconds).where(Agent.name == name)).one_or_none()
+    return None if row is None else AgentSchedule(name, bool(row.enabled), row.interval_seconds)
