@@ -31,6 +31,7 @@ _CLAIM_RETRY = text(
     "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
     "WHERE status = 'failed' AND attempts < :max_attempts "
     "AND processed_at <= now() - make_interval(secs => :base * power(2, GREATEST(attempts - 1, 0))) "
+    "AND (CAST(:retry_before AS timestamptz) IS NULL OR processed_at < :retry_before) "
     "ORDER BY processed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
 )
 
@@ -70,33 +71,38 @@ class EventPage:
     total: int
 
 
-def _claim(session: Session, settings: Settings) -> Any:
+def _claim(session: Session, settings: Settings, retry_before: datetime | None) -> Any:
     row = session.execute(_CLAIM_RECEIVED).one_or_none()
     if row is None:
         row = session.execute(
             _CLAIM_RETRY,
-            {"max_attempts": settings.events_max_attempts, "base": settings.events_retry_base_seconds},
+            {"max_attempts": settings.events_max_attempts, "base": settings.events_retry_base_seconds,
+             "retry_before": retry_before},
         ).one_or_none()
     return row
 
 
 def _finish(session: Session, row: Any, status: str, error: str | None) -> None:
     session.execute(
-        text("UPDATE events SET status = :status, error = :error, attempts = attempts + 1, processed_at = now() "
-             "WHERE id = :id"),
+        text("UPDATE events SET status = :status, error = :error, attempts = attempts + 1, "
+             "processed_at = clock_timestamp() WHERE id = :id"),
         {"status": status, "error": error, "id": row.id},
     )
     record_audit(session, ACTOR, "event", row.id, row.status, status, {"type": row.type, "error": error} if error
                  else {"type": row.type})
 
 
-def process_next_event(session: Session, settings: Settings) -> EventOutcome | None:
+def process_next_event(session: Session, settings: Settings, *,
+                       retry_before: datetime | None = None) -> EventOutcome | None:
     """Claim one due event, route it, and commit its outcome; None when nothing is due.
+
+    Failed events are retried only when last attempted before `retry_before` (when given): one run
+    never retries an event it has just failed.
 
     The claim, the graph and the outcome share one short transaction holding the row lock, so a
     crash leaves the event as it was; a node failure is recorded (graph step and event) and committed.
     """
-    row = _claim(session, settings)
+    row = _claim(session, settings, retry_before)
     if row is None:
         session.rollback()
         return None
@@ -148,8 +154,9 @@ def run_event_processor(session: Session, settings: Settings, *, trigger: str = 
         return AgentResult("events", 0, "skipped", 0, "no events waiting")
     with agent_run(session, "events", trigger) as run:
         failed = 0
+        started = session.execute(text("SELECT clock_timestamp()")).scalar_one()
         for _ in range(settings.events_batch_size):
-            outcome = process_next_event(session, settings)
+            outcome = process_next_event(session, settings, retry_before=started)
             if outcome is None:
                 break
             failed += outcome.status == "failed"
