@@ -40,9 +40,9 @@ class BadEvent(ValueError):
 
 @dataclass(frozen=True)
 class StoredEvent:
-    """Outcome of storing one event: its row id and whether it was already there."""
+    """Outcome of storing one event: its new row id (None for a repeat) and whether it was already there."""
 
-    event_id: int
+    event_id: int | None
     duplicate: bool
 
 
@@ -113,28 +113,24 @@ def parse_stripe_event(payload: bytes) -> dict[str, Any]:
 
 def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
     """Insert the event once per Stripe id (ON CONFLICT DO NOTHING), NOTIFY on a new one, and commit."""
+    # One round trip: the NOTIFY rides on the INSERT and fires only for a new row (at commit).
     new_id = session.execute(
         text(
-            "INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
+            "WITH ins AS (INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
             "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
-            "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id"
+            "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id) "
+            "SELECT id, pg_notify(:channel, CAST(id AS text)) FROM ins"
         ),
         {
             "type": event["type"],
             "occurred_at": datetime.fromtimestamp(event["created"], tz=timezone.utc),
             "payload": json.dumps(event),
             "key": event["id"],
+            "channel": EVENTS_CHANNEL,
         },
     ).scalar_one_or_none()
-    if new_id is None:
-        existing = session.execute(
-            text("SELECT id FROM events WHERE source = 'stripe' AND dedupe_key = :key"), {"key": event["id"]}
-        ).scalar_one()
-        session.rollback()
-        return StoredEvent(existing, True)
-    session.execute(text("SELECT pg_notify(:channel, :id)"), {"channel": EVENTS_CHANNEL, "id": str(new_id)})
     session.commit()
-    return StoredEvent(new_id, False)
+    return StoredEvent(new_id, new_id is None)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -145,7 +141,7 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
     """The Starlette routes of the webhook: POST /api/ingest/stripe (its signature is its authentication)."""
 
     async def ingest_stripe(request: Request) -> JSONResponse:
-        ctx = await run_in_threadpool(ctx_provider)
+        ctx = ctx_provider()  # cheap after the first call; the web/api process builds it at start-up
         secrets = webhook_secrets(ctx.settings)
         if not secrets:
             return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
