@@ -184,3 +184,37 @@ def test_fifty_concurrent_posts_of_one_event_make_one_row_and_one_proposal(
     run_event_processor(session, ctx.settings)
     run_event_processor(session, ctx.settings)
     assert session.execute(text("SELECT count(*) FROM action_proposals")).scalar_one() == 1
+
+
+def test_issue_acceptance_scenario_end_to_end(hook: str, ctx: AppContext, session: Session) -> None:
+    from tests.standins.stripe_events import checkout_completed
+
+    cid = session.execute(text("INSERT INTO customers (company) VALUES ('Acme') RETURNING id")).scalar_one()
+    iid = session.execute(text("INSERT INTO invoices (customer_id, amount_cents, status) VALUES (:c, 9000, 'sent') "
+                               "RETURNING id"), {"c": cid}).scalar_one()
+    session.commit()
+    failed = payment_failed("in_acc")
+    body = json.dumps(failed).encode()
+    now = int(time.time())
+    with httpx.Client(timeout=10) as client:
+        url = f"{hook}/api/ingest/stripe"
+        refused = [
+            client.post(url, content=body, headers={"Stripe-Signature": sign_stripe_payload(body, "forged", now)}),
+            client.post(url, content=body, headers={"Stripe-Signature": sign_stripe_payload(body, SECRET, now - 3600)}),
+            post_signed(client, hook, SECRET, body[:-10]),
+        ]
+        assert [r.status_code for r in refused] == [400, 400, 400]
+        assert _events(session) == 0
+        accepted = [post_signed(client, hook, SECRET, failed), post_signed(client, hook, SECRET, failed),
+                    post_signed(client, hook, SECRET, checkout_completed("cs_acc", invoice_id=iid, amount=9000))]
+    assert [r.status_code for r in accepted] == [200, 200, 200]
+    assert _events(session) == 2
+    run_event_processor(session, ctx.settings)
+    run_event_processor(session, ctx.settings)
+    assert {r.status for r in session.execute(text("SELECT status FROM events"))} == {"processed"}
+    assert session.execute(text("SELECT status FROM invoices WHERE id = :i"), {"i": iid}).scalar_one() == "paid"
+    [(vertical, key)] = session.execute(text("SELECT vertical, dedupe_key FROM action_proposals")).all()
+    assert (vertical, key) == ("money", "money:dunning:in_acc")
+    nodes = session.execute(text("SELECT g.node FROM graph_steps g JOIN events e ON e.id = g.event_id "
+                                 "WHERE e.dedupe_key = :k ORDER BY g.id"), {"k": failed["id"]}).scalars().all()
+    assert nodes == ["check_runway", "analyze_spend", "draft_proposal"]
