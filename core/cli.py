@@ -63,6 +63,17 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    from core.bench import run_benchmark
+
+    try:
+        return run_benchmark(_context(), args.name, args.args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 @command("console")
 def cmd_console(args: argparse.Namespace) -> int:
     """The console alone, via `streamlit run` (no API routes)."""
@@ -144,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events", type=int, default=None, help="number of Stripe events")
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     sub.add_parser("scheduler", help="run the agents on their schedules and the Ops pool (SIGTERM stops it)")
+
+    p = sub.add_parser("bench", help="benchmarks: bench ingest [--events N --clients C --json]")
+    p.add_argument("name", help="which benchmark (ingest, ...)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--port", type=int, default=None)

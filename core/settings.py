@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         25, ge=0, le=600, description="On SIGTERM, how long in-flight runs may finish before the scheduler exits."
     )
 
+    # Event processor
+    events_max_attempts: int = Field(5, ge=1, le=100, description="Attempts before a failed event is left failed.")
+    events_retry_base_seconds: float = Field(30, ge=0, description="Backoff before retrying a failed event, doubled per attempt.")
+    events_batch_size: int = Field(200, ge=1, le=100_000, description="Most events one processor run handles.")
+
     # Ops
     ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")

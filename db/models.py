@@ -225,6 +225,7 @@ class Event(Base):
         one_of("status", EVENT_STATUSES),
         UniqueConstraint("source", "dedupe_key"),
         Index("ix_events_received", "received_at", "id", postgresql_where=text("status = 'received'")),
+        Index("ix_events_failed", "processed_at", "id", postgresql_where=text("status = 'failed'")),
         Index("ix_events_type_occurred_at", "type", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
     )

@@ -10,6 +10,7 @@ from core.agents.onboarding import run_onboarding_agent
 from core.agents.ops import run_ops_agent, run_ops_batch, run_ops_single_task
 from core.audit import Actor
 from core.context import AppContext
+from core.events import run_event_processor
 from core.locks import agent_lock
 from core.runs import AgentResult, record_skipped_run
 
@@ -45,6 +46,7 @@ RUNNERS: dict[str, Callable[[AppContext, str], AgentResult]] = {
     "ops": _session_agent(run_ops_agent),
     "ops_batch": _ops_batch,
     "billing": _session_agent(run_billing_agent),
+    "events": _session_agent(run_event_processor),
 }
 AGENT_NAMES = tuple(RUNNERS)
 

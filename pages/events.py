@@ -1,0 +1,99 @@
+"""Events & ledger: the Stripe events and what they made; the cash balance; the bank CSV import."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from core.audit import Actor
+from core.events import list_events
+from core.ledger import get_cash_balance, import_bank_csv, preview_bank_csv, set_cash_balance
+from db.models import EVENT_STATUSES
+from ui.context import app_context
+
+PAGE_SIZE = 50
+ctx = app_context()
+st.title("Events & ledger")
+
+
+def _age(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+events_tab, ledger_tab = st.tabs(["Events", "Ledger"])
+
+with events_tab:
+    left, mid, right = st.columns([1, 2, 1])
+    status = left.selectbox("Status", ["all", *EVENT_STATUSES])
+    type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed").strip()
+    page_no = right.number_input("Page", min_value=1, value=1, step=1)
+    with ctx.sessions() as session:
+        page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
+                           limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
+    st.caption(f"{page.total} event(s); page {page_no} of {max(1, -(-page.total // PAGE_SIZE))}. "
+               "Proposal ids refer to the Inbox.")
+    st.dataframe(
+        pd.DataFrame(
+            [{"id": r.id, "type": r.type, "status": r.status, "age": _age(r.age_seconds), "attempts": r.attempts,
+              "error": r.error or "", "proposals": [f"#{p}" for p in r.proposal_ids]} for r in page.rows],
+            columns=["id", "type", "status", "age", "attempts", "error", "proposals"],
+        ),
+        hide_index=True,
+        column_config={"proposals": st.column_config.ListColumn("proposals")},
+    )
+
+with ledger_tab:
+    st.subheader("Cash balance")
+    with ctx.sessions() as session:
+        try:
+            current = get_cash_balance(session)
+        except ValueError as exc:
+            st.error("The stored cash balance is not valid; save a new one below.")
+            st.text(str(exc))
+            current = None
+    st.text(f"Current: {'not set' if current is None else f'${current / 100:,.2f}'} (runway is computed from it)")
+    with st.form("cash"):
+        dollars = st.number_input("Cash balance ($)", value=(current or 0) / 100, step=100.0, format="%.2f")
+        if st.form_submit_button("Save cash balance"):
+            cents = int((Decimal(str(dollars)) * 100).quantize(Decimal(1)))
+            with ctx.sessions() as session:
+                set_cash_balance(session, cents, Actor.user("operator"))
+            st.success(f"Cash balance set to ${cents / 100:,.2f}.")
+
+    st.subheader("Import bank transactions")
+    st.caption("CSV with columns date (YYYY-MM-DD), description, amount (negative = money out). "
+               "Lines already imported are skipped; any bad line stops the whole import.")
+    upload = st.file_uploader("Bank CSV", type=["csv"])
+    if upload is not None:
+        try:
+            content = upload.getvalue().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            st.error("The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
+            content = None
+        if content is not None:
+            preview = preview_bank_csv(content)
+            if preview.errors:
+                st.error(f"{len(preview.errors)} bad line(s); nothing will be imported until they are fixed:")
+                st.code("\n".join(preview.errors), language=None)
+            st.dataframe(
+                pd.DataFrame(
+                    [{"line": r.line, "date": r.occurred_on.isoformat(), "description": r.description,
+                      "direction": r.direction, "amount": f"{r.amount_cents / 100:,.2f}", "category": r.category}
+                     for r in preview.rows],
+                    columns=["line", "date", "description", "direction", "amount", "category"],
+                ),
+                hide_index=True,
+            )
+            if st.button("Import", disabled=bool(preview.errors) or not preview.rows):
+                with ctx.sessions() as session:
+                    result = import_bank_csv(session, content, Actor.user("operator"))
+                if result.errors:
+                    st.error("Nothing imported:")
+                    st.code("\n".join(result.errors), language=None)
+                else:
+                    st.success(f"Imported {result.imported} transaction(s); skipped {result.duplicates} duplicate(s).")

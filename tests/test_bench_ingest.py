@@ -1,0 +1,24 @@
+"""`bench ingest` measures both rates in one run and leaves no benchmark rows behind."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from core.bench import run_benchmark
+from core.bench_ingest import measure_ingest
+from core.context import AppContext
+
+
+def test_ingest_benchmark_accepts_every_event_reports_a_ratio_and_cleans_up(ctx: AppContext) -> None:
+    result = measure_ingest(ctx, events=30, clients=3)
+    assert result.accepted == 30
+    assert result.webhook_per_second > 0 and result.raw_inserts_per_second > 0
+    assert result.ratio == round(result.webhook_per_second / result.raw_inserts_per_second, 3)
+    with ctx.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == 0
+
+
+def test_unknown_benchmark_names_the_choices(ctx: AppContext) -> None:
+    with pytest.raises(ValueError, match="choose one of: ingest"):
+        run_benchmark(ctx, "nope", [])
