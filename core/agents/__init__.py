@@ -32,6 +32,13 @@ def _session_agent(fn: Callable[..., AgentResult]) -> Callable[[AppContext, str]
     return run
 
 
+def _executor(ctx: AppContext, trigger: str) -> AgentResult:
+    from core.executor import run_proposal_executor
+
+    with ctx.sessions() as session:
+        return run_proposal_executor(session, ctx.settings, trigger=trigger)
+
+
 def _ops_batch(ctx: AppContext, trigger: str) -> AgentResult:
     return run_ops_batch(ctx.sessions, ctx.settings, trigger=trigger)
 
@@ -43,6 +50,7 @@ RUNNERS: dict[str, Callable[[AppContext, str], AgentResult]] = {
     "ops": _session_agent(run_ops_agent),
     "ops_batch": _ops_batch,
     "billing": _session_agent(run_billing_agent),
+    "executor": _executor,
 }
 AGENT_NAMES = tuple(RUNNERS)
 
