@@ -35,7 +35,7 @@ def _client(settings: Settings, api_key: str) -> stripe.StripeClient:
         api_key,
         base_addresses={"api": settings.stripe_api_base} if settings.stripe_api_base else None,
         max_network_retries=0,  # our own retry loop decides; the idempotency key makes its retries safe
-        http_client=stripe.HTTPXClient(timeout=settings.executor_timeout_seconds, allow_sync_methods=True),
+        http_client=stripe.RequestsClient(timeout=settings.executor_timeout_seconds),
     )
 
 
