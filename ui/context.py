@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.audit import Actor
 from core.context import AppContext, bootstrap
 from core.settings import ConfigError
 
@@ -23,3 +24,8 @@ def app_context() -> AppContext:
         st.error(f"HossAgent could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def current_actor() -> Actor:
+    """Who is using the console: the signed-in operator's name once sign-in lands, "operator" until then."""
+    return Actor.user(str(st.session_state.get("operator", "operator")))
