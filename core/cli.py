@@ -101,13 +101,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from core.transitions import NotFound
 
     ctx = _context()
-    with ctx.sessions() as session:
-        try:
+    try:
+        with ctx.sessions() as session:
             result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note)
-        except NotFound as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        session.commit()
+            session.commit()
+    except NotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.engine.dispose()
     print(result.message)
     return 0 if result.ok else 1
 
