@@ -184,14 +184,15 @@ def decide_many(
     """Approve or reject several proposals in one transaction; one result per id, a bad id spoils none. No commit."""
     if decision not in DECISIONS:
         raise ValueError(f"decision must be approve or reject (got {decision!r})")
-    results: list[Decision] = []
-    for proposal_id in dict.fromkeys(ids):  # keep order, drop repeats
+    wanted = list(dict.fromkeys(ids))  # keep order, drop repeats
+    by_id: dict[int, Decision] = {}
+    for proposal_id in sorted(wanted):  # lock in id order, so two overlapping batches cannot deadlock
         try:
             with session.begin_nested():
-                results.append(decide(session, proposal_id, decision, actor, note=note))
+                by_id[proposal_id] = decide(session, proposal_id, decision, actor, note=note)
         except NotFound as exc:
-            results.append(Decision(proposal_id, False, "missing", str(exc)))
-    return results
+            by_id[proposal_id] = Decision(proposal_id, False, "missing", str(exc))
+    return [by_id[proposal_id] for proposal_id in wanted]
 
 
 def expire_stale_proposals(
