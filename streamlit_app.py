@@ -2,13 +2,26 @@
 
 import streamlit as st
 
+from core.proposal_queries import count_pending
 from ui.context import app_context
 
 st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
-app_context()  # validate settings and migrate before any page renders
+ctx = app_context()  # validate settings and migrate before any page renders
+
+
+def _inbox_title() -> str:
+    """"Inbox (n)" with the pending count as the badge; a failed count never blocks the console."""
+    try:
+        with ctx.sessions() as session:
+            n = count_pending(session)
+    except Exception:
+        return "Inbox"
+    return f"Inbox ({n})" if n else "Inbox"
+
 
 PAGES = [
     st.Page("pages/control_room.py", title="Control room", icon=":material/monitoring:", default=True),
+    st.Page("pages/inbox.py", title=_inbox_title(), icon=":material/inbox:"),
     st.Page("pages/events.py", title="Events & ledger", icon=":material/receipt_long:"),
 ]
 

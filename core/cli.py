@@ -101,7 +101,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_commands(port: int) -> list[list[str]]:
-    return [_streamlit_cmd(port), [sys.executable, "-m", "core", "scheduler"]]
+    return [[sys.executable, "-m", "core", "web", "--port", str(port)], [sys.executable, "-m", "core", "scheduler"]]
 
 
 @command("scheduler")
@@ -113,6 +113,61 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     settings = load_settings()
     # Room for the pool's workers plus one connection per scheduled job and its per-agent lock.
     return run_scheduler_process(bootstrap(settings, pool_size=settings.ops_worker_count + 8))
+
+
+
+@command("decide")
+def cmd_decide(args: argparse.Namespace) -> int:
+    """Approve or reject one proposal from the shell."""
+    from core.audit import Actor
+    from core.proposals import decide
+    from core.transitions import NotFound
+
+    ctx = _context()
+    try:
+        with ctx.sessions() as session:
+            result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note)
+            session.commit()
+    except NotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.engine.dispose()
+    print(result.message)
+    return 0 if result.ok else 1
+
+
+@command("web")
+def cmd_web(args: argparse.Namespace) -> int:
+    """The console and the HTTP API on one port: st.App(streamlit_app.py, routes=api_routes) under uvicorn."""
+    import streamlit as st
+    import uvicorn
+
+    from core.api import api_routes
+
+    ctx = _context()
+    # The pages bootstrap their own context in this process; point them at the same database.
+    os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
+    app = st.App(str(ROOT / "streamlit_app.py"), routes=api_routes(lambda: ctx))
+    port = args.port or ctx.settings.hoss_web_port
+    print(f"HossAgent web: console and API on http://{args.host}:{port}")
+    uvicorn.run(app, host=args.host, port=port, log_level="warning")
+    return 0
+
+
+@command("api")
+def cmd_api(args: argparse.Namespace) -> int:
+    """The HTTP API alone (Starlette + uvicorn), for a deployment that keeps it apart from the console."""
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from core.api import api_routes
+
+    ctx = _context()
+    port = args.port or ctx.settings.hoss_web_port
+    print(f"HossAgent API on http://{args.host}:{port}")
+    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=args.host, port=port, log_level="warning")
+    return 0
 
 
 def _supervise(children: list[subprocess.Popen]) -> int:
@@ -161,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
+        p.add_argument("--port", type=int, default=None)
+    p = sub.add_parser("decide", help="approve or reject one proposal")
+    p.add_argument("id", type=int, help="proposal id")
+    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("--note", default=None, help="why (kept with the decision)")
+    p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
+    for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--host", default="0.0.0.0" if name == "web" else "127.0.0.1")
         p.add_argument("--port", type=int, default=None)
     return parser
 

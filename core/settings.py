@@ -41,12 +41,19 @@ class Settings(BaseSettings):
     bizdev_smtp_ssl: bool = Field(False, description="Use implicit TLS (port 465 style) instead of STARTTLS.")
     sendgrid_api_key: SecretStr | None = Field(None, description="SendGrid API key (alternative to SMTP).")
     sendgrid_from_email: str | None = Field(None, description="SendGrid From address.")
+    sendgrid_api_base: str = Field("https://api.sendgrid.com", description="SendGrid API base URL (tests).")
 
     # Slack / Stripe
     slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming webhook URL.")
     stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key; unset skips checkout sessions.")
     stripe_webhook_secret: SecretStr | None = Field(None, description="Verifies Stripe-Signature on webhooks.")
     stripe_api_base: str | None = Field(None, description="Stripe API base URL (tests).")
+    stripe_success_url: str = Field(
+        "http://localhost:8501/?checkout=success", description="Where Stripe Checkout sends a payer after paying."
+    )
+    stripe_cancel_url: str = Field(
+        "http://localhost:8501/?checkout=cancelled", description="Where Stripe Checkout sends a payer who cancels."
+    )
 
     # Scheduler
     sched_bizdev_interval_minutes: float = Field(30, gt=0, description="BizDev agent period.")
@@ -72,6 +79,12 @@ class Settings(BaseSettings):
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
     ops_lease_seconds: float = Field(60, gt=0, description="Lease on a claimed task; lapsed leases are reclaimed.")
     ops_daily_budget_cents: int | None = Field(None, ge=0, description="Daily LLM spend cap; unset means none.")
+
+    # Inbox / executor
+    proposal_expiry_hours: float = Field(72, gt=0, description="Pending proposals older than this expire.")
+    executor_timeout_seconds: float = Field(20.0, gt=0, description="Timeout of one outside call (SMTP, Stripe, Slack).")
+    executor_retry_attempts: int = Field(3, ge=1, le=10, description="Tries of one outside call on transient errors.")
+    executor_retry_wait_seconds: float = Field(0.5, ge=0, description="First backoff between tries (doubles each time).")
 
     # Console / API
     hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")

@@ -41,7 +41,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     "proposal": {
         "pending": frozenset({"approved", "rejected", "expired"}),
         "approved": frozenset({"executing", "failed"}),
-        "executing": frozenset({"executed", "failed"}),
+        # executing → approved: the operator chose "retry" for an execution whose outcome is unknown.
+        "executing": frozenset({"executed", "failed", "approved"}),
         "failed": frozenset({"approved"}),
         "rejected": frozenset(),
         "expired": frozenset(),

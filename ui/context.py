@@ -39,5 +39,5 @@ def app_context() -> AppContext:
 
 
 def current_actor() -> Actor:
-    """The operator using this browser session (set by sign-in), as an audit actor."""
-    return Actor.user(st.session_state.get("operator", "operator"))
+    """Who is using the console: the signed-in operator's name once sign-in lands, "operator" until then."""
+    return Actor.user(str(st.session_state.get("operator", "operator")))

@@ -1,1 +1,17 @@
-"""Adapters to the outside world (LLM, email, Slack, Stripe); each call has a timeout."""
+"""Executors of approved proposals, one module per action type (see `adapter_for`)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from core.adapters import email, slack, stripe_checkout
+from core.adapters.base import PermanentError, TransientError
+
+ADAPTERS: dict[str, ModuleType] = {"email": email, "slack": slack, "stripe_checkout": stripe_checkout}
+
+__all__ = ["ADAPTERS", "PermanentError", "TransientError", "adapter_for"]
+
+
+def adapter_for(action_type: str) -> ModuleType | None:
+    """The module with `execute(settings, payload, *, idempotency_key)` and `apply(...)` for `action_type`."""
+    return ADAPTERS.get(action_type)

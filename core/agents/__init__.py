@@ -35,6 +35,13 @@ def _session_agent(fn: Callable[..., AgentResult]) -> Callable[[AppContext, str]
     return run
 
 
+def _executor(ctx: AppContext, trigger: str) -> AgentResult:
+    from core.executor import run_proposal_executor
+
+    with ctx.sessions() as session:
+        return run_proposal_executor(session, ctx.settings, trigger=trigger)
+
+
 def _ops_batch(ctx: AppContext, trigger: str) -> AgentResult:
     return run_ops_batch(ctx.sessions, ctx.settings, trigger=trigger)
 
@@ -47,6 +54,8 @@ RUNNERS: dict[str, Callable[[AppContext, str], AgentResult]] = {
     "ops_batch": _ops_batch,
     "billing": _session_agent(run_billing_agent),
     "events": _session_agent(run_event_processor),
+
+    "executor": _executor,
 }
 AGENT_NAMES = tuple(RUNNERS)
 

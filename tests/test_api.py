@@ -1,0 +1,106 @@
+"""The HTTP API over real HTTP: bearer auth, 404 for unknown ids, 422 for malformed bodies, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+
+from core.api import api_routes
+from core.context import AppContext
+from tests.inbox_data import email_proposal, make_invoice, make_lead
+from tests.standins.http import serve_asgi
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _serve(ctx: AppContext) -> Iterator[httpx.Client]:
+    with serve_asgi(Starlette(routes=api_routes(lambda: ctx))) as base, httpx.Client(base_url=base, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def api(ctx: AppContext) -> Iterator[httpx.Client]:
+    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_token": SecretStr(TOKEN)}), ctx.engine, ctx.sessions)
+    yield from _serve(with_token)
+
+
+def test_run_without_a_token_is_refused(api: httpx.Client) -> None:
+    response = api.post("/api/run/billing")
+    assert response.status_code == 401 and response.json() == {"error": "missing or wrong bearer token"}
+
+
+def test_wrong_token_is_refused(api: httpx.Client) -> None:
+    assert api.get("/api/proposals", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_without_a_configured_token_the_api_refuses_rather_than_stands_open(ctx: AppContext) -> None:
+    for client in _serve(ctx):
+        response = client.get("/api/proposals", headers=AUTH)
+    assert response.status_code == 503 and response.json()["error"] == "HOSS_API_TOKEN not set"
+
+
+def test_healthz_needs_no_token(api: httpx.Client) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+
+
+def test_mark_paid_of_an_unknown_invoice_is_404(api: httpx.Client) -> None:
+    response = api.post("/api/invoices/999999/mark_paid", headers=AUTH)
+    assert response.status_code == 404 and "invoice 999999 not found" in response.json()["error"]
+
+
+def test_mark_paid_sets_paid_and_paid_at(api: httpx.Client, session: Session) -> None:
+    _, iid = make_invoice(session)
+    session.commit()
+    response = api.post(f"/api/invoices/{iid}/mark_paid", headers=AUTH)
+    assert response.json() == {"invoice_id": iid, "status": "paid", "changed": True}
+    assert session.execute(text("SELECT status, paid_at IS NOT NULL FROM invoices")).one() == ("paid", True)
+    assert api.post(f"/api/invoices/{iid}/mark_paid", headers=AUTH).json()["changed"] is False
+
+
+def test_lead_responded_moves_the_lead(api: httpx.Client, session: Session) -> None:
+    lead = make_lead(session)
+    session.commit()
+    assert api.post(f"/api/leads/{lead}/responded", headers=AUTH).json()["changed"] is True
+    assert session.execute(text("SELECT status FROM leads")).scalar_one() == "responded"
+    assert api.post("/api/leads/424242/responded", headers=AUTH).status_code == 404
+
+
+def test_malformed_decide_body_is_422(api: httpx.Client, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    bad = api.post(f"/api/proposals/{pid}/decide", headers=AUTH, json={"decision": "maybe"})
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "decision"
+    not_json = api.post(f"/api/proposals/{pid}/decide", headers=AUTH, content=b"{oops")
+    assert not_json.status_code == 422
+
+
+def test_decide_approves_once_and_a_repeat_is_409(api: httpx.Client, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    body = {"decision": "approve", "actor": "ana", "note": "ok"}
+    first = api.post(f"/api/proposals/{pid}/decide", headers=AUTH, json=body)
+    assert first.status_code == 200 and first.json()["status"] == "approved"
+    second = api.post(f"/api/proposals/{pid}/decide", headers=AUTH, json=body)
+    assert second.status_code == 409 and "already approved" in second.json()["error"]
+    assert session.execute(text("SELECT count(*) FROM executions")).scalar_one() == 1
+    assert api.post("/api/proposals/999999/decide", headers=AUTH, json=body).status_code == 404
+
+
+def test_pending_proposals_are_listed(api: httpx.Client, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    listed = api.get("/api/proposals", params={"status": "pending"}, headers=AUTH).json()
+    assert [p["id"] for p in listed["proposals"]] == [pid]
+    assert listed["proposals"][0]["payload"]["to"] == "dana@northwind.test"
+    assert api.get("/api/proposals", params={"status": "bogus"}, headers=AUTH).status_code == 422
+
+
+def test_unknown_agent_is_404(api: httpx.Client) -> None:
+    assert api.post("/api/run/nope", headers=AUTH).status_code == 404

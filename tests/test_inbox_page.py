@@ -1,0 +1,121 @@
+"""The inbox page through Streamlit's AppTest, on this test's database: approve, edit, reject, batch, badge."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from tests.inbox_data import audit_rows, email_proposal, make_lead
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+
+@pytest.fixture
+def inbox(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    yield at
+    from ui.context import _bootstrap
+
+    _bootstrap().engine.dispose()  # the page's cached context: close its connections before the DB is dropped
+    st.cache_resource.clear()
+
+
+def _open(at: AppTest) -> AppTest:
+    at.run()
+    at.switch_page("pages/inbox.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _status(session: Session, pid: int) -> str:
+    session.rollback()  # see what the page committed
+    return session.execute(text("SELECT status FROM action_proposals WHERE id = :i"), {"i": pid}).scalar_one()
+
+
+def test_card_shows_the_exact_message_as_text(inbox: AppTest, session: Session) -> None:
+    lead = make_lead(session)
+    pid = email_proposal(session, lead, to="<script>alert(1)</script>@x.test")
+    session.commit()
+    at = _open(inbox)
+    assert any("To: <script>alert(1)</script>@x.test" in c.value for c in at.code)
+    assert any(f"#{pid}" in t.value for t in at.text)
+    assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_approve_on_the_card_approves_and_queues(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.button(key=f"approve_{pid}").click().run()
+    assert _status(session, pid) == "approved"
+    assert audit_rows(session, "proposal", pid)[-1].actor_id == "operator"
+    assert session.execute(text("SELECT count(*) FROM executions")).scalar_one() == 1
+
+
+def test_edit_then_approve_executes_the_edited_payload(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.toggle(key=f"edit_{pid}").set_value(True).run()
+    edited = json.loads(at.text_area(key=f"payload_{pid}").value)
+    edited["subject"] = "Edited subject"
+    at.text_area(key=f"payload_{pid}").input(json.dumps(edited)).run()
+    at.button(key=f"approve_{pid}").click().run()
+    assert _status(session, pid) == "approved"
+    payload = session.execute(text("SELECT payload FROM action_proposals")).scalar_one()
+    assert payload["subject"] == "Edited subject"
+
+
+def test_bad_json_edit_shows_one_error_and_keeps_the_text(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.toggle(key=f"edit_{pid}").set_value(True).run()
+    at.text_area(key=f"payload_{pid}").input('{"to": broken').run()
+    at.button(key=f"approve_{pid}").click().run()
+    assert len(at.error) == 1 and "not valid JSON" in at.error[0].value
+    assert at.text_area(key=f"payload_{pid}").value == '{"to": broken'
+    assert _status(session, pid) == "pending"
+
+
+def test_reject_with_a_note(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.text_input(key=f"note_{pid}").input("not now").run()
+    at.button(key=f"reject_{pid}").click().run()
+    assert _status(session, pid) == "rejected"
+    assert session.execute(text("SELECT decision_note FROM action_proposals")).scalar_one() == "not now"
+
+
+def test_batch_approve_of_selected_cards(inbox: AppTest, session: Session) -> None:
+    lead = make_lead(session)
+    a, b, c = (email_proposal(session, lead, key=k) for k in "abc")
+    session.commit()
+    at = _open(inbox)
+    at.checkbox(key=f"sel_{a}").check().run()
+    at.checkbox(key=f"sel_{c}").check().run()
+    at.button(key="batch_approve").click().run()
+    assert [_status(session, p) for p in (a, b, c)] == ["approved", "pending", "approved"]
+
+
+def test_navigation_shows_the_pending_count(inbox: AppTest, session: Session) -> None:
+    lead = make_lead(session)
+    email_proposal(session, lead, key="one")
+    email_proposal(session, lead, key="two")
+    session.commit()
+    at = inbox
+    at.run()
+    assert not at.exception
+    titles = [info.get("page_name") for info in at._registered_pages.values()]  # noqa: SLF001 - no public accessor
+    assert "Inbox (2)" in titles

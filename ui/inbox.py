@@ -1,0 +1,220 @@
+"""Inbox widgets: proposal cards, batch actions, history. Every piece of data is rendered as text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.context import AppContext
+from core.executor import resolve_unknown_execution
+from core.proposal_queries import (
+    ProposalView,
+    count_pending,
+    count_proposals,
+    distinct_values,
+    get_proposal,
+    list_needing_attention,
+    list_pending,
+    list_proposals,
+)
+from core.proposals import Decision, PayloadError, decide, decide_many
+from core.transitions import IllegalTransition, NotFound
+from db.models import PROPOSAL_STATUSES
+from ui.context import current_actor
+
+PAGE_SIZE = 20
+_URGENCY_COLOR = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
+_FLASH = "inbox_flash"
+
+
+def flash(messages: list[str]) -> None:
+    """Keep messages for the next run (after st.rerun) and rerun."""
+    st.session_state[_FLASH] = messages
+    st.rerun()
+
+
+def show_flash() -> None:
+    """Show (once) what the last action did; the messages are ours (ids and statuses), shown as text."""
+    for message in st.session_state.pop(_FLASH, []):
+        st.text(message)
+
+
+def outgoing_text(p: ProposalView) -> str:
+    """The exact message or object that would go out, as plain text."""
+    payload = p.payload
+    if p.action_type == "email" and {"to", "subject", "body"} <= payload.keys():
+        sender = payload.get("from") or "(configured BIZDEV_EMAIL_FROM)"
+        return f"From: {sender}\nTo: {payload['to']}\nSubject: {payload['subject']}\n\n{payload['body']}"
+    if p.action_type == "slack" and "text" in payload:
+        return str(payload["text"])
+    return json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+
+
+def _header(p: ProposalView) -> None:
+    left, right = st.columns([5, 1])
+    left.text(f"#{p.id}  {p.title}")
+    right.badge(p.urgency.upper() if p.urgency in _URGENCY_COLOR else "?", color=_URGENCY_COLOR.get(p.urgency, "gray"))
+    st.text(f"{p.vertical} · {p.action_type} · {p.status} · created {p.created_at:%Y-%m-%d %H:%M} UTC")
+    if p.reasoning:
+        st.text(f"Why: {p.reasoning}")
+
+
+def execution_block(p: ProposalView) -> None:
+    """The decision and the execution result, as text."""
+    if p.decided_by:
+        note = f" — note: {p.decision_note}" if p.decision_note else ""
+        st.text(f"Decided by {p.decided_by} at {p.decided_at:%Y-%m-%d %H:%M:%S} UTC{note}" if p.decided_at
+                else f"Decided by {p.decided_by}{note}")
+    e = p.execution
+    if e is None:
+        return
+    st.text(f"Execution {e.id}: {e.status} (attempt {e.attempt}, key {e.idempotency_key})")
+    if e.error:
+        st.code(e.error, language=None)
+    if e.result:
+        st.json(e.result, expanded=False)
+
+
+def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | None,
+                edited: dict[str, Any] | None = None) -> str:
+    with ctx.sessions() as session:
+        try:
+            result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited)
+        except (NotFound, PayloadError) as exc:
+            return str(exc)
+        session.commit()
+    return result.message
+
+
+def pending_card(ctx: AppContext, p: ProposalView) -> None:
+    """One pending proposal: what would go out, Approve / Edit / Reject with a note, and a batch checkbox."""
+    with st.container(border=True):
+        _header(p)
+        st.checkbox("Select for batch", key=f"sel_{p.id}")
+        st.text("What would go out:")
+        st.code(outgoing_text(p), language=None)
+        editing = st.toggle("Edit before approving", key=f"edit_{p.id}")
+        edited_text = None
+        if editing:
+            edited_text = st.text_area("Payload (JSON)", value=json.dumps(p.payload, indent=2, ensure_ascii=False),
+                                       key=f"payload_{p.id}", height=220)
+        note = st.text_input("Note (optional)", key=f"note_{p.id}") or None
+        approve_col, reject_col = st.columns(2)
+        if approve_col.button("Approve" + (" edited" if editing else ""), key=f"approve_{p.id}", type="primary"):
+            edited = None
+            if edited_text is not None:
+                try:
+                    edited = json.loads(edited_text)
+                except ValueError as exc:
+                    st.error(f"The payload is not valid JSON ({exc.msg} at line {exc.lineno}); nothing was approved.")
+                    return
+                if not isinstance(edited, dict):
+                    st.error("The payload must be a JSON object ({...}); nothing was approved.")
+                    return
+            flash([_decide_one(ctx, p.id, "approve", note, edited)])
+        if reject_col.button("Reject", key=f"reject_{p.id}"):
+            flash([_decide_one(ctx, p.id, "reject", note)])
+
+
+def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
+    """Approve or reject every selected card at once."""
+    selected = [p.id for p in shown if st.session_state.get(f"sel_{p.id}")]
+    with st.container(border=True):
+        st.text(f"{len(selected)} selected")
+        note = st.text_input("Note for the batch (optional)", key="batch_note") or None
+        a, r = st.columns(2)
+        for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
+            if col.button(label, key=f"batch_{decision}", disabled=not selected):
+                with ctx.sessions() as session:
+                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
+                    session.commit()
+                for pid in selected:
+                    st.session_state.pop(f"sel_{pid}", None)
+                flash([r.message for r in results])
+
+
+def attention_section(ctx: AppContext) -> None:
+    """Executions whose outcome is unknown (a crash mid-call): the operator says sent, retry or give up."""
+    with ctx.sessions() as session:
+        stuck = list_needing_attention(session)
+    if not stuck:
+        return
+    st.subheader("Needs your decision: outcome unknown")
+    for p in stuck:
+        with st.container(border=True):
+            _header(p)
+            st.code(outgoing_text(p), language=None)
+            execution_block(p)
+            cols = st.columns(3)
+            for col, resolution, label in zip(cols, ("sent", "retry", "give_up"),
+                                              ("It went out", "Retry (same key)", "Give up")):
+                if col.button(label, key=f"resolve_{resolution}_{p.id}") and p.execution is not None:
+                    with ctx.sessions() as session:
+                        try:
+                            message = resolve_unknown_execution(session, p.execution.id, resolution, current_actor())
+                            session.commit()
+                        except (NotFound, IllegalTransition) as exc:
+                            message = str(exc)
+                    flash([message])
+
+
+def pending_tab(ctx: AppContext) -> None:
+    """Pending proposals, most urgent first, paginated; then the latest decided ones with their results."""
+    attention_section(ctx)
+    with ctx.sessions() as session:
+        total = count_pending(session)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = st.number_input("Page", min_value=1, max_value=pages, value=1, key="pending_page") if pages > 1 else 1
+    with ctx.sessions() as session:
+        shown = list_pending(session, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
+    st.text(f"{total} pending" + (f" · page {page} of {pages}" if pages > 1 else ""))
+    if not shown:
+        st.text("Nothing waits for a decision.")
+    else:
+        batch_bar(ctx, shown)
+        for p in shown:
+            pending_card(ctx, p)
+    with ctx.sessions() as session:
+        recent = list_proposals(session, statuses=["approved", "executing", "executed", "failed"], limit=10)
+    if recent:
+        st.subheader("Recently approved")
+        for p in recent:
+            with st.container(border=True):
+                _header(p)
+                execution_block(p)
+
+
+def history_tab(ctx: AppContext) -> None:
+    """Every proposal, filtered by status, vertical and action type, paginated in SQL."""
+    with ctx.sessions() as session:
+        options = distinct_values(session)
+    c1, c2, c3 = st.columns(3)
+    statuses = c1.multiselect("Status", PROPOSAL_STATUSES, key="hist_status")
+    vertical = c2.selectbox("Vertical", ["(all)", *options["vertical"]], key="hist_vertical")
+    action_type = c3.selectbox("Action type", ["(all)", *options["action_type"]], key="hist_type")
+    filters = {"statuses": statuses or None, "vertical": None if vertical == "(all)" else vertical,
+               "action_type": None if action_type == "(all)" else action_type}
+    with ctx.sessions() as session:
+        total = count_proposals(session, **filters)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = st.number_input("History page", min_value=1, max_value=pages, value=1, key="hist_page")
+        rows = list_proposals(session, **filters, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
+    st.text(f"{total} proposal(s) · page {page} of {pages}")
+    st.dataframe(pd.DataFrame([{
+        "id": p.id, "created": p.created_at, "status": p.status, "urgency": p.urgency, "vertical": p.vertical,
+        "action": p.action_type, "title": p.title, "decided by": p.decided_by, "decided": p.decided_at,
+        "execution": p.execution.status if p.execution else None,
+        "error": p.execution.error if p.execution else None,
+    } for p in rows]), hide_index=True, width="stretch")
+    ids = [p.id for p in rows]
+    if ids:
+        chosen = st.selectbox("Details of proposal", ids, key="hist_detail")
+        with ctx.sessions() as session:
+            p = get_proposal(session, int(chosen))
+        with st.container(border=True):
+            _header(p)
+            st.code(outgoing_text(p), language=None)
+            execution_block(p)
