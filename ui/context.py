@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.audit import Actor
 from core.context import AppContext, bootstrap
 from core.settings import ConfigError
 
@@ -23,3 +24,8 @@ def app_context() -> AppContext:
         st.error(f"HossAgent could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def current_actor() -> Actor:
+    """The signed-in operator (set by ui.auth.require_operator), as the actor of decisions and manual runs."""
+    return Actor.user(st.session_state.get("operator", "operator"))
