@@ -2,13 +2,23 @@
 
 import streamlit as st
 
+from ui.auth import require_operator
 from ui.context import app_context
+from ui.guide import render_guide
+from ui.live import inbox_badge
 
 st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
-app_context()  # validate settings and migrate before any page renders
+ctx = app_context()  # validate settings and migrate before any page renders
+require_operator(ctx.settings)  # every page below is behind the sign-in (or the "open console" banner)
 
 PAGES = [
     st.Page("pages/control_room.py", title="Control room", icon=":material/monitoring:", default=True),
+    st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
+    st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),
 ]
 
-st.navigation(PAGES).run()
+nav = st.navigation(PAGES)
+with st.sidebar:
+    inbox_badge()
+render_guide()
+nav.run()
