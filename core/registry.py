@@ -13,6 +13,7 @@ from core.audit import Actor, record_audit
 from core.settings import Settings
 from db.models import Agent
 
+BUILTIN_AGENTS = ("bizdev", "onboarding", "ops", "billing", "events", "executor")
 MIN_INTERVAL_SECONDS = 5
 MAX_INTERVAL_SECONDS = 30 * 24 * 3600
 

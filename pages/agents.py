@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.agents import RUNNERS, run_named_agent
 from core.console_queries import agent_run_page
-from core.registry import InvalidAgentUpdate, UnknownRegistryAgent, ensure_agent_registry, list_agents, update_agent
+from core.registry import (
+    BUILTIN_AGENTS, InvalidAgentUpdate, UnknownRegistryAgent, ensure_agent_registry, list_agents, update_agent,
+)
 from core.settings_store import (
     InvalidSettingValue, get_money_settings, parse_cents, set_cash_balance_cents, set_daily_budget_cents,
 )
@@ -14,13 +18,15 @@ from ui.context import app_context, current_actor
 from ui.live import live_fragment
 from ui.safe import md_escape
 
+_PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+
 ctx = app_context()
 st.title("Agents")
 st.caption("The registry, manual runs and settings. The scheduler reads enabled and interval on every tick.")
 
 with ctx.sessions() as session:
     agents = list_agents(session)
-    if not agents:
+    if not set(BUILTIN_AGENTS) <= {a.name for a in agents}:  # first start, or a built-in agent is missing
         ensure_agent_registry(session, ctx.settings)
         session.commit()
         agents = list_agents(session)
@@ -46,10 +52,13 @@ if last:
         box.code("\n".join(lines), language=None)
 
 for spec in agents:
-    label = f"{md_escape(spec.name)} · {'enabled' if spec.enabled else 'disabled'}"
-    with st.expander(label, expanded=False):
+    # Labels render as Markdown, so only a plain identifier goes in one; any other name is shown as text inside.
+    shown = spec.name if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
+    with st.expander(f"{shown} · {'enabled' if spec.enabled else 'disabled'}", expanded=False):
         left, right = st.columns([3, 2])
         with left:
+            if shown != spec.name:
+                st.text(f"name: {spec.name}")
             st.text(spec.description)
             st.text(f"version {spec.version} · runs via {spec.execution_method}")
             st.text("capabilities: " + ", ".join(spec.capabilities))

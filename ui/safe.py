@@ -8,6 +8,10 @@ import re
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~=&\"'$:])")
 
 
+_AUTOLINK = re.compile(r"(?i)(://|www\.)")
+
+
 def md_escape(value: object) -> str:
-    """`value` as Markdown that displays exactly its characters (links, tags and emphasis shown as typed)."""
-    return _SPECIAL.sub(r"\\\1", str(value))
+    """`value` as Markdown that displays its characters as typed: no tags, links, autolinks or emphasis."""
+    # A word joiner (invisible) after "://" or "www" stops GFM from turning a bare URL into a link.
+    return _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\u2060" + m.group(1)[-1:], str(value)))
