@@ -135,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--port", type=int, default=None)
+    p = sub.add_parser("bench", help="benchmarks: `bench console` times every page (p50/p95)")
+    p.add_argument("target", help="which benchmark, e.g. console")
+    p.add_argument("--runs", type=int, default=10, help="timed runs per item (after one warm-up)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -155,3 +159,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise
+
+
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run one registered benchmark and print its report (a table, or JSON with --json)."""
+    import json
+
+    from core.bench import load_benches
+
+    benches = load_benches()
+    if args.target not in benches:
+        print(f"error: unknown benchmark {args.target!r}; choose one of: {', '.join(sorted(benches))}", file=sys.stderr)
+        return 2
+    report = benches[args.target](args)
+    if args.json:
+        print(json.dumps(report, default=str))
+    else:
+        from core.bench_console import format_report
+
+        print(format_report(report) if args.target == "console" else json.dumps(report, indent=2, default=str))
+    return 0
