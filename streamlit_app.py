@@ -1,12 +1,16 @@
-"""The console's router: page config, the app context, and st.navigation over pages/."""
+"""The console's router: page config, the app context, sign-in, and st.navigation over pages/."""
 
 import streamlit as st
 
 from core.proposal_queries import count_pending
+from ui.auth import require_operator
 from ui.context import app_context
+from ui.guide import render_guide
+from ui.live import inbox_badge
 
 st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
 ctx = app_context()  # validate settings and migrate before any page renders
+require_operator(ctx.settings)  # every page below is behind the sign-in (or the "open console" banner)
 
 
 def _inbox_title() -> str:
@@ -22,7 +26,13 @@ def _inbox_title() -> str:
 PAGES = [
     st.Page("pages/control_room.py", title="Control room", icon=":material/monitoring:", default=True),
     st.Page("pages/inbox.py", title=_inbox_title(), icon=":material/inbox:"),
+    st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
     st.Page("pages/events.py", title="Events & ledger", icon=":material/receipt_long:"),
+    st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),
 ]
 
-st.navigation(PAGES).run()
+nav = st.navigation(PAGES)
+with st.sidebar:
+    inbox_badge()
+render_guide()
+nav.run()

@@ -15,9 +15,16 @@ def _ingest(ctx: AppContext, argv: Sequence[str]) -> int:
     return main(ctx, argv)
 
 
+def _console(ctx: AppContext, argv: Sequence[str]) -> int:
+    from core.bench_console import main
+
+    return main(ctx, argv)
+
+
 # name -> runner taking the context and the remaining arguments; returns the exit code.
 BENCHMARKS: dict[str, Benchmark] = {
     "ingest": _ingest,
+    "console": _console,
 }
 
 

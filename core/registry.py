@@ -9,15 +9,42 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.audit import Actor, record_audit
 from core.settings import Settings
 from db.models import Agent
 
 _SEEDED = "seeded_interval_seconds"
-_NO_INPUT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+BUILTIN_AGENTS = ("bizdev", "onboarding", "ops", "ops_batch", "billing", "events", "executor")
+MIN_INTERVAL_SECONDS = 5
+MAX_INTERVAL_SECONDS = 30 * 24 * 3600
+
+
+class InvalidAgentUpdate(ValueError):
+    """An edit the registry refuses; the message says why."""
+
+
+class UnknownRegistryAgent(LookupError):
+    """No agent of that name in the registry."""
 
 
 @dataclass(frozen=True)
 class AgentSpec:
+    """One registry row as the console shows it."""
+
+    name: str
+    description: str
+    version: str
+    capabilities: tuple[str, ...]
+    input_schema: dict[str, Any]
+    execution_method: str
+    enabled: bool
+    interval_seconds: int | None
+
+_NO_INPUT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+@dataclass(frozen=True)
+class AgentDefaults:
     """One registry row's defaults."""
 
     name: str
@@ -43,42 +70,42 @@ def _seconds(value: float) -> int:
     return max(1, round(value))
 
 
-def default_specs(settings: Settings) -> tuple[AgentSpec, ...]:
+def default_specs(settings: Settings) -> tuple[AgentDefaults, ...]:
     """The registry rows a fresh database gets, with intervals from the SCHED_* settings."""
     return (
-        AgentSpec(
+        AgentDefaults(
             "bizdev", "Creates demo leads and drafts an outbound email proposal for each.",
             "core.agents.bizdev.run_bizdev_agent", ("leads", "email_draft"),
             _seconds(settings.sched_bizdev_interval_minutes * 60),
         ),
-        AgentSpec(
+        AgentDefaults(
             "onboarding", "Turns responded leads into customers with starter tasks.",
             "core.agents.onboarding.run_onboarding_agent", ("customers", "tasks"),
             _seconds(settings.sched_onboarding_interval_minutes * 60),
         ),
-        AgentSpec(
+        AgentDefaults(
             "ops", "Runs the oldest claimable pending task through the LLM.",
             "core.agents.ops.run_ops_agent", ("tasks", "llm"), None,
             {"type": "object", "properties": {"task_id": {"type": "integer", "minimum": 1}},
              "additionalProperties": False},
         ),
-        AgentSpec(
+        AgentDefaults(
             "ops_batch", "The Ops worker pool: keeps OPS_WORKER_COUNT tasks in flight while work is pending.",
             "core.agents.ops.run_ops_batch", ("tasks", "llm", "pool"),
             _seconds(settings.sched_ops_interval_seconds),
             {"type": "object", "properties": {"max_workers": {"type": "integer", "minimum": 1}},
              "additionalProperties": False},
         ),
-        AgentSpec(
+        AgentDefaults(
             "billing", "Drafts invoices for done, uninvoiced tasks and proposes checkout links.",
             "core.agents.billing.run_billing_agent", ("invoices", "stripe_checkout"),
             _seconds(settings.sched_billing_interval_minutes * 60),
         ),
-        AgentSpec(
+        AgentDefaults(
             "events", "Processes received Stripe events into drafted proposals.",
             "core.agents.events", ("events", "proposals"), _seconds(settings.sched_events_interval_seconds),
         ),
-        AgentSpec(
+        AgentDefaults(
             "executor", "Executes approved proposals from the outbox, once each.",
             "core.agents.executor", ("email", "slack", "stripe_checkout"),
             _seconds(settings.sched_executor_interval_seconds),
@@ -128,3 +155,52 @@ def agent_schedule(session: Session, name: str) -> AgentSchedule | None:
     """The agent's enabled flag and interval as stored now, or None when it has no registry row."""
     row = session.execute(select(Agent.enabled, Agent.interval_seconds).where(Agent.name == name)).one_or_none()
     return None if row is None else AgentSchedule(name, bool(row.enabled), row.interval_seconds)
+
+
+def _spec(row: Agent) -> AgentSpec:
+    return AgentSpec(row.name, row.description, row.version, tuple(row.capabilities or ()), dict(row.input_schema or {}),
+                     row.execution_method, row.enabled, row.interval_seconds)
+
+
+def list_agents(session: Session) -> list[AgentSpec]:
+    """Every registered agent, by name."""
+    return [_spec(r) for r in session.execute(select(Agent).order_by(Agent.name)).scalars()]
+
+
+def update_agent(
+    session: Session,
+    name: str,
+    *,
+    enabled: bool | None = None,
+    interval_seconds: int | None = None,
+    actor: Actor,
+) -> AgentSpec:
+    """Change an agent's enabled flag and/or interval (validated), with an audit row; no commit.
+
+    The scheduler reads both on each tick, so the change holds from its next tick without a restart.
+    """
+    if enabled is not None and not isinstance(enabled, bool):
+        raise InvalidAgentUpdate("enabled must be true or false")
+    if interval_seconds is not None:
+        if isinstance(interval_seconds, bool) or not isinstance(interval_seconds, int):
+            raise InvalidAgentUpdate("interval must be a whole number of seconds")
+        if not MIN_INTERVAL_SECONDS <= interval_seconds <= MAX_INTERVAL_SECONDS:
+            raise InvalidAgentUpdate(
+                f"interval must be between {MIN_INTERVAL_SECONDS} seconds and {MAX_INTERVAL_SECONDS // 86400} days"
+            )
+    row = session.execute(select(Agent).where(Agent.name == name).with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise UnknownRegistryAgent(f"no agent named {name!r} in the registry")
+    changes: dict[str, list[Any]] = {}
+    if enabled is not None and enabled != row.enabled:
+        changes["enabled"] = [row.enabled, enabled]
+        row.enabled = enabled
+    if interval_seconds is not None and interval_seconds != row.interval_seconds:
+        changes["interval_seconds"] = [row.interval_seconds, interval_seconds]
+        row.interval_seconds = interval_seconds
+    if changes:
+        session.flush()
+        state = lambda on: "enabled" if on else "disabled"  # noqa: E731
+        before = changes.get("enabled", [row.enabled])[0]
+        record_audit(session, actor, "agent", name, state(before), state(row.enabled), {"changes": changes})
+    return _spec(row)

@@ -304,13 +304,14 @@ class GraphStep(Base):
 
 
 class AuditLog(Base):
-    """Append-only: a trigger in the migration refuses UPDATE, DELETE and TRUNCATE."""
+    """Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE; another chains prev_hash/row_hash on INSERT."""
 
     __tablename__ = "audit_log"
     __table_args__ = (
         one_of("actor_type", ACTOR_TYPES),
         Index("ix_audit_log_entity", "entity", "entity_id", "id"),
         Index("ix_audit_log_ts", "ts"),
+        Index("ix_audit_log_actor", "actor_type", "actor_id", "id"),
     )
     id: Mapped[int] = _id()
     ts: Mapped[datetime] = _now()

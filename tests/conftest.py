@@ -20,8 +20,9 @@ from db.migrate import migrate
 
 # Tests must not see the developer's configuration: drop every HossAgent variable before anything reads it.
 _OUR_PREFIXES = ("DATABASE_URL", "OPENAI_", "BIZDEV_", "SENDGRID_", "SLACK_", "STRIPE_", "SCHED_", "OPS_", "HOSS_")
+_TEST_KNOBS = {"HOSS_SCREENSHOTS"}  # test switches, not configuration
 for _name in list(os.environ):
-    if _name.startswith(_OUR_PREFIXES):
+    if _name.startswith(_OUR_PREFIXES) and _name not in _TEST_KNOBS:
         del os.environ[_name]
 
 _counter = itertools.count()

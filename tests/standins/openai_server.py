@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -37,7 +37,7 @@ class FakeOpenAI:
             return len(self.requests)
 
     def app(self) -> Starlette:
-        async def completions(request: Request) -> JSONResponse:
+        async def completions(request: Request) -> Response:
             body = await request.json()
             with self._lock:
                 self.requests.append(body)
@@ -53,6 +53,8 @@ class FakeOpenAI:
                     status_code=self.fail_with,
                 )
             text = self.reply(body) if callable(self.reply) else self.reply
+            if body.get("stream"):
+                return StreamingResponse(self._sse(body, text), media_type="text/event-stream")
             message: dict[str, Any] = {"role": "assistant", "content": text}
             finish = "stop"
             if self.tool_calls is not None:
@@ -78,3 +80,26 @@ class FakeOpenAI:
             return JSONResponse(payload)
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+
+    def _sse(self, body: dict[str, Any], text: str):  # noqa: ANN202 - async generator of SSE frames
+        """`stream: true`: the reply as chat.completion.chunk events, word by word, then `data: [DONE]`."""
+        base = {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion.chunk",
+                "created": int(time.time()), "model": body.get("model", "gpt-4o-mini")}
+        pieces = [p for p in text.split(" ")]
+        frames = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
+        frames += [
+            {**base, "choices": [{"index": 0, "delta": {"content": p if i == 0 else " " + p}, "finish_reason": None}]}
+            for i, p in enumerate(pieces)
+        ]
+        frames.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if self.include_usage and (body.get("stream_options") or {}).get("include_usage"):
+            frames.append({**base, "choices": [], "usage": {
+                "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                "total_tokens": self.prompt_tokens + self.completion_tokens}})
+
+        async def gen():  # noqa: ANN202
+            for frame in frames:
+                yield f"data: {json.dumps(frame)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return gen()

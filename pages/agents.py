@@ -1,0 +1,140 @@
+"""Agents: the registry (spec, enabled, interval), Run now, run history, and the money/approval settings."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from core.agents import RUNNERS, run_named_agent
+from core.console_queries import agent_run_page
+from core.registry import (
+    BUILTIN_AGENTS, InvalidAgentUpdate, UnknownRegistryAgent, ensure_agent_registry, list_agents, update_agent,
+)
+from core.settings_store import (
+    InvalidSettingValue, get_money_settings, parse_cents, set_cash_balance_cents, set_daily_budget_cents,
+)
+from ui.context import app_context, current_actor
+from ui.live import live_fragment
+from ui.safe import md_escape
+
+_PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+
+ctx = app_context()
+st.title("Agents")
+st.caption("The registry, manual runs and settings. The scheduler reads enabled and interval on every tick.")
+
+with ctx.sessions() as session:
+    agents = list_agents(session)
+    if not set(BUILTIN_AGENTS) <= {a.name for a in agents}:  # first start, or a built-in agent is missing
+        ensure_agent_registry(session, ctx.settings)
+        session.commit()
+        agents = list_agents(session)
+
+
+def _run(name: str) -> None:
+    try:
+        result = run_named_agent(ctx, name, trigger="manual", actor=current_actor())
+        st.session_state["agents_last_run"] = (name, result.status, result.summary, result.run_id, result.lines)
+    except Exception as exc:  # a run that cannot start is shown, not a crashed page
+        st.session_state["agents_last_run"] = (name, "not started", f"{type(exc).__name__}: {exc}", None, ())
+
+
+last = st.session_state.get("agents_last_run")
+if last:
+    name, status, summary, run_id, lines = last
+    box = st.container(border=True, key="agents_last_run_box")
+    (box.success if status in ("succeeded", "skipped") else box.error)(
+        f"Last manual run: {md_escape(name)} — {md_escape(status)}"
+    )
+    box.text(f"{summary}" + (f" (run {run_id})" if run_id else ""))
+    if lines:
+        box.code("\n".join(lines), language=None)
+
+for spec in agents:
+    # Labels render as Markdown, so only a plain identifier goes in one; any other name is shown as text inside.
+    shown = spec.name if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
+    with st.expander(f"{shown} · {'enabled' if spec.enabled else 'disabled'}", expanded=False):
+        left, right = st.columns([3, 2])
+        with left:
+            if shown != spec.name:
+                st.text(f"name: {spec.name}")
+            st.text(spec.description)
+            st.text(f"version {spec.version} · runs via {spec.execution_method}")
+            st.text("capabilities: " + ", ".join(spec.capabilities))
+            st.caption("Input schema")
+            st.json(spec.input_schema, expanded=False)
+        with right:
+            with st.form(f"agent_edit_{spec.name}"):
+                enabled = st.toggle("Enabled", value=spec.enabled)
+                interval = st.number_input("Interval (seconds)", min_value=1, step=1,
+                                           value=int(spec.interval_seconds or 60))
+                if st.form_submit_button("Save"):
+                    try:
+                        with ctx.sessions.begin() as s:
+                            update_agent(s, spec.name, enabled=enabled, interval_seconds=int(interval),
+                                         actor=current_actor())
+                        st.rerun()
+                    except (InvalidAgentUpdate, UnknownRegistryAgent) as exc:
+                        st.error("Not saved.")
+                        st.text(str(exc))
+            if spec.name in RUNNERS:
+                st.button(f"Run {spec.name} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
+                          type="primary")
+
+st.subheader("Run history")
+agent_filter = st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(RUNNERS)), key="runs_agent")
+
+
+@live_fragment(5)
+def run_history() -> None:
+    """Newest runs first; refreshes itself every few seconds while the page is open."""
+    cursor = st.session_state.setdefault("runs_cursor", [None])
+    with ctx.sessions() as s:
+        page = agent_run_page(s, agent=None if agent_filter == "(all)" else agent_filter,
+                              limit=25, before_id=cursor[-1])
+    st.dataframe(list(page.rows), hide_index=True, width="stretch",
+                 column_config={"duration_s": st.column_config.NumberColumn("duration (s)", format="%.3f")})
+    c1, c2, _ = st.columns([1, 1, 6])
+    if c1.button("Newer", disabled=len(cursor) == 1, key="runs_newer"):
+        cursor.pop()
+        st.rerun(scope="fragment")
+    if c2.button("Older", disabled=page.next_before_id is None, key="runs_older"):
+        cursor.append(page.next_before_id)
+        st.rerun(scope="fragment")
+
+
+run_history()
+
+st.subheader("Settings")
+with ctx.sessions() as session:
+    money = get_money_settings(session, ctx.settings)
+
+
+def _dollars(cents: int | None) -> str:
+    return "" if cents is None else f"{cents / 100:.2f}"
+
+
+with st.form("money_settings"):
+    st.caption("Amounts in dollars. A blank daily budget falls back to OPS_DAILY_BUDGET_CENTS (none when unset).")
+    budget = st.text_input("Daily LLM budget ($)", value=_dollars(money.daily_budget_cents))
+    cash = st.text_input("Cash balance for runway ($)", value=_dollars(money.cash_balance_cents))
+    if st.form_submit_button("Save settings"):
+        try:
+            budget_cents = parse_cents(budget, field="Daily LLM budget")
+            cash_cents = parse_cents(cash, field="Cash balance")
+            with ctx.sessions.begin() as s:
+                set_daily_budget_cents(s, budget_cents, current_actor())
+                set_cash_balance_cents(s, cash_cents, current_actor())
+            st.success("Settings saved.")
+        except InvalidSettingValue as exc:
+            st.error("Not saved.")
+            st.text(str(exc))
+
+try:  # the approval policies come from the inbox slice; after the merge this is a plain import
+    from ui.policies import render_policy_settings
+except ImportError:
+    render_policy_settings = None
+if render_policy_settings is not None:
+    st.subheader("Approval policies")
+    render_policy_settings(ctx)

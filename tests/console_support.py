@@ -1,0 +1,52 @@
+"""Helpers for console tests: the pages registered in streamlit_app.py, and AppTest on the test database."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def registered_pages() -> list[str]:
+    """The file of every st.Page in streamlit_app.py's PAGES list, read from the source (no Streamlit run)."""
+    tree = ast.parse((ROOT / "streamlit_app.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return [
+                call.args[0].value for call in node.value.elts  # type: ignore[attr-defined]
+                if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant)
+            ]
+    raise AssertionError("streamlit_app.py has no PAGES list")
+
+
+def page_or_skip(page: str) -> Path:
+    """The page's file; a registered page missing from this checkout is skipped loudly (it lands at merge)."""
+    path = ROOT / page
+    if not path.is_file():
+        pytest.skip(f"LOUD: {page} is registered in streamlit_app.py but not in this checkout (another slice)")
+    return path
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]:
+    """Point the console's cached app context at this test's database; dispose of it afterwards."""
+    from ui.context import _bootstrap
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    _bootstrap.clear()
+    ctx = _bootstrap()  # the pages run in this process and find this one in the cache
+    yield
+    _bootstrap.clear()
+    ctx.engine.dispose()
+
+
+def run_page(page: str, *, timeout: float = 20, operator: str | None = None) -> AppTest:
+    """Run one page file through AppTest (optionally as a signed-in operator) and return it."""
+    at = AppTest.from_file(str(page_or_skip(page)), default_timeout=timeout)
+    if operator:
+        at.session_state["operator"] = operator
+    return at.run()

@@ -1,0 +1,28 @@
+"""`python -m core bench console`: every registered page timed through AppTest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from core.bench_console import ROOT, percentile, registered_pages
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert percentile(list(map(float, range(1, 101))), 95) == 95.0
+
+
+def test_bench_console_reports_p50_and_p95_for_every_registered_page(db_url) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSS_")}
+    env["DATABASE_URL"] = db_url
+    out = subprocess.run([sys.executable, "-m", "core", "bench", "console", "--runs", "2", "--json"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert [r["page"] for r in report["pages"]] == registered_pages()
+    timed = [r for r in report["pages"] if "error" not in r]
+    assert {"pages/agents.py", "pages/audit.py"} <= {r["page"] for r in timed}
+    assert all(r["p50_ms"] <= r["p95_ms"] for r in timed) and set(report["rows"]) >= {"tasks", "events"}

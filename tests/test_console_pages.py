@@ -1,0 +1,118 @@
+"""The Agents and Audit pages through AppTest against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from core.audit import Actor, record_audit
+from tests.console_support import run_page, use_database
+
+
+@pytest.fixture(autouse=True)
+def _db(monkeypatch, db_url):  # noqa: ANN001, ANN202
+    yield from use_database(monkeypatch, db_url)
+
+
+def test_agents_page_seeds_and_shows_the_registry(session) -> None:
+    at = run_page("pages/agents.py")
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("bizdev") for label in labels) and len(labels) == 7
+    assert session.execute(text("SELECT count(*) FROM agents")).scalar_one() == 7
+
+
+def test_disabling_an_agent_from_the_page_records_the_signed_in_operator(session) -> None:
+    at = run_page("pages/agents.py", operator="ann")
+    toggle = next(t for t in at.toggle if t.label == "Enabled")
+    toggle.set_value(False)
+    at.button[[b.label for b in at.button].index("Save")].click()  # the first form is "billing" (by name)
+    at.run()
+    assert not at.exception
+    row = session.execute(text("SELECT actor_id, entity_id, to_status FROM audit_log WHERE entity = 'agent'")).one()
+    assert tuple(row) == ("ann", "billing", "disabled")
+
+
+def test_a_bad_interval_is_refused_on_the_page_and_nothing_changes(session) -> None:
+    at = run_page("pages/agents.py")
+    at.number_input[0].set_value(2)
+    at.button[[b.label for b in at.button].index("Save")].click()
+    at.run()
+    assert [e.value for e in at.error] == ["Not saved."]
+    assert any("interval must be between" in t.value for t in at.text)
+    assert session.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 0
+
+
+def test_money_settings_save_in_cents(session) -> None:
+    at = run_page("pages/agents.py", operator="ann")
+    fields = {t.label: t for t in at.text_input}
+    fields["Daily LLM budget ($)"].set_value("12.50")
+    fields["Cash balance for runway ($)"].set_value("$40,000")
+    at.button[[b.label for b in at.button].index("Save settings")].click()
+    at.run()
+    got = dict(session.execute(text("SELECT key, value FROM settings")).all())
+    assert got == {"ops.daily_budget_cents": 1250, "cash_balance_cents": 4_000_000}
+
+
+def test_bad_money_input_says_why_and_saves_nothing(session) -> None:
+    at = run_page("pages/agents.py")
+    fields = {t.label: t for t in at.text_input}
+    fields["Cash balance for runway ($)"].set_value("lots")
+    at.button[[b.label for b in at.button].index("Save settings")].click()
+    at.run()
+    assert any("amount in dollars" in t.value for t in at.text)
+    assert session.execute(text("SELECT count(*) FROM settings")).scalar_one() == 0
+
+
+def test_run_history_shows_runs_with_duration_items_and_error(session) -> None:
+    session.execute(text(
+        "INSERT INTO agent_runs (agent, status, items, summary, error, started_at, finished_at) VALUES "
+        "('billing', 'failed', 2, 'boom', 'ValueError: bad', now() - interval '3 seconds', now())"
+    ))
+    session.commit()
+    at = run_page("pages/agents.py")
+    df = at.dataframe[0].value
+    assert list(df["agent"]) == ["billing"] and list(df["error"]) == ["ValueError: bad"]
+    assert df["duration_s"].iloc[0] == pytest.approx(3, abs=0.1) and df["items"].iloc[0] == 2
+
+
+def _audit_rows(session, n: int) -> None:  # noqa: ANN001
+    for i in range(n):
+        record_audit(session, Actor.user("ann") if i % 2 else Actor.agent("ops"), "task", i, "pending", "running")
+    session.commit()
+
+
+def test_audit_page_shows_newest_first_and_pages_in_sql(session) -> None:
+    _audit_rows(session, 60)
+    at = run_page("pages/audit.py")
+    first = list(at.dataframe[0].value["id"])
+    assert len(first) == 50 and first == sorted(first, reverse=True)
+    at.button(key="audit_older").click().run()
+    second = list(at.dataframe[0].value["id"])
+    assert len(second) == 10 and max(second) < min(first)
+
+
+def test_audit_page_filters_by_actor(session) -> None:
+    _audit_rows(session, 10)
+    at = run_page("pages/audit.py")
+    at.selectbox(key="audit_actor_type").set_value("agent").run()
+    assert set(at.dataframe[0].value["actor_id"]) == {"ops"} and len(at.dataframe[0].value) == 5
+
+
+def test_verify_chain_button_reports_an_intact_chain(session) -> None:
+    _audit_rows(session, 3)
+    at = run_page("pages/audit.py")
+    at.button(key="audit_verify").click().run()
+    assert [s.value for s in at.success] == ["Chain intact: 3 row(s) checked."]
+
+
+def test_verify_chain_button_reports_the_first_broken_link(session) -> None:
+    _audit_rows(session, 3)
+    first = session.execute(text("SELECT min(id) FROM audit_log")).scalar_one()
+    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    session.execute(text("UPDATE audit_log SET actor_id = 'mallory' WHERE id = :i"), {"i": first})
+    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    session.commit()
+    at = run_page("pages/audit.py")
+    at.button(key="audit_verify").click().run()
+    assert [e.value for e in at.error] == [f"Chain broken at row {first} (content changed); 3 row(s) checked."]
