@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     ops_lease_seconds: float = Field(60, gt=0, description="Lease on a claimed task; lapsed leases are reclaimed.")
     ops_daily_budget_cents: int | None = Field(None, ge=0, description="Daily LLM spend cap; unset means none.")
 
+    # Canvas
+    canvas_statement_timeout_ms: int = Field(
+        2000, ge=50, le=60000, description="Statement timeout of one canvas (analytics) query, in milliseconds."
+    )
+    canvas_row_cap: int = Field(1000, ge=1, le=100000, description="Most rows one canvas query returns.")
+
     # Console / API
     hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")

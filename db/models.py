@@ -82,6 +82,7 @@ class Lead(Base):
         one_of("status", LEAD_STATUSES),
         UniqueConstraint("email"),
         Index("ix_leads_status_id", "status", "id"),
+        Index("ix_leads_created_at", "created_at"),  # canvas: lead funnel over a period
     )
     id: Mapped[int] = _id()
     company: Mapped[str] = mapped_column(Text)
@@ -147,6 +148,11 @@ class Task(Base):
         Index("ix_tasks_completed_at", "completed_at"),
         Index("ix_tasks_created_at", "created_at"),
         Index("ix_tasks_invoice_id", "invoice_id"),
+        # canvas: index-only aggregation of finished tasks and of task creation over time ranges.
+        Index("ix_tasks_done_completed_at", "completed_at", postgresql_where=text("status = 'done'"),
+              postgresql_include=["created_at", "customer_id", "reward_cents", "cost_cents", "profit_cents",
+                                  "input_tokens", "output_tokens", "model"]),
+        Index("ix_tasks_created_at_status", "created_at", postgresql_include=["status"]),
     )
     id: Mapped[int] = _id()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -250,6 +256,7 @@ class ActionProposal(Base):
         Index("ix_action_proposals_pending", "created_at", postgresql_where=text("status = 'pending'")),
         Index("ix_action_proposals_status_created_at", "status", "created_at"),
         Index("ix_action_proposals_event_id", "event_id"),
+        Index("ix_action_proposals_created_at", "created_at"),  # canvas: proposal stats over a period
     )
     id: Mapped[int] = _id()
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
@@ -333,6 +340,9 @@ class LedgerEntry(Base):
         non_negative("amount_cents"),
         UniqueConstraint("source", "ref"),
         Index("ix_ledger_entries_occurred_at", "occurred_at"),
+        # canvas: burn, runway and spend by vendor read only these columns over a time range.
+        Index("ix_ledger_entries_occurred_at_cover", "occurred_at",
+              postgresql_include=["direction", "amount_cents", "counterparty", "category"]),
     )
     id: Mapped[int] = _id()
     occurred_at: Mapped[datetime] = _now()
