@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -233,6 +234,9 @@ class Event(Base):
         Index("ix_events_received", "received_at", "id", postgresql_where=text("status = 'received'")),
         Index("ix_events_type_occurred_at", "type", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
+        # canvas: the newest failed payments straight off an index, however many other events there are.
+        Index("ix_events_failed_payments", "occurred_at", "id",
+              postgresql_where=text("type IN ('invoice.payment_failed', 'charge.failed')")),
     )
     id: Mapped[int] = _id()
     source: Mapped[str] = mapped_column(Text)
@@ -361,3 +365,37 @@ class Setting(Base):
     value: Mapped[Any] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = _now()
     updated_by: Mapped[str] = mapped_column(Text, server_default="system")
+
+
+class CanvasTaskDoneDaily(Base):
+    """Rollup of done tasks per completion day, customer and model; kept exact by triggers on tasks (canvas)."""
+
+    __tablename__ = "canvas_task_done_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    model: Mapped[str] = mapped_column(Text, primary_key=True)
+    tasks: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    reward_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    cost_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    profit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    input_tokens: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class CanvasTaskCreatedDaily(Base):
+    """Rollup of tasks per creation day and customer (created, now failed); kept exact by triggers (canvas)."""
+
+    __tablename__ = "canvas_task_created_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    created: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    failed: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class CanvasTaskDurationDaily(Base):
+    """Histogram of time-to-done per completion day in 2 % log buckets (canvas median); kept by triggers."""
+
+    __tablename__ = "canvas_task_duration_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tasks: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -99,9 +99,27 @@ def test_llm_cost_over_time_monthly_by_model(data: AppContext) -> None:
 
 def test_task_throughput_weekly(data: AppContext) -> None:
     rows = run(data, "task_throughput", period="last_30_days", grain="week").rows
-    assert rows == [
-        {"bucket": d("2026-06-01"), "created": 2, "done": 2, "failed": 0, "median_minutes_to_done": 45.0},
-        {"bucket": d("2026-06-08"), "created": 3, "done": 1, "failed": 1, "median_minutes_to_done": 1440.0},
+    assert [(r["bucket"], r["created"], r["done"], r["failed"]) for r in rows] == [
+        (d("2026-06-01"), 2, 2, 0), (d("2026-06-08"), 3, 1, 1),
+    ]
+    # Lower median (30 of 30 and 60 minutes; 1440 alone), read from 2 % buckets: within 1 %.
+    assert rows[0]["median_minutes_to_done"] == pytest.approx(30, rel=0.01)
+    assert rows[1]["median_minutes_to_done"] == pytest.approx(1440, rel=0.01)
+
+
+def test_rollups_follow_task_updates_and_deletes(data: AppContext) -> None:
+    with data.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE tasks SET status = 'done', reward_cents = 40, cost_cents = 4, profit_cents = 36, "
+                             "model = 'gpt-4o', completed_at = '2026-06-10 09:00' WHERE id = 4")
+        conn.exec_driver_sql("DELETE FROM tasks WHERE id = 3")
+        conn.exec_driver_sql("UPDATE tasks SET invoice_id = NULL")  # irrelevant columns leave the rollups alone
+    rows = run(data, "profit_over_time", period="last_30_days", grain="week").rows
+    assert [(r["bucket"], r["tasks"], r["reward_cents"], r["profit_cents"]) for r in rows] == [
+        (d("2026-06-01"), 2, 180, 150), (d("2026-06-08"), 1, 40, 36),
+    ]
+    rows = run(data, "task_throughput", period="last_30_days", grain="week").rows
+    assert [(r["bucket"], r["created"], r["done"], r["failed"]) for r in rows] == [
+        (d("2026-06-01"), 2, 2, 0), (d("2026-06-08"), 2, 1, 0),
     ]
 
 

@@ -70,68 +70,88 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
     return rows
 
 
+# The task analytics read the daily rollups (canvas_task_*_daily, kept exact by triggers on tasks) rather than
+# scanning up to a million task rows. Windows are whole UTC days, so day bounds are exact.
+_BUCKET = "(date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC')"
+
+
+def _days(w: Window) -> dict[str, Any]:
+    return {"start_day": w.start.date(), "end_day": w.end.date()}
+
+
 def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Done tasks per bucket of completion time: reward, LLM cost and profit in cents."""
-    sql = """
-        SELECT date_trunc(:grain, t.completed_at) AS bucket,
-               count(*) AS tasks,
-               sum(t.reward_cents) AS reward_cents,
-               sum(t.cost_cents) AS cost_cents,
-               sum(t.profit_cents) AS profit_cents
-        FROM tasks t
-        WHERE t.status = 'done' AND t.completed_at >= :start AND t.completed_at < :end
-          AND (CAST(:customer_id AS bigint) IS NULL OR t.customer_id = :customer_id)
-          AND (CAST(:customer_name AS text) IS NULL OR t.customer_id IN (
+    """Done tasks per bucket of completion day: reward, LLM cost and profit in cents (optionally one customer)."""
+    sql = f"""
+        SELECT {_BUCKET} AS bucket, sum(tasks) AS tasks, sum(reward_cents) AS reward_cents,
+               sum(cost_cents) AS cost_cents, sum(profit_cents) AS profit_cents
+        FROM canvas_task_done_daily
+        WHERE day >= :start_day AND day < :end_day
+          AND (CAST(:customer_id AS bigint) IS NULL OR customer_id = :customer_id)
+          AND (CAST(:customer_name AS text) IS NULL OR customer_id IN (
                 SELECT id FROM customers WHERE lower(company) = lower(:customer_name)))
-        GROUP BY 1 ORDER BY 1
+        GROUP BY 1 HAVING sum(tasks) <> 0 ORDER BY 1
     """
     cust = p.customer
     rows = _rows(conn, sql, {
-        "grain": p.grain, "start": w.start, "end": w.end,
+        "grain": p.grain, **_days(w),
         "customer_id": cust if isinstance(cust, int) else None,
         "customer_name": cust if isinstance(cust, str) else None,
     }, cap)
-    return [{**r, **{k: int(r[k]) for k in ("reward_cents", "cost_cents", "profit_cents")}} for r in rows]
+    keys = ("tasks", "reward_cents", "cost_cents", "profit_cents")
+    return [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
 
 
 def llm_cost_over_time(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """LLM spend (cents) and tokens per bucket of completion time and model, from finished tasks."""
-    sql = """
-        SELECT date_trunc(:grain, t.completed_at) AS bucket,
-               coalesce(t.model, 'unknown') AS model,
-               count(*) AS tasks,
-               sum(t.input_tokens) AS input_tokens,
-               sum(t.output_tokens) AS output_tokens,
-               sum(t.cost_cents) AS cost_cents
-        FROM tasks t
-        WHERE t.status = 'done' AND t.completed_at >= :start AND t.completed_at < :end
-        GROUP BY 1, 2 ORDER BY 1, 2
+    """LLM spend (cents) and tokens per bucket of completion day and model, from finished tasks."""
+    sql = f"""
+        SELECT {_BUCKET} AS bucket, coalesce(nullif(model, ''), 'unknown') AS model,
+               sum(tasks) AS tasks, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+               sum(cost_cents) AS cost_cents
+        FROM canvas_task_done_daily
+        WHERE day >= :start_day AND day < :end_day
+        GROUP BY 1, 2 HAVING sum(tasks) <> 0 ORDER BY 1, 2
     """
-    rows = _rows(conn, sql, {"grain": p.grain, "start": w.start, "end": w.end}, cap)
-    return [{**r, **{k: int(r[k]) for k in ("input_tokens", "output_tokens", "cost_cents")}} for r in rows]
+    rows = _rows(conn, sql, {"grain": p.grain, **_days(w)}, cap)
+    keys = ("tasks", "input_tokens", "output_tokens", "cost_cents")
+    return [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
 
 
 def task_throughput(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per bucket: tasks created and (of those) failed, tasks done by completion time, median minutes to done."""
-    sql = """
+    """Per bucket: tasks created (and of those now failed), tasks done, and the median time to done in minutes.
+
+    The median is the lower median read from a 2 % logarithmic histogram, so it is within 1 % of the exact value.
+    """
+    sql = f"""
         WITH created AS (
-            SELECT date_trunc(:grain, created_at) AS bucket, count(*) AS created,
-                   count(*) FILTER (WHERE status = 'failed') AS failed
-            FROM tasks WHERE created_at >= :start AND created_at < :end GROUP BY 1
+            SELECT {_BUCKET} AS bucket, sum(created) AS created, sum(failed) AS failed
+            FROM canvas_task_created_daily WHERE day >= :start_day AND day < :end_day GROUP BY 1
         ), done AS (
-            SELECT date_trunc(:grain, completed_at) AS bucket, count(*) AS done,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY extract(epoch FROM completed_at - created_at)) / 60.0 AS median_minutes_to_done
-            FROM tasks WHERE status = 'done' AND completed_at >= :start AND completed_at < :end GROUP BY 1
+            SELECT {_BUCKET} AS bucket, sum(tasks) AS done
+            FROM canvas_task_done_daily WHERE day >= :start_day AND day < :end_day GROUP BY 1
+        ), hist AS (
+            SELECT {_BUCKET} AS bucket, bucket AS slot, sum(tasks) AS n
+            FROM canvas_task_duration_daily WHERE day >= :start_day AND day < :end_day
+            GROUP BY 1, 2 HAVING sum(tasks) > 0
+        ), cum AS (
+            SELECT bucket, slot, sum(n) OVER (PARTITION BY bucket ORDER BY slot) AS running,
+                   sum(n) OVER (PARTITION BY bucket) AS total
+            FROM hist
+        ), med AS (
+            SELECT DISTINCT ON (bucket) bucket, slot FROM cum WHERE running * 2 >= total ORDER BY bucket, slot
         )
-        SELECT coalesce(c.bucket, d.bucket) AS bucket,
-               coalesce(c.created, 0) AS created, coalesce(d.done, 0) AS done, coalesce(c.failed, 0) AS failed,
-               d.median_minutes_to_done
+        SELECT coalesce(c.bucket, d.bucket) AS bucket, coalesce(c.created, 0) AS created,
+               coalesce(d.done, 0) AS done, coalesce(c.failed, 0) AS failed,
+               CASE WHEN m.slot IS NULL THEN NULL WHEN m.slot = 0 THEN 0
+                    ELSE power(1.02, m.slot - 0.5) / 60.0 END AS median_minutes_to_done
         FROM created c FULL JOIN done d ON d.bucket = c.bucket
+        LEFT JOIN med m ON m.bucket = coalesce(c.bucket, d.bucket)
+        WHERE coalesce(c.created, 0) <> 0 OR coalesce(d.done, 0) <> 0
         ORDER BY 1
     """
-    rows = _rows(conn, sql, {"grain": p.grain, "start": w.start, "end": w.end}, cap)
+    rows = _rows(conn, sql, {"grain": p.grain, **_days(w)}, cap)
     for r in rows:
+        for k in ("created", "done", "failed"):
+            r[k] = int(r[k])
         m = r["median_minutes_to_done"]
         r["median_minutes_to_done"] = round(float(m), 1) if m is not None else None
     return rows
