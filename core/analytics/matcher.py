@@ -71,6 +71,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
         (_TREND, 1.0),
         (r"\b(how much (money )?(did|do|have|are) we (make|made|making|earn|earning|earned)|make money|"
          r"making money|made money|in the (black|red)|break(ing)? even)\b", 2.5),
+        (r"\b((making|make|made|earn|earning|earned|profit|margin)\b.{0,20}\bper (task|job)|after (llm |ai |model )?"
+         r"costs|net of (llm |ai )?costs|minus (llm |ai )?costs)\b", 3.0),
         (r"\b(revenue|income|earnings|sales) (vs\.?|versus|and|minus|against|compared to) (costs?|expenses|spend)\b",
          3.0),
     ],
@@ -108,6 +110,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
          r"against|minus) (money )?(out|going out)|in (vs\.?|versus|and|minus) out|outflows?|inflows?|"
          r"how fast (are we|we're|we are|do we) (spending|losing|spend)|spending rate|net (cash )?flow|"
          r"spend minus revenue)\b", 3.0),
+        (r"\b(spend|spending|spent|expenses|costs|outgoings) (minus|less|net of|vs\.?|versus|against|compared to) "
+         r"(income|revenue|earnings|sales)\b", 4.0),
     ],
     "spend_by_vendor": [
         (r"\b(vendors?|suppliers?|payees?|subscriptions?|saas|contractors?|service providers?|providers?|"
@@ -136,10 +140,12 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
          r"yet to pay|not paid|unsettled|due invoices?)\b", 5.0),
         (r"\binvoices?\b", 1.5),
         (r"\b(age|old|oldest|how long|late)\b", 0.5),
+        (r"\b(invoices?|bills?)\b.{0,20}\b(older than|over \d+ days|more than \d+ days|\d+\+? days)\b", 3.0),
     ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),
         (r"\b(runs?|running|ran)\b", 1.0),
+        (r"\b(runs?|jobs?|cron|schedules?)\b.{0,20}\b(failed|failing|errored|crashed|broke)\b", 2.5),
         (r"\b(errors?|error rate|failures?|failing|fails|crash(es|ed|ing)?|broken|health|healthy|uptime|"
          r"reliab(le|ility)|success rate|stuck|exceptions?|breaking|going wrong|wrong|incidents?|"
          r"misbehaving|flaky|working (properly|correctly|ok))\b", 2.0),
@@ -184,7 +190,8 @@ def score(text: str) -> dict[str, float]:
     trend = re.search(_TREND, text) is not None
     if customerish and moneyish:
         scores["revenue_by_customer"] += 2.0
-    if re.search(r"\b(revenue|sales|income|earnings|money)\b", text) and trend and not customerish:
+    if (re.search(r"\b(revenue|sales|income|earnings|money)\b", text) and trend and not customerish
+            and scores["burn_rate"] == 0):
         scores["profit_over_time"] += 2.5  # revenue as a time series is the reward line of profit_over_time
     if re.search(r"\b(we pay|we're paying|we are paying|do we pay|did we pay|are we paying)\b", text):
         scores["spend_by_vendor"] += 2.0
