@@ -9,6 +9,7 @@ app_context()  # validate settings and migrate before any page renders
 
 PAGES = [
     st.Page("pages/control_room.py", title="Control room", icon=":material/monitoring:", default=True),
+    st.Page("pages/canvas.py", title="Canvas", icon=":material/query_stats:"),
 ]
 
 st.navigation(PAGES).run()
