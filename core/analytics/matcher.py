@@ -79,14 +79,15 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     "llm_cost_over_time": [
         (r"\b(llms?|openai|open ai|gpt[-\w.]*|tokens?|inference|chatgpt|language models?|anthropic|claude|"
          r"ai (spend|spending|costs?|bill|bills|usage|expenses?)|api (costs?|spend|spending|bill|usage)|"
-         r"compute (costs?|spend)|model (costs?|spend|spending|usage|bill)|prompts?|completions?)\b", 3.5),
+         r"compute (costs?|spend)|model (costs?|spend|spending|usage|bill)|prompt tokens|completion tokens|"
+         r"chat completions)\b", 3.5),
         (r"\b(ai|models?)\b", 1.5),
         (r"\b(costs?|spend|spending|spent|bill|usage|expenses?|burn|burning|paying)\b", 1.0),
         (_TREND, 0.5),
     ],
     "task_throughput": [
         (r"\b(tasks?|jobs?|work items?|throughput|velocity|backlog|turnaround|cycle time|productivity|"
-         r"time to (done|complete|completion|finish))\b", 3.0),
+         r"time to (done|complete|completion|finish)|completion (rate|time)s?)\b", 3.0),
         (r"\b(completed|finished|processed|done|delivered|created|closed|shipped|failed)\b", 1.0),
         (r"\bhow (long|fast|quickly) (does|do|did|is|are)\b.{0,30}\b(take|finish|complete|done|get)\b", 1.5),
         (_TREND, 0.5),
@@ -99,6 +100,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     ],
     "runway_estimate": [
         (r"\brunway\b", 5.0),
+        (r"\b(how long (do|will|can|would|could) we (have|last|go on|keep going|hold out)|"
+         r"(cash|money|funds|bank account) (will |would )?(run|runs|running) (out|dry)|run out|runs out)\b", 4.5),
         (r"\bhow long\b.{0,40}\b(money|cash|funds|bank|savings|last|survive|afloat|keep going|runway)\b", 4.0),
         (r"\b(run(ning)? out of (money|cash|funds)|go(ing)? broke|out of (money|cash)|months? (of cash|left|of money)|"
          r"cash (left|remaining|on hand|balance|position)|bank balance|survive|zero cash|last us|money last|"
@@ -106,8 +109,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     ],
     "burn_rate": [
         (r"\b(burn|burns|burning|burned|burnt|burn rate|net burn|cash burn)\b", 4.0),
-        (r"\b(cash ?flow|net (loss|spend|outflow|cash)|losing money|lose money|money (in|coming in) (vs|versus|and|"
-         r"against|minus) (money )?(out|going out)|in (vs\.?|versus|and|minus) out|outflows?|inflows?|"
+        (r"\b(cash ?flow|net (loss|spend|outflow|cash)|losing money|lose money|(money|cash) (in|coming in) (vs\.?|versus|"
+         r"and|against|minus) (money |cash )?(out|going out)|in (vs\.?|versus|and|minus) out|outflows?|inflows?|"
          r"how fast (are we|we're|we are|do we) (spending|losing|spend)|spending rate|net (cash )?flow|"
          r"spend minus revenue)\b", 3.0),
         (r"\b(spend|spending|spent|expenses|costs|outgoings) (minus|less|net of|vs\.?|versus|against|compared to) "

@@ -137,10 +137,11 @@ def parse_grain(text: str) -> str | None:
     """day/week/month when the question asks for a time grain, else None."""
     hits = []
     for grain, pattern in _GRAIN_PATTERNS:
-        m = re.search(pattern, text)
-        # A bare "days" only counts as a grain when nothing else does ("last 30 days" is a period).
-        if m and not (grain == "day" and m.group(1) in ("day", "days")):
-            hits.append((m.start(), grain))
+        for m in re.finditer(pattern, text):
+            # A bare "day(s)" is not a grain ("last 30 days" is a period).
+            if not (grain == "day" and m.group(1) in ("day", "days")):
+                hits.append((m.start(), grain))
+                break
     return min(hits)[1] if hits else None
 
 
@@ -154,7 +155,9 @@ def parse_limit(text: str) -> int | None:
     """N of "top N", "best three", "ten biggest", "limit 20" (1..100), else None."""
     for pattern in (_LIMIT_AFTER, _LIMIT_BEFORE, r"\blimit(?:ed)?\s+(?:to\s+)?" + _NUM + r"\b",
                     r"\b(?:show|list|give|get|name)\s+(?:me\s+)?(?:the\s+|our\s+)?" + _NUM
-                    + r"\s+(?:customers|clients|accounts|buyers|vendors|suppliers|companies|payees)\b"):
+                    + r"\s+(?:customers|clients|accounts|buyers|vendors|suppliers|companies|payees)\b",
+                    r"\b" + _NUM + r"\s+(?:customers|clients|accounts|buyers|payers|vendors|suppliers|companies|payees|"
+                    r"expenses|costs)\b"):
         for m in re.finditer(pattern, text):
             if re.match(_TIME_UNIT_AFTER, text[m.end():]):
                 continue
