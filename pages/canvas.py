@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.analytics import GRAINS, INVOICE_STATUSES, PERIODS, WHITELIST, AnalyticsError, run_analytics
 from core.canvas import answer_question, customer_names
-from ui.canvas_view import build_chart, display_frame, filter_by_selection, result_frame
+from ui.canvas_view import build_chart, display_frame, dollar_columns, filter_by_selection, result_frame
 from ui.context import app_context
 
 EXAMPLES = (
@@ -119,9 +119,12 @@ try:
 except AnalyticsError as exc:
     st.error(str(exc))
     st.stop()
-except DBAPIError:
-    st.error(f"The query took longer than {ctx.settings.canvas_statement_timeout_ms} ms and was stopped; "
-             "try a shorter period or a coarser grain.")
+except DBAPIError as exc:
+    if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout fired
+        st.error(f"The query took longer than {ctx.settings.canvas_statement_timeout_ms} ms and was stopped; "
+                 "try a shorter period or a coarser grain.")
+    else:
+        st.error(f"The query failed: {str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else 'error'}")
     st.stop()
 
 updated = result.last_updated.strftime("%Y-%m-%d %H:%M:%S UTC") if result.last_updated else "no data yet"
@@ -151,6 +154,8 @@ else:
     if len(shown) != len(df):
         st.text(f"Showing the {len(shown)} of {len(df)} rows inside the chart selection.")
 
-st.dataframe(display_frame(shown), hide_index=True, width="stretch")
+table = display_frame(shown)
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(c, format="$%.2f") for c in dollar_columns(table)})
 st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name=f"{fn.name}.csv",
                    mime="text/csv", key="canvas_csv")

@@ -41,6 +41,11 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c: c.removesuffix("_cents") + " ($)" for c in money_columns(df)})
 
 
+def dollar_columns(df: pd.DataFrame) -> list[str]:
+    """The columns `display_frame` turned into dollars."""
+    return [c for c in df.columns if c.endswith(" ($)")]
+
+
 def _y_field(spec: ChartSpec) -> tuple[str, str]:
     if spec.y.endswith("_cents"):
         return spec.y.removesuffix("_cents") + "_dollars", spec.y.removesuffix("_cents").replace("_", " ") + " ($)"
@@ -55,9 +60,10 @@ def build_chart(df: pd.DataFrame, spec: ChartSpec) -> alt.Chart:
         data[y_field] = data[spec.y].astype("Float64") / 100
     x_type = "T" if spec.temporal else "N"
     mark = {"bar": alt.Chart(data).mark_bar(color=ACCENT),
-            "line": alt.Chart(data).mark_line(color=ACCENT, point=True),
+            "line": alt.Chart(data).mark_line(color=ACCENT, point=alt.OverlayMarkDef(color=ACCENT)),
             "area": alt.Chart(data).mark_area(color=ACCENT, opacity=0.8)}[spec.kind]
-    x = alt.X(f"{spec.x}:{x_type}", title=spec.x.replace("_", " "),
+    axis = alt.Axis(format="%Y-%m-%d", labelAngle=0) if spec.temporal else alt.Axis(labelAngle=-30)
+    x = alt.X(f"{spec.x}:{x_type}", title=spec.x.replace("_", " "), axis=axis,
               sort=None if not spec.temporal else "ascending")
     encoding: dict[str, Any] = {"x": x, "y": alt.Y(f"{y_field}:Q", title=y_title, stack=spec.kind != "line"),
                                 "tooltip": [alt.Tooltip(c) for c in data.columns[:8]]}
