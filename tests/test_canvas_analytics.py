@@ -232,3 +232,21 @@ def test_unknown_function_is_refused(data: AppContext) -> None:
 def test_invalid_params_are_refused_with_one_message(data: AppContext, params: dict) -> None:
     with pytest.raises(AnalyticsError, match="Invalid"):
         run_analytics(data.engine, "revenue_by_customer", params)
+
+
+def test_truncating_tasks_empties_the_rollups(data: AppContext) -> None:
+    with data.engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE tasks")
+    assert run(data, "profit_over_time", period="all_time").rows == []
+    assert run(data, "task_throughput", period="all_time").rows == []
+
+
+def test_bench_canvas_reports_every_function(data: AppContext) -> None:
+    import argparse
+
+    from core.bench import run_bench
+
+    figures = run_bench(data, "canvas", argparse.Namespace(runs=2))
+    assert set(figures["functions"]) == set(WHITELIST)
+    assert all(f["p95_ms"] is not None and f["p95_ms"] >= f["p50_ms"] > 0 for f in figures["functions"].values())
+    assert figures["database_bytes"] > 0 and figures["tasks"] == 6

@@ -146,6 +146,18 @@ $fn$;
 CREATE TRIGGER canvas_tasks_rollup_{op_} AFTER {op_.upper()} ON tasks
     REFERENCING {refs[op_]} FOR EACH STATEMENT EXECUTE FUNCTION canvas_tasks_rollup_{op_}();
 """)
+    parts.append("""
+CREATE FUNCTION canvas_tasks_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    DELETE FROM canvas_task_done_daily;
+    DELETE FROM canvas_task_created_daily;
+    DELETE FROM canvas_task_duration_daily;
+    RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER canvas_tasks_rollup_truncate AFTER TRUNCATE ON tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION canvas_tasks_rollup_truncate();
+""")
     return "\n".join(parts)
 
 
@@ -180,7 +192,7 @@ def downgrade() -> None:
     EXCEPTION WHEN insufficient_privilege THEN NULL;
     END $$;
     """)
-    for op_ in ("insert", "update", "delete"):
+    for op_ in ("insert", "update", "delete", "truncate"):
         op.execute(f"DROP TRIGGER IF EXISTS canvas_tasks_rollup_{op_} ON tasks")
         op.execute(f"DROP FUNCTION IF EXISTS canvas_tasks_rollup_{op_}()")
     op.execute("DROP TABLE IF EXISTS canvas_task_done_daily, canvas_task_created_daily, canvas_task_duration_daily")
