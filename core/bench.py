@@ -21,10 +21,17 @@ def _console(ctx: AppContext, argv: Sequence[str]) -> int:
     return main(ctx, argv)
 
 
+def _canvas(ctx: AppContext, argv: Sequence[str]) -> int:
+    from core.bench_canvas import main
+
+    return main(ctx, argv)
+
+
 # name -> runner taking the context and the remaining arguments; returns the exit code.
 BENCHMARKS: dict[str, Benchmark] = {
     "ingest": _ingest,
     "console": _console,
+    "canvas": _canvas,
 }
 
 

@@ -198,6 +198,46 @@ def _supervise(children: list[subprocess.Popen]) -> int:
     return code
 
 
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    """The canvas from the shell: one question (table or --json), or one JSON line per stdin question."""
+    import json
+
+    from core.canvas import answer_json, ask, customer_names
+
+    ctx = _context()
+    names = customer_names(ctx.engine, ctx.settings.canvas_statement_timeout_ms)
+    if args.question is not None:
+        choice, result = ask(ctx.engine, ctx.settings, args.question, names)
+        if args.json:
+            print(json.dumps(answer_json(args.question, choice, result), ensure_ascii=False))
+        else:
+            print(_ask_text(choice, result))
+        return 0 if result is not None else 1
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            choice, result = ask(ctx.engine, ctx.settings, question, names)
+            out = answer_json(question, choice, result)
+        except Exception as exc:  # one bad line (a timeout) must not end the stream
+            out = {"question": question, "function": None, "message": f"error: {str(exc).splitlines()[0]}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _ask_text(choice, result) -> str:  # noqa: ANN001 - Choice / AnalyticsResult, imported lazily
+    if result is None:
+        return choice.message
+    import pandas as pd
+
+    params = ", ".join(f"{k}={v}" for k, v in result.params.items() if v is not None) or "(none)"
+    table = pd.DataFrame(result.rows, columns=result.columns).to_string(index=False) if result.rows else "(no rows)"
+    updated = result.last_updated.isoformat() if result.last_updated else "never"
+    return f"function: {result.function} (via {choice.via})\nparams: {params}\ndata last updated: {updated}\n\n{table}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="HossAgent operator console and agents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -211,9 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     sub.add_parser("scheduler", help="run the agents on their schedules and the Ops pool (SIGTERM stops it)")
 
-    p = sub.add_parser("bench", help="benchmarks: bench ingest [--events N --clients C --json]")
-    p.add_argument("name", help="which benchmark (ingest, ...)")
+    p = sub.add_parser("bench", help="benchmarks: ingest, canvas, console (each takes --json; --help for its options)")
+    p.add_argument("name", help="which benchmark")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    p = sub.add_parser("ask", help="answer a question with the canvas (no QUESTION: one per stdin line, JSON)")
+    p.add_argument("question", nargs="?", default=None, help="a plain-English question")
+    p.add_argument("--json", action="store_true", help="print {function, params, rows} as JSON")
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--port", type=int, default=None)

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     executor_retry_attempts: int = Field(3, ge=1, le=10, description="Tries of one outside call on transient errors.")
     executor_retry_wait_seconds: float = Field(0.5, ge=0, description="First backoff between tries (doubles each time).")
 
+    # Canvas
+    canvas_statement_timeout_ms: int = Field(
+        2000, ge=50, le=60000, description="Statement timeout of one canvas (analytics) query, in milliseconds."
+    )
+    canvas_row_cap: int = Field(1000, ge=1, le=100000, description="Most rows one canvas query returns.")
+
     # Console / API
     hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -82,6 +83,7 @@ class Lead(Base):
         one_of("status", LEAD_STATUSES),
         UniqueConstraint("email"),
         Index("ix_leads_status_id", "status", "id"),
+        Index("ix_leads_created_at", "created_at"),  # canvas: lead funnel over a period
     )
     id: Mapped[int] = _id()
     company: Mapped[str] = mapped_column(Text)
@@ -147,6 +149,11 @@ class Task(Base):
         Index("ix_tasks_completed_at", "completed_at"),
         Index("ix_tasks_created_at", "created_at"),
         Index("ix_tasks_invoice_id", "invoice_id"),
+        # canvas: index-only aggregation of finished tasks and of task creation over time ranges.
+        Index("ix_tasks_done_completed_at", "completed_at", postgresql_where=text("status = 'done'"),
+              postgresql_include=["created_at", "customer_id", "reward_cents", "cost_cents", "profit_cents",
+                                  "input_tokens", "output_tokens", "model"]),
+        Index("ix_tasks_created_at_status", "created_at", postgresql_include=["status"]),
     )
     id: Mapped[int] = _id()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -228,6 +235,9 @@ class Event(Base):
         Index("ix_events_failed", "processed_at", "id", postgresql_where=text("status = 'failed'")),
         Index("ix_events_type_occurred_at", "type", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
+        # canvas: the newest failed payments straight off an index, however many other events there are.
+        Index("ix_events_failed_payments", "occurred_at", "id",
+              postgresql_where=text("type IN ('invoice.payment_failed', 'charge.failed')")),
     )
     id: Mapped[int] = _id()
     source: Mapped[str] = mapped_column(Text)
@@ -251,6 +261,7 @@ class ActionProposal(Base):
         Index("ix_action_proposals_pending", "created_at", postgresql_where=text("status = 'pending'")),
         Index("ix_action_proposals_status_created_at", "status", "created_at"),
         Index("ix_action_proposals_event_id", "event_id"),
+        Index("ix_action_proposals_created_at", "created_at"),  # canvas: proposal stats over a period
     )
     id: Mapped[int] = _id()
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
@@ -335,6 +346,9 @@ class LedgerEntry(Base):
         non_negative("amount_cents"),
         UniqueConstraint("source", "ref"),
         Index("ix_ledger_entries_occurred_at", "occurred_at"),
+        # canvas: burn, runway and spend by vendor read only these columns over a time range.
+        Index("ix_ledger_entries_occurred_at_cover", "occurred_at",
+              postgresql_include=["direction", "amount_cents", "counterparty", "category"]),
     )
     id: Mapped[int] = _id()
     occurred_at: Mapped[datetime] = _now()
@@ -353,3 +367,37 @@ class Setting(Base):
     value: Mapped[Any] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = _now()
     updated_by: Mapped[str] = mapped_column(Text, server_default="system")
+
+
+class CanvasTaskDoneDaily(Base):
+    """Rollup of done tasks per completion day, customer and model; kept exact by triggers on tasks (canvas)."""
+
+    __tablename__ = "canvas_task_done_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    model: Mapped[str] = mapped_column(Text, primary_key=True)
+    tasks: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    reward_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    cost_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    profit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    input_tokens: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class CanvasTaskCreatedDaily(Base):
+    """Rollup of tasks per creation day and customer (created, now failed); kept exact by triggers (canvas)."""
+
+    __tablename__ = "canvas_task_created_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    created: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    failed: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class CanvasTaskDurationDaily(Base):
+    """Histogram of time-to-done per completion day in 2 % log buckets (canvas median); kept by triggers."""
+
+    __tablename__ = "canvas_task_duration_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tasks: Mapped[int] = mapped_column(BigInteger, server_default="0")

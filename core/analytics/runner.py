@@ -1,0 +1,124 @@
+"""Run one whitelisted function: validated params, READ ONLY transaction, statement timeout, SELECT-only role."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, text
+
+from core.analytics.params import Params, resolve_window
+from core.analytics.registry import WHITELIST, AnalyticsFunction, ChartSpec
+
+log = logging.getLogger("hoss.canvas")
+
+READER_ROLE = "hoss_canvas_reader"
+DEFAULT_TIMEOUT_MS = 2000
+DEFAULT_ROW_CAP = 1000
+
+
+class AnalyticsError(ValueError):
+    """A request the canvas refuses: an unknown function or invalid parameters (one clear message)."""
+
+
+@dataclass(frozen=True)
+class AnalyticsResult:
+    """What one whitelisted query returned."""
+
+    function: str
+    params: dict[str, Any]
+    rows: list[dict[str, Any]]
+    columns: list[str]
+    chart: ChartSpec | None
+    last_updated: datetime | None
+    truncated: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def validate_params(name: str, params: Mapping[str, Any] | Params | None) -> tuple[AnalyticsFunction, Params]:
+    """The whitelisted function and its validated params; AnalyticsError for anything else."""
+    fn = WHITELIST.get(name) if isinstance(name, str) else None
+    if fn is None:
+        raise AnalyticsError(f"{name!r} is not a canvas function; choose one of: {', '.join(WHITELIST)}")
+    if isinstance(params, fn.params_model):
+        return fn, params
+    raw = params.model_dump(exclude_unset=True) if isinstance(params, Params) else dict(params or {})
+    try:
+        return fn, fn.params_model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "parameters"
+        raise AnalyticsError(f"Invalid {where} for {name}: {err['msg']}") from None
+
+
+def run_analytics(
+    engine: Engine,
+    name: str,
+    params: Mapping[str, Any] | Params | None = None,
+    *,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    row_cap: int = DEFAULT_ROW_CAP,
+    now: datetime | None = None,
+) -> AnalyticsResult:
+    """Run whitelisted function `name` in a read-only, time-limited transaction; refuse anything else."""
+    fn, valid = validate_params(name, params)
+    window = resolve_window(valid, now)
+    with engine.connect() as conn:
+        with conn.begin() as tx:
+            enter_read_only(conn, timeout_ms)
+            rows = fn.run(conn, valid, window, row_cap + 1, now=now)
+            last_updated = _last_updated(conn, fn)
+            tx.rollback()  # nothing to keep; a read-only transaction has nothing to commit anyway
+    truncated = len(rows) > row_cap
+    rows = rows[:row_cap]
+    columns = list(rows[0].keys()) if rows else []
+    return AnalyticsResult(
+        function=fn.name, params=valid.model_dump(mode="json"), rows=rows, columns=columns, chart=fn.chart,
+        last_updated=last_updated, truncated=truncated,
+        notes=(f"Only the first {row_cap} rows are shown.",) if truncated else (),
+    )
+
+
+def enter_read_only(conn: Connection, timeout_ms: int) -> None:
+    """Make the current transaction READ ONLY with a statement timeout, as the SELECT-only role when possible."""
+    # SET TRANSACTION must be the first statement of the transaction.
+    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    conn.execute(text("SELECT set_config('statement_timeout', :v, true)"), {"v": str(int(timeout_ms))})
+    if reader_role_available(conn):
+        conn.exec_driver_sql(f"SET LOCAL ROLE {READER_ROLE}")  # a constant identifier, not input
+
+
+_role_lock = threading.Lock()
+_role_checked: dict[str, bool] = {}
+
+
+def reader_role_available(conn: Connection) -> bool:
+    """Whether this database user may SET ROLE to the SELECT-only reader (checked once per database)."""
+    key = f"{conn.engine.url.render_as_string(hide_password=True)}|{conn.engine.url.username}"
+    with _role_lock:
+        if key in _role_checked:
+            return _role_checked[key]
+    ok = bool(conn.execute(text("""
+        SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :r)
+               AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = :r), 'MEMBER')
+               AND has_table_privilege((SELECT oid FROM pg_roles WHERE rolname = :r), 'public.tasks', 'SELECT')
+    """), {"r": READER_ROLE}).scalar())
+    if not ok:
+        log.warning("Canvas queries run as the connected user: role %s is missing, not granted to it, "
+                    "or lacks SELECT (the migration could not create or grant it); read-only transactions "
+                    "and statement timeouts still apply.", READER_ROLE)
+    with _role_lock:
+        _role_checked[key] = ok
+    return ok
+
+
+def _last_updated(conn: Connection, fn: AnalyticsFunction) -> datetime | None:
+    # Identifiers come from the registry's constant `sources`, never from input.
+    parts = [f"(SELECT max({col}) FROM {table})" for table, col in fn.sources]
+    value = conn.execute(text(f"SELECT greatest({', '.join(parts)})")).scalar()
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
