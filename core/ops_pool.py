@@ -54,6 +54,7 @@ class OpsPool:
         self.runner = runner or TaskRunner(settings)
         self._prefix = f"{socket.gethostname()}:{os.getpid()}:{worker_id_prefix}-{uuid.uuid4().hex[:6]}"
         self._cond = threading.Condition()
+        self._wakes = 0  # bumped by wake(); a slot that saw it change since its claim does not go to sleep
         self._lock = threading.Lock()
         self._busy = 0
         self._counts: Counter[str] = Counter()
@@ -71,6 +72,7 @@ class OpsPool:
     def wake(self) -> None:
         """Wake idle slots now (new work arrived, or the pool is stopping)."""
         with self._cond:
+            self._wakes += 1
             self._cond.notify_all()
 
     def run_until_idle(self, stop_event: threading.Event | None = None) -> PoolSummary:
@@ -110,6 +112,7 @@ class OpsPool:
         errors, was_idle = 0, False
         with self.sessions() as session:
             while not stop.is_set():
+                wakes = self._wakes
                 try:
                     if self._budget_blocks(session):
                         claim = None
@@ -129,7 +132,7 @@ class OpsPool:
                     if until_idle:
                         return
                     was_idle = True
-                    self._idle_wait(stop)
+                    self._idle_wait(stop, wakes)
                     continue
                 if was_idle:  # work showed up: wake the other idle slots rather than let them sleep a period
                     was_idle = False
@@ -152,9 +155,9 @@ class OpsPool:
             with self._lock:
                 self._busy -= 1
 
-    def _idle_wait(self, stop: threading.Event) -> None:
+    def _idle_wait(self, stop: threading.Event, wakes_seen: int) -> None:
         with self._cond:
-            if not stop.is_set():
+            if not stop.is_set() and self._wakes == wakes_seen:
                 self._cond.wait(timeout=self.settings.sched_ops_interval_seconds)
 
     def _budget_blocks(self, session: Session) -> bool:

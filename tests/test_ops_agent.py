@@ -147,7 +147,7 @@ def test_rate_limit_429_backs_off_without_burning_an_attempt(session, settings, 
 
 
 def test_timeout_backs_off_without_burning_an_attempt(session, settings, fake, llm_url):
-    fake.latency_s = 3.0
+    fake.latency_s = 1.0
     [task_id] = seed_tasks(session, 1)
     run_ops_agent(session, openai_settings(settings, llm_url, openai_timeout_seconds=0.2), trigger="manual")
     row = task_row(session, task_id)
