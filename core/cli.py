@@ -121,6 +121,13 @@ def _supervise(children: list[subprocess.Popen]) -> int:
     return code
 
 
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    from core.bench import run_bench
+
+    return run_bench(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="HossAgent operator console and agents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--port", type=int, default=None)
+    from core.bench import add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 

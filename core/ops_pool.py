@@ -12,6 +12,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.ops_tasks import budget_exhausted, claim_next, propose_budget_increase, release_claim, spend_today_cents
@@ -110,17 +111,17 @@ class OpsPool:
     def _slot(self, slot: int, stop: threading.Event, until_idle: bool, keeper: LeaseKeeper) -> None:
         worker = f"{self._prefix}-{slot}"
         errors, was_idle = 0, False
-        with self.sessions() as session:
+        session: Session | None = None
+        try:
             while not stop.is_set():
                 wakes = self._wakes
                 try:
-                    if self._budget_blocks(session):
-                        claim = None
-                    else:
-                        claim = claim_next(session, worker, self.settings.ops_lease_seconds)
+                    session = session or self._pinned_session()
+                    claim = None if self._budget_blocks(session) else claim_next(
+                        session, worker, self.settings.ops_lease_seconds)
                     errors = 0
-                except Exception as exc:  # database down or restarting: log, back off, carry on
-                    session.rollback()
+                except Exception as exc:  # database down or restarting: drop the connection, back off, carry on
+                    session = _discard(session)
                     errors += 1
                     log.warning("ops slot %s could not claim (%s: %s); retrying", slot, type(exc).__name__,
                                 str(exc).splitlines()[0][:200] if str(exc) else "")
@@ -137,19 +138,33 @@ class OpsPool:
                 if was_idle:  # work showed up: wake the other idle slots rather than let them sleep a period
                     was_idle = False
                     self.wake()
-                self._run_one(session, claim, stop, keeper)
+                if not self._run_one(session, claim, stop, keeper):
+                    session = _discard(session)
+        finally:
+            _discard(session)
 
-    def _run_one(self, session: Session, claim, stop: threading.Event, keeper: LeaseKeeper) -> None:  # noqa: ANN001
+    def _pinned_session(self) -> Session:
+        # One connection per slot for its whole life: no pool checkout, pre-ping and reset per transaction
+        # (they were most of the database round trips of a task). A broken connection is discarded above.
+        # Autocommit: every statement a slot runs (claim, complete, requeue) is one atomic CTE, so BEGIN and
+        # COMMIT would only add round trips.
+        bind = self.sessions.kw.get("bind")
+        engine = bind if isinstance(bind, Engine) else bind.engine  # type: ignore[union-attr]
+        return self.sessions(bind=engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+
+    def _run_one(self, session: Session, claim, stop: threading.Event, keeper: LeaseKeeper) -> bool:  # noqa: ANN001
+        """Run one claimed task; False when the session broke (the caller reconnects)."""
         keeper.hold(claim)
         with self._lock:
             self._busy += 1
         try:
             report = self.runner.run(session, claim, should_stop=stop.is_set)
             self._record(report)
+            return True
         except Exception as exc:  # the lease lapses and another worker reclaims it: never lost, never doubled
-            session.rollback()
-            log.exception("task %s: unexpected error (%s); its lease will lapse and it will be reclaimed",
-                          claim.task_id, type(exc).__name__)
+            log.warning("task %s: %s while recording its outcome; its lease will lapse and it will be reclaimed",
+                        claim.task_id, type(exc).__name__)
+            return False
         finally:
             keeper.drop(claim)
             with self._lock:
@@ -169,7 +184,8 @@ class OpsPool:
             self._budget_hit = True
         if first:
             spent = spend_today_cents(session)
-            proposal_id, created = propose_budget_increase(session, self.settings, spent)
+            with self.sessions() as own:  # a real transaction: the proposal and its audit row land together
+                proposal_id, created = propose_budget_increase(own, self.settings, spent)
             log.warning("daily LLM budget reached (%s of %s cents today); not claiming new tasks; proposal %s%s",
                         spent, self.settings.ops_daily_budget_cents, proposal_id, " drafted" if created else "")
         return True
@@ -203,6 +219,19 @@ class OpsPool:
         with self._lock:
             return PoolSummary(dict(self._counts), self._money[0], self._money[1], tuple(self._lines),
                                self._budget_hit, released)
+
+
+def _discard(session: Session | None) -> None:
+    """Close a slot's session and its pinned connection, whatever state they are in."""
+    if session is None:
+        return None
+    try:
+        conn = session.get_bind()
+        session.close()
+        conn.close()  # type: ignore[union-attr]
+    except Exception:  # already broken: nothing more to release
+        pass
+    return None
 
 
 def live_busy_slots() -> int:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.audit import Actor, record_audit
+from core.audit import Actor
 from core.proposals import draft_proposal
 from core.settings import Settings
 from core.transitions import transition_task
@@ -30,15 +30,29 @@ _CANDIDATE = """
         ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED) pending
     LIMIT 1
 """
-_CLAIM = """
-    WITH candidate AS ({candidate})
-    UPDATE tasks t SET status = 'running', claimed_by = :worker, attempts = t.attempts + 1,
-        lease_expires_at = now() + make_interval(secs => :lease), started_at = now()
-    FROM candidate, customers c
-    WHERE t.id = candidate.id AND c.id = t.customer_id
-    RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts,
-        candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes
+# Each statement below changes a task AND writes its audit row (and, on completion, the ledger entry) in
+# one data-modifying CTE: one round trip, atomic on its own, so a slot's pinned connection can run them in
+# autocommit with no BEGIN/COMMIT round trips. `record_audit`'s columns, written by SQL.
+_AUDIT = """
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT 'agent', 'ops', 'task', id::text, {from_status}, {to_status}, jsonb_strip_nulls({metadata})
+        FROM {source})
 """
+_CLAIM = """
+    WITH candidate AS ({candidate}),
+    claimed AS (
+        UPDATE tasks t SET status = 'running', claimed_by = :worker, attempts = t.attempts + 1,
+            lease_expires_at = now() + make_interval(secs => :lease), started_at = now()
+        FROM candidate, customers c
+        WHERE t.id = candidate.id AND c.id = t.customer_id
+        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts,
+            candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
+""" + _AUDIT.format(
+    from_status="CASE WHEN kind = 'reclaim' THEN 'running' ELSE 'pending' END", to_status="'running'",
+    metadata="jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts, "
+             "'reclaimed_from', prev_worker)", source="claimed",
+) + "SELECT * FROM claimed"
 CLAIM_NEXT_SQL = text(_CLAIM.format(candidate=_CANDIDATE.format(only_id="")))
 # A named task: only itself, pending-and-due or with a lapsed lease.
 CLAIM_ONE_SQL = text(_CLAIM.format(candidate=_CANDIDATE.replace(
@@ -52,24 +66,36 @@ RENEW_SQL = text("""
 # The guard (worker, attempt, running) makes a reclaimed task's stale worker a no-op: completed once.
 _GUARD = "id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'"
 COMPLETE_SQL = text(f"""
-    UPDATE tasks SET status = 'done', result_summary = :summary, model = :model, mode = :mode,
-        input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
-        profit_cents = GREATEST(reward_cents - :cost, 0), completed_at = now(),
-        lease_expires_at = NULL, last_error = NULL
-    WHERE {_GUARD}
-    RETURNING reward_cents, profit_cents
-""")
+    WITH done AS (
+        UPDATE tasks SET status = 'done', result_summary = :summary, model = :model, mode = :mode,
+            input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
+            profit_cents = GREATEST(reward_cents - :cost, 0), completed_at = now(),
+            lease_expires_at = NULL, last_error = NULL
+        WHERE {_GUARD}
+        RETURNING id, profit_cents),
+    ledger AS (
+        INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
+        SELECT 'out', :cost, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done WHERE :cost > 0
+        ON CONFLICT (source, ref) DO NOTHING),
+""" + _AUDIT.format(
+    from_status="'running'", to_status="'done'",
+    metadata="jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int), "
+             "'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents)",
+    source="done",
+) + "SELECT profit_cents FROM done")
 REQUEUE_SQL = text(f"""
-    UPDATE tasks SET status = :to_status, attempts = attempts - :give_back, last_error = :error,
-        run_after = now() + make_interval(secs => :delay), claimed_by = NULL, lease_expires_at = NULL
-    WHERE {_GUARD}
-    RETURNING status
-""")
-LEDGER_SQL = text("""
-    INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
-    VALUES ('out', :amount, 'OpenAI', 'llm', 'llm_usage', :ref, :description)
-    ON CONFLICT (source, ref) DO NOTHING
-""")
+    WITH moved AS (
+        UPDATE tasks SET status = :to_status, attempts = attempts - :give_back, last_error = :error,
+            run_after = now() + make_interval(secs => :delay), claimed_by = NULL, lease_expires_at = NULL
+        WHERE {_GUARD}
+        RETURNING id, status),
+""" + _AUDIT.format(
+    from_status="'running'", to_status="status",
+    metadata="jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int), "
+             "'reason', CAST(:reason AS text), 'error', left(CAST(:error AS text), 500), "
+             "'retry_in_seconds', CAST(:retry_in AS float8), 'attempt_given_back', CAST(:give_back AS int) = 1)",
+    source="moved",
+) + "SELECT status FROM moved")
 SPEND_TODAY_SQL = text("""
     SELECT coalesce(sum(cost_cents), 0) FROM tasks
     WHERE completed_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND mode = 'openai'
@@ -129,9 +155,7 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
         session.rollback()
         return None
     reclaimed = row.kind == "reclaim"
-    record_audit(session, OPS_ACTOR, "task", row.id, "running" if reclaimed else "pending", "running",
-                 {"worker": worker, "attempt": row.attempts, **({"reclaimed_from": row.prev_worker} if reclaimed else {})})
-    session.commit()  # the audit insert is last so any lock it takes is held only until this commit
+    session.commit()
     return Claim(row.id, row.customer_id, row.description, row.reward_cents, row.attempts, worker,
                  row.company, row.plan, row.notes or "", row.prev_worker if reclaimed else None)
 
@@ -164,21 +188,11 @@ def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | No
         "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "summary": outcome.summary,
         "model": outcome.model, "mode": outcome.mode, "input_tokens": outcome.input_tokens,
         "output_tokens": outcome.output_tokens, "cost": outcome.cost_cents,
+        "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
+        "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
     }).first()
-    if row is None:
-        session.rollback()
-        return None
-    if outcome.cost_cents > 0:
-        session.execute(LEDGER_SQL, {
-            "amount": outcome.cost_cents, "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
-            "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
-        })
-    record_audit(session, OPS_ACTOR, "task", claim.task_id, "running", "done", {
-        "worker": claim.worker, "attempt": claim.attempt, "mode": outcome.mode,
-        "cost_cents": outcome.cost_cents, "profit_cents": row.profit_cents,
-    })
     session.commit()
-    return row.profit_cents
+    return None if row is None else row.profit_cents
 
 
 def backoff_seconds(attempt: int, base: float, cap: float) -> float:
@@ -193,17 +207,11 @@ def requeue_claim(
     to_status = "failed" if final else "pending"
     row = session.execute(REQUEUE_SQL, {
         "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
-        "give_back": 1 if give_back else 0, "error": error[:2000], "delay": max(delay, 0.0),
+        "give_back": 1 if give_back else 0, "error": error[:2000], "delay": max(delay, 0.0), "reason": reason,
+        "retry_in": None if final else round(delay, 3),
     }).first()
-    if row is None:
-        session.rollback()
-        return None
-    record_audit(session, OPS_ACTOR, "task", claim.task_id, "running", to_status, {
-        "worker": claim.worker, "attempt": claim.attempt, "reason": reason, "error": error[:500],
-        "retry_in_seconds": None if final else round(delay, 3), "attempt_given_back": give_back,
-    })
     session.commit()
-    return row.status
+    return None if row is None else row.status
 
 
 def release_claim(session: Session, claim: Claim) -> bool:
