@@ -21,7 +21,8 @@ from db.engine import make_engine, make_session_factory
 
 _SPAN_SQL = text("""
     SELECT count(*) FILTER (WHERE status = 'done'), count(*),
-           extract(epoch FROM max(completed_at) - min(started_at))
+           extract(epoch FROM max(completed_at) - min(started_at)),
+           extract(epoch FROM avg(completed_at - started_at))
     FROM tasks
 """)
 
@@ -62,17 +63,20 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
         procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(r)]
         for proc in procs:  # every replica imported, connected and warmed before the clock starts
             if (proc.stdout.readline() if proc.stdout else "").strip() != "ready":
-                raise RuntimeError("a benchmark replica did not start")
+                for other in procs:
+                    other.kill()
+                raise RuntimeError("a benchmark replica did not start (its error is above)")
         started = time.monotonic()
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write("go\n")
             proc.stdin.close()
+        reports = [json.loads(proc.stdout.readline() or "{}") for proc in procs if proc.stdout]
         codes = [proc.wait() for proc in procs]
         wall = time.monotonic() - started
         engine = make_engine(url, pool_size=1)
         with engine.connect() as conn:
-            done, total, span = conn.execute(_SPAN_SQL).one()
+            done, total, span, mean_task = conn.execute(_SPAN_SQL).one()
         engine.dispose()
     ideal = math.ceil(t / (n * r)) * latency
     span = float(span or 0.0)
@@ -80,6 +84,8 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
         "tasks": t, "workers": n, "replicas": r, "latency_ms": args.latency_ms, "done": done,
         "llm_calls": llm.calls, "ideal_s": round(ideal, 3), "span_s": round(span, 3), "wall_s": round(wall, 3),
         "efficiency": round(ideal / span, 3) if span else 0.0, "exit_codes": codes,
+        "mean_task_ms": round(float(mean_task or 0) * 1000, 1),
+        "replica_cpu_s": [r.get("cpu_s") for r in reports],
     }
 
 
@@ -138,8 +144,9 @@ def _worker(url: str, llm_url: str, workers: int) -> int:
     pool = OpsPool(make_session_factory(engine), settings, "bench")
     print("ready", flush=True)
     sys.stdin.readline()
+    cpu = time.process_time()
     summary = pool.run_until_idle()
-    print(json.dumps(summary.counts), flush=True)
+    print(json.dumps({**summary.counts, "cpu_s": round(time.process_time() - cpu, 3)}), flush=True)
     engine.dispose()
     return 0
 

@@ -111,17 +111,17 @@ class OpsPool:
     def _slot(self, slot: int, stop: threading.Event, until_idle: bool, keeper: LeaseKeeper) -> None:
         worker = f"{self._prefix}-{slot}"
         errors, was_idle = 0, False
-        session: Session | None = None
+        conns: tuple[Session] | None = None
         try:
             while not stop.is_set():
                 wakes = self._wakes
                 try:
-                    session = session or self._pinned_session()
-                    claim = None if self._budget_blocks(session) else claim_next(
-                        session, worker, self.settings.ops_lease_seconds)
+                    conns = conns or (self._pinned_session(),)
+                    claim = None if self._budget_blocks(conns[0]) else claim_next(
+                        conns[0], worker, self.settings.ops_lease_seconds)
                     errors = 0
-                except Exception as exc:  # database down or restarting: drop the connection, back off, carry on
-                    session = _discard(session)
+                except Exception as exc:  # database down or restarting: drop the connections, back off, carry on
+                    conns = _discard(conns)
                     errors += 1
                     log.warning("ops slot %s could not claim (%s: %s); retrying", slot, type(exc).__name__,
                                 str(exc).splitlines()[0][:200] if str(exc) else "")
@@ -138,19 +138,23 @@ class OpsPool:
                 if was_idle:  # work showed up: wake the other idle slots rather than let them sleep a period
                     was_idle = False
                     self.wake()
-                if not self._run_one(session, claim, stop, keeper):
-                    session = _discard(session)
+                if not self._run_one(conns[0], claim, stop, keeper):
+                    conns = _discard(conns)
         finally:
-            _discard(session)
+            _discard(conns)
 
     def _pinned_session(self) -> Session:
-        # One connection per slot for its whole life: no pool checkout, pre-ping and reset per transaction
-        # (they were most of the database round trips of a task). A broken connection is discarded above.
-        # Autocommit: every statement a slot runs (claim, complete, requeue) is one atomic CTE, so BEGIN and
-        # COMMIT would only add round trips.
+        # A slot pins one connection for its life: no pool checkout, pre-ping and reset per transaction (they
+        # were most of a task's database round trips). Autocommit: every slot statement (claim, complete,
+        # requeue) is one atomic CTE with its audit row, so BEGIN/COMMIT would only add round trips.
         bind = self.sessions.kw.get("bind")
         engine = bind if isinstance(bind, Engine) else bind.engine  # type: ignore[union-attr]
-        return self.sessions(bind=engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if self.settings.ops_async_commit:
+            # No wait for the WAL flush (see docs/decisions.md): a Postgres crash may forget the last moment's
+            # claims/outcomes whole; those tasks are claimed again. Never half-written, never done twice.
+            conn.exec_driver_sql("SET synchronous_commit = off")
+        return self.sessions(bind=conn)
 
     def _run_one(self, session: Session, claim, stop: threading.Event, keeper: LeaseKeeper) -> bool:  # noqa: ANN001
         """Run one claimed task; False when the session broke (the caller reconnects)."""
@@ -221,16 +225,15 @@ class OpsPool:
                                self._budget_hit, released)
 
 
-def _discard(session: Session | None) -> None:
-    """Close a slot's session and its pinned connection, whatever state they are in."""
-    if session is None:
-        return None
-    try:
-        conn = session.get_bind()
-        session.close()
-        conn.close()  # type: ignore[union-attr]
-    except Exception:  # already broken: nothing more to release
-        pass
+def _discard(sessions: tuple[Session, ...] | None) -> None:
+    """Close a slot's sessions and their pinned connections, whatever state they are in."""
+    for session in sessions or ():
+        try:
+            conn = session.get_bind()
+            session.close()
+            conn.close()  # type: ignore[union-attr]
+        except Exception:  # already broken: nothing more to release
+            pass
     return None
 
 
