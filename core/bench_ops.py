@@ -10,16 +10,15 @@ import sys
 import time
 from typing import Any
 
-from sqlalchemy import text
+from typing import TYPE_CHECKING
 
 from core.bench import Benchmark, register
-from core.bench_support import StandInLLM, scratch_database
-from core.ops_pool import OpsPool
-from core.ops_tasks import CLAIM_NEXT_SQL
-from core.settings import Settings, load_settings
-from db.engine import make_engine, make_session_factory
 
-_SPAN_SQL = text("""
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+# The CLI imports this module to build its parser: everything heavy is imported inside the functions.
+_SPAN_SQL = ("""
     SELECT count(*) FILTER (WHERE status = 'done'), count(*),
            extract(epoch FROM max(completed_at) - min(started_at)),
            extract(epoch FROM avg(completed_at - started_at))
@@ -28,6 +27,10 @@ _SPAN_SQL = text("""
 
 
 def _seed(url: str, n: int) -> None:
+    from sqlalchemy import text
+
+    from db.engine import make_engine
+
     engine = make_engine(url, pool_size=1)
     with engine.begin() as conn:
         customer = conn.execute(text("INSERT INTO customers (company, plan) VALUES ('Bench Corp', 'pro') "
@@ -39,6 +42,8 @@ def _seed(url: str, n: int) -> None:
 
 
 def _worker_settings(url: str, llm_url: str | None, workers: int) -> Settings:
+    from core.settings import Settings
+
     return Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=url, openai_api_key="bench-not-a-key" if llm_url else None,
         openai_base_url=llm_url, ops_worker_count=workers, ops_daily_budget_cents=None, openai_rpm=None,
@@ -55,6 +60,12 @@ def _configure_pool(p: argparse.ArgumentParser) -> None:
 
 def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
     """R pool processes × N slots drain T tasks through an LLM answering in L ms; efficiency = ideal / span."""
+    from sqlalchemy import text
+
+    from core.bench_support import StandInLLM, scratch_database
+    from core.settings import load_settings
+    from db.engine import make_engine
+
     n, r, t, latency = args.workers, args.replicas, args.tasks, args.latency_ms / 1000
     llm = StandInLLM(latency)
     with scratch_database(load_settings()) as url, llm.serve() as llm_url:
@@ -76,7 +87,7 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
         wall = time.monotonic() - started
         engine = make_engine(url, pool_size=1)
         with engine.connect() as conn:
-            done, total, span, mean_task = conn.execute(_SPAN_SQL).one()
+            done, total, span, mean_task = conn.execute(text(_SPAN_SQL)).one()
         engine.dispose()
     ideal = math.ceil(t / (n * r)) * latency
     span = float(span or 0.0)
@@ -96,21 +107,31 @@ def _configure_drain(p: argparse.ArgumentParser) -> None:
 
 def run_drain(args: argparse.Namespace) -> dict[str, Any]:
     """Pool drain rate with an instant (mock) LLM next to the raw claim-and-complete SQL rate, same database."""
+    from sqlalchemy import text
+
+    from core.bench_support import scratch_database
+    from core.ops_pool import OpsPool
+    from core.ops_tasks import CLAIM_NEXT_SQL
+    from core.settings import load_settings
+    from db.engine import make_engine, make_session_factory
+
     t, n = args.tasks, args.workers
     with scratch_database(load_settings()) as url:
         engine = make_engine(url, pool_size=n + 2)
         _seed(url, t)
+        settings = _worker_settings(url, None, n)
         raw_count, started = 0, time.monotonic()
-        with engine.connect() as conn:
+        # The same connection mode as a pool slot (autocommit, same commit durability), one claimer, no Python
+        # around it: the claim statement and a bare completion UPDATE in a tight loop.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if settings.ops_async_commit:
+                conn.exec_driver_sql("SET synchronous_commit = off")
             while (row := conn.execute(CLAIM_NEXT_SQL, {"worker": "raw", "lease": 60}).first()) is not None:
-                conn.commit()
                 conn.execute(text("UPDATE tasks SET status = 'done', completed_at = now(), lease_expires_at = NULL "
                                   "WHERE id = :id"), {"id": row.id})
-                conn.commit()
                 raw_count += 1
         raw_s = time.monotonic() - started
         _seed(url, t)
-        settings = _worker_settings(url, None, n)
         started = time.monotonic()
         summary = OpsPool(make_session_factory(engine), settings, "drain").run_until_idle()
         pool_s = time.monotonic() - started
@@ -136,6 +157,9 @@ register(Benchmark(
 
 def _worker(url: str, llm_url: str, workers: int) -> int:
     """One ops-pool replica: connect and warm up, say `ready`, wait for `go`, drain, print its counts."""
+    from core.ops_pool import OpsPool
+    from db.engine import make_engine, make_session_factory
+
     settings = _worker_settings(url, llm_url, workers)
     engine = make_engine(url, pool_size=workers + 2)
     warm = [engine.connect() for _ in range(workers + 1)]
