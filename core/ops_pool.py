@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.ops_tasks import budget_exhausted, claim_next, propose_budget_increase, release_claim, spend_today_cents
 from core.ops_worker import LeaseKeeper, TaskReport, TaskRunner
 from core.settings import Settings
+from db.engine import make_engine
 
 log = logging.getLogger("hoss.agents.ops")
 
@@ -89,6 +90,14 @@ class OpsPool:
         return self._run(stop_event, until_idle=False)
 
     def _run(self, stop: threading.Event, *, until_idle: bool) -> PoolSummary:
+        self._slot_engine, own = _slot_engine(self.sessions, self.workers)
+        try:
+            return self._run_slots(stop, until_idle=until_idle)
+        finally:
+            if own:
+                self._slot_engine.dispose()
+
+    def _run_slots(self, stop: threading.Event, *, until_idle: bool) -> PoolSummary:
         with LeaseKeeper(self.sessions, self.settings.ops_lease_seconds) as keeper:
             threads = [threading.Thread(target=self._slot, args=(i, stop, until_idle, keeper),
                                         name=f"ops-slot-{i}", daemon=True) for i in range(self.workers)]
@@ -147,9 +156,7 @@ class OpsPool:
         # A slot pins one connection for its life: no pool checkout, pre-ping and reset per transaction (they
         # were most of a task's database round trips). Autocommit: every slot statement (claim, complete,
         # requeue) is one atomic CTE with its audit row, so BEGIN/COMMIT would only add round trips.
-        bind = self.sessions.kw.get("bind")
-        engine = bind if isinstance(bind, Engine) else bind.engine  # type: ignore[union-attr]
-        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        conn = self._slot_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if self.settings.ops_async_commit:
             # No wait for the WAL flush (see docs/decisions.md): a Postgres crash may forget the last moment's
             # claims/outcomes whole; those tasks are claimed again. Never half-written, never done twice.
@@ -223,6 +230,17 @@ class OpsPool:
         with self._lock:
             return PoolSummary(dict(self._counts), self._money[0], self._money[1], tuple(self._lines),
                                self._budget_hit, released)
+
+
+def _slot_engine(sessions: sessionmaker[Session], workers: int) -> tuple[Engine, bool]:
+    """The sessions' engine when its pool holds a connection per slot plus two (lease keeper, release); else a
+    dedicated engine of that size (True: the pool owns and disposes it). A slot must never wait for a connection."""
+    bind = sessions.kw.get("bind")
+    engine = bind if isinstance(bind, Engine) else bind.engine  # type: ignore[union-attr]
+    capacity = engine.pool.size() + max(getattr(engine.pool, "_max_overflow", 0), 0)  # type: ignore[attr-defined]
+    if capacity >= workers + 2:
+        return engine, False
+    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=workers + 2), True
 
 
 def _discard(sessions: tuple[Session, ...] | None) -> None:

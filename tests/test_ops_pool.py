@@ -117,3 +117,14 @@ def test_stopped_forever_pool_picks_up_new_work_when_woken(ctx, session, setting
     stop.set()
     runner.join()
     assert not runner.is_alive() and live_busy_slots() == 0
+
+
+def test_pool_larger_than_the_engine_pool_still_runs_every_slot(settings, session):
+    """A console engine holds 2 connections; a 6-slot batch gets its own engine rather than starving."""
+    from db.engine import make_engine, make_session_factory
+
+    small = make_engine(settings.database_url or "", pool_size=1)
+    seed_tasks(session, 12)
+    summary = OpsPool(make_session_factory(small), settings, max_workers=6).run_until_idle()
+    small.dispose()
+    assert summary.counts == {"done": 12} and _statuses(session) == {"done": 12}
