@@ -26,6 +26,14 @@ def llm_url(fake: FakeOpenAI):  # noqa: ANN201
         yield url
 
 
+def _wait_until(predicate, what: str) -> None:  # noqa: ANN001
+    """Poll until `predicate()`; a generous deadline only keeps a broken build from hanging CI."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.02)
+
+
 def _statuses(session) -> dict[str, int]:  # noqa: ANN001
     session.rollback()
     return dict(session.execute(text("SELECT status, count(*) FROM tasks GROUP BY status")).all())
@@ -94,13 +102,12 @@ def test_stop_event_releases_in_flight_leases(ctx, session, settings, fake, llm_
     out = {}
     runner = threading.Thread(target=lambda: out.setdefault("summary", pool.run_forever(stop)))
     runner.start()
-    while fake.calls < 3:  # all three slots are waiting on the server
-        time.sleep(0.01)
+    _wait_until(lambda: fake.calls >= 3, "all three slots waiting on the server")
     stop.set()
     runner.join()
     assert out["summary"].released == 3 and _statuses(session) == {"pending": 6}
-    while pool.busy:  # the abandoned calls end (timeout); their late outcome must not touch the tasks
-        time.sleep(0.05)
+    # the abandoned calls end (timeout); their late outcome must not touch the tasks
+    _wait_until(lambda: pool.busy == 0, "abandoned calls to end")
     rows = session.execute(text("SELECT status, attempts, claimed_by FROM tasks ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("pending", 0, None)] * len(ids)
 
@@ -112,8 +119,7 @@ def test_stopped_forever_pool_picks_up_new_work_when_woken(ctx, session, setting
     runner.start()
     seed_tasks(session, 3)
     pool.wake()
-    while _statuses(session) != {"done": 3}:
-        time.sleep(0.02)
+    _wait_until(lambda: _statuses(session) == {"done": 3}, "3 tasks done")
     stop.set()
     runner.join()
     assert not runner.is_alive() and live_busy_slots() == 0
@@ -128,3 +134,22 @@ def test_pool_larger_than_the_engine_pool_still_runs_every_slot(settings, sessio
     summary = OpsPool(make_session_factory(small), settings, max_workers=6).run_until_idle()
     small.dispose()
     assert summary.counts == {"done": 12} and _statuses(session) == {"done": 12}
+
+
+def test_forever_pool_reconnects_after_its_connections_are_killed(ctx, session, settings):
+    pool = OpsPool(ctx.sessions, settings.model_copy(update={"sched_ops_interval_seconds": 600}), max_workers=2)
+    stop = threading.Event()
+    runner = threading.Thread(target=pool.run_forever, args=(stop,))
+    runner.start()
+    seed_tasks(session, 2)
+    pool.wake()
+    _wait_until(lambda: _statuses(session) == {"done": 2}, "2 tasks done")
+    killed = session.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    session.commit()
+    seed_tasks(session, 2, company="After Restart Inc")
+    pool.wake()
+    _wait_until(lambda: _statuses(session) == {"done": 4}, "4 tasks done after reconnecting")
+    stop.set()
+    runner.join()
+    assert killed >= 2
