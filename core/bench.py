@@ -27,11 +27,25 @@ def _canvas(ctx: AppContext, argv: Sequence[str]) -> int:
     return main(ctx, argv)
 
 
+def _ops_pool(ctx: AppContext, argv: Sequence[str]) -> int:
+    from core.bench_ops import main_ops_pool
+
+    return main_ops_pool(ctx, argv)
+
+
+def _drain(ctx: AppContext, argv: Sequence[str]) -> int:
+    from core.bench_ops import main_drain
+
+    return main_drain(ctx, argv)
+
+
 # name -> runner taking the context and the remaining arguments; returns the exit code.
 BENCHMARKS: dict[str, Benchmark] = {
     "ingest": _ingest,
     "console": _console,
     "canvas": _canvas,
+    "ops-pool": _ops_pool,
+    "drain": _drain,
 }
 
 

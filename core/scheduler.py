@@ -32,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.agents import RUNNERS, run_named_agent
+from core.agents import RUNNERS, run_named_agent, run_ops_batch
 from core.context import AppContext
 from core.registry import agent_schedule, ensure_agent_registry
 from core.runs import AgentResult, record_failed_run
@@ -59,9 +59,11 @@ def run_agent(ctx: AppContext, name: str, *, trigger: str) -> AgentResult:
 def drain_ops(ctx: AppContext, stop: threading.Event, runner: Runner = run_agent) -> AgentResult:
     """Run pending Ops tasks with OPS_WORKER_COUNT in flight until none is claimable, and return what was done.
 
-    The single place the scheduler drives the Ops pool: `run_ops_batch(sessions, settings, max_workers=None,
-    *, trigger)` through the registry. A pool that can be told to stop claiming is wired here with `stop`.
+    The single place the scheduler drives the Ops pool. With the default runner the pool gets `stop`, so
+    SIGTERM stops claiming mid-drain and hands back what it holds; a test may pass its own runner.
     """
+    if runner is run_agent:
+        return run_ops_batch(ctx.sessions, ctx.settings, trigger="schedule", stop_event=stop)
     return runner(ctx, POOL_AGENT, trigger="schedule")
 
 

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
     ops_lease_seconds: float = Field(60, gt=0, description="Lease on a claimed task; lapsed leases are reclaimed.")
     ops_daily_budget_cents: int | None = Field(None, ge=0, description="Daily LLM spend cap; unset means none.")
+    ops_max_output_tokens: int = Field(600, ge=16, le=16384, description="Output-token limit of one Ops LLM call (~400 words).")
+    ops_backoff_base_seconds: float = Field(5, ge=0, description="First retry delay of a failed task; doubles per attempt.")
+    ops_backoff_max_seconds: float = Field(900, ge=0, description="Cap on one retry delay of a failed task.")
+    ops_async_commit: bool = Field(True, description="Pool slots commit without waiting for the WAL flush (faster; a Postgres crash may redo the last moment's tasks).")
+    ops_shutdown_grace_seconds: float = Field(20, ge=0, description="How long a stopping pool waits for in-flight tasks.")
 
     # Inbox / executor
     proposal_expiry_hours: float = Field(72, gt=0, description="Pending proposals older than this expire.")

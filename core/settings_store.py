@@ -81,7 +81,8 @@ def get_money_settings(session: Session, settings: Settings) -> MoneySettings:
     """The daily LLM budget (stored, else OPS_DAILY_BUDGET_CENTS) and the cash balance."""
     budget = get_setting(session, DAILY_BUDGET_KEY, settings.ops_daily_budget_cents)
     cash = get_setting(session, CASH_BALANCE_KEY)
-    return MoneySettings(budget if isinstance(budget, int) else None, cash if isinstance(cash, int) else None)
+    return MoneySettings(budget if isinstance(budget, int) else settings.ops_daily_budget_cents,
+                         cash if isinstance(cash, int) else None)
 
 
 def set_daily_budget_cents(session: Session, cents: int | None, actor: Actor) -> None:

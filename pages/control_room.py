@@ -5,6 +5,7 @@ import streamlit as st
 from core import control_room as cr
 from core.agents import run_named_agent
 from core.demo import seed_demo
+from core.ops_tasks import pool_state, retry_failed_task
 from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
 from ui.format import dollars
@@ -32,8 +33,19 @@ def metrics_panel() -> None:
     row2[2].metric("Profit", dollars(m.profit_cents))
     row2[3].metric("Paid invoices", dollars(m.paid_cents))
     row2[4].metric("Unpaid invoices", f"{m.unpaid_invoices} · {dollars(m.unpaid_cents)}")
-    if m.tasks_by_status["failed"]:
-        st.caption(f"{m.tasks_by_status['failed']} failed task(s): filter the Tasks table by `failed` to see why.")
+    with ctx.sessions() as session:
+        pool = pool_state(session, ctx.settings)
+    budget = dollars(pool.budget_cents) if pool.budget_cents is not None else "no cap"
+    st.caption(
+        f"Ops pool: {pool.running} task(s) in flight across all workers · {pool.pending} pending · "
+        f"{pool.failed} failed · {pool.done_today} done today · LLM spend today {dollars(pool.spend_today_cents)} "
+        f"(daily budget {budget})"
+    )
+    if pool.budget_exhausted:
+        st.warning("The daily LLM budget is spent: the Ops pool makes no new LLM calls today. "
+                   "A proposal to raise it is waiting in the Inbox.")
+    if pool.failed:
+        st.caption(f"{pool.failed} failed task(s): filter the Tasks table by `failed` to see why and retry.")
 
 
 metrics_panel()
@@ -93,7 +105,17 @@ with customers_tab:
 with tasks_tab:
     task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
     with ctx.sessions() as session:
-        paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p))
+        tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p))
+    failed = [r for r in tasks_page.rows if r["status"] == "failed"]
+    if failed:
+        c1, c2 = st.columns([3, 1])
+        to_retry = c1.selectbox("Failed task", failed, key="task_to_retry",
+                                format_func=lambda r: f"#{r['id']} {r['customer']}: {(r['last_error'] or '')[:80]}")
+        if c2.button("Retry task", key="retry_task"):
+            with ctx.sessions() as session:
+                retry_failed_task(session, to_retry["id"], current_actor())
+            st.toast(f"Task #{to_retry['id']} is pending again; the Ops pool will pick it up.")
+            st.rerun()
 
 with invoices_tab:
     invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")

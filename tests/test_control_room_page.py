@@ -62,3 +62,22 @@ def test_mark_responded_moves_the_lead_and_audits_it(console: AppTest, session: 
     assert session.execute(text("SELECT status FROM leads WHERE id = :i"), {"i": lead_id}).scalar_one() == "responded"
     audit = session.execute(text("SELECT actor_type, from_status, to_status FROM audit_log WHERE entity = 'lead'")).one()
     assert tuple(audit) == ("user", "new", "responded")
+
+
+def test_failed_task_can_be_retried_from_the_page(console: AppTest, session: Session) -> None:
+    cid = session.execute(text("INSERT INTO customers (company) VALUES ('Acme') RETURNING id")).scalar_one()
+    tid = session.execute(text(
+        "INSERT INTO tasks (customer_id, description, status, attempts, last_error) "
+        "VALUES (:c, 'Research', 'failed', 3, 'APIStatusError: 500') RETURNING id"), {"c": cid}).scalar_one()
+    session.commit()
+    console.run()
+    console.selectbox(key="task_status").select("failed").run()
+    console.button(key="retry_task").click().run()
+    assert not console.exception
+    row = session.execute(text("SELECT status, attempts FROM tasks WHERE id = :i"), {"i": tid}).one()
+    assert tuple(row) == ("pending", 0)
+
+
+def test_pool_state_line_shows_queue_and_budget(console: AppTest) -> None:
+    console.run()
+    assert any("Ops pool:" in c.value and "daily budget no cap" in c.value for c in console.caption)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from core.adapters import email, slack, stripe_checkout
+from core.adapters import budget_increase, email, review, slack, stripe_checkout
 from core.adapters.base import PermanentError, TransientError
 
-ADAPTERS: dict[str, ModuleType] = {"email": email, "slack": slack, "stripe_checkout": stripe_checkout}
+ADAPTERS: dict[str, ModuleType] = {
+    "email": email, "slack": slack, "stripe_checkout": stripe_checkout,
+    # Internal actions: approved like any other, but nothing leaves the building.
+    "budget_increase": budget_increase, "review": review,
+}
 
 __all__ = ["ADAPTERS", "PermanentError", "TransientError", "adapter_for"]
 
