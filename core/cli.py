@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     sub.add_parser("scheduler", help="run the agents on their schedules and the Ops pool (SIGTERM stops it)")
 
-    p = sub.add_parser("bench", help="benchmarks: ingest, canvas, console (each takes --json; --help for its options)")
+    p = sub.add_parser("bench", help="benchmarks: ops-pool, drain, ingest, canvas, console (each takes --json)")
     p.add_argument("name", help="which benchmark")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
     p = sub.add_parser("ask", help="answer a question with the canvas (no QUESTION: one per stdin line, JSON)")
