@@ -221,19 +221,11 @@ def get_cash_balance(session: Session) -> int | None:
 
 def set_cash_balance(session: Session, cents: int, actor: Actor) -> None:
     """Set the cash balance (integer cents) in the settings table, audit it, and commit."""
+    from core.settings_store import set_cash_balance_cents
+
     if isinstance(cents, bool) or not isinstance(cents, int):
         raise ValueError(f"cash balance must be an integer number of cents, got {cents!r}")
-    previous = session.execute(
-        select(Setting.value).where(Setting.key == CASH_BALANCE_KEY).with_for_update()
-    ).scalar_one_or_none()
-    session.execute(
-        insert(Setting)
-        .values(key=CASH_BALANCE_KEY, value=cents, updated_by=actor.id)
-        .on_conflict_do_update(
-            index_elements=["key"], set_={"value": cents, "updated_by": actor.id, "updated_at": func.now()}
-        )
-    )
-    record_audit(session, actor, "setting", CASH_BALANCE_KEY, None, None, {"from": previous, "to": cents})
+    set_cash_balance_cents(session, cents, actor)
     session.commit()
 
 

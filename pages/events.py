@@ -7,11 +7,10 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from core.audit import Actor
 from core.events import list_events
 from core.ledger import get_cash_balance, import_bank_csv, preview_bank_csv, set_cash_balance
 from db.models import EVENT_STATUSES
-from ui.context import app_context
+from ui.context import app_context, current_actor
 
 PAGE_SIZE = 50
 ctx = app_context()
@@ -62,7 +61,7 @@ with ledger_tab:
         if st.form_submit_button("Save cash balance"):
             cents = int((Decimal(str(dollars)) * 100).quantize(Decimal(1)))
             with ctx.sessions() as session:
-                set_cash_balance(session, cents, Actor.user("operator"))
+                set_cash_balance(session, cents, current_actor())
             st.success(f"Cash balance set to ${cents / 100:,.2f}.")
 
     st.subheader("Import bank transactions")
@@ -91,7 +90,7 @@ with ledger_tab:
             )
             if st.button("Import", disabled=bool(preview.errors) or not preview.rows):
                 with ctx.sessions() as session:
-                    result = import_bank_csv(session, content, Actor.user("operator"))
+                    result = import_bank_csv(session, content, current_actor())
                 if result.errors:
                     st.error("Nothing imported:")
                     st.code("\n".join(result.errors), language=None)
