@@ -96,9 +96,11 @@ REQUEUE_SQL = text(f"""
              "'retry_in_seconds', CAST(:retry_in AS float8), 'attempt_given_back', CAST(:give_back AS int) = 1)",
     source="moved",
 ) + "SELECT status FROM moved")
+# From the daily rollup the canvas keeps exact by triggers on tasks: one small row per customer and model
+# instead of today's task rows. Mock tasks cost nothing, so the sum is the real LLM spend.
 SPEND_TODAY_SQL = text("""
-    SELECT coalesce(sum(cost_cents), 0) FROM tasks
-    WHERE completed_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND mode = 'openai'
+    SELECT coalesce(sum(cost_cents), 0) FROM canvas_task_done_daily
+    WHERE day = (now() AT TIME ZONE 'UTC')::date
 """)
 # The operator's budget from the Agents page (settings table) wins over OPS_DAILY_BUDGET_CENTS.
 STORED_BUDGET_SQL = text("""
@@ -109,8 +111,8 @@ POOL_STATE_SQL = text("""
     SELECT (SELECT count(*) FROM tasks WHERE status = 'pending'),
            (SELECT count(*) FROM tasks WHERE status = 'running'),
            (SELECT count(*) FROM tasks WHERE status = 'failed'),
-           (SELECT count(*) FROM tasks WHERE status = 'done'
-              AND completed_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+           (SELECT coalesce(sum(tasks), 0) FROM canvas_task_done_daily
+              WHERE day = (now() AT TIME ZONE 'UTC')::date)
 """)
 
 
