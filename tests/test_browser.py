@@ -1,68 +1,42 @@
 """Real-browser tests: Debian's Chromium (never a downloaded browser) drives the running console.
 
-Each page gets its own test; the console runs once per module as a subprocess on a seeded database.
-Set HOSS_SCREENSHOTS=1 to write docs/screenshots/<page>.png (the README shows them).
+Each behaviour gets its own test; the console runs once per module as a subprocess on a seeded database
+(hostile text included). README screenshots come from tests/test_screenshots.py on demo data instead.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from db.engine import with_database
+from tests.browser_support import (  # noqa: F401 - browser/page are fixtures
+    assert_clean,
+    browser,
+    cloned_database,
+    page,
+    page_url,
+    running_console,
+    settle,
+)
 from tests.conftest import _libpq
-from tests.console_support import ROOT, registered_pages
-from tests.standins.http import free_port
+from tests.console_support import registered_pages
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FAILURE_TEXT = re.compile(r"Traceback|\b\w*Error\b|Page not found")
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-
-def ensure_chromium() -> str:
-    """Debian's Chromium at /usr/bin/chromium, installed with apt-get when missing; skip loudly if impossible."""
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    if shutil.which("apt-get"):
-        try:
-            subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, timeout=600, check=False,
-                           env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-        except subprocess.TimeoutExpired:
-            pass
-    if not Path(CHROMIUM).exists():
-        pytest.skip("LOUD: Chromium is not installed and `apt-get install -y chromium` failed; browser tests NOT run")
-    return CHROMIUM
-
-
-def console_command(port: int) -> list[str]:
-    """`python -m core web` when the web verb exists (the console and API on one port), else `streamlit run`."""
-    from core.cli import COMMANDS
-
-    if "web" in COMMANDS:
-        return [sys.executable, "-m", "core", "web", "--port", str(port)]
-    return [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
-            f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]
+PROPOSAL_KEY = "browser:email:acme-2"
+INVOICE_CUSTOMER = "Acme 1 Ltd"
 
 
 def seed_console_demo(url: str) -> None:
-    """A small, demo-like dataset (with hostile text in it) straight through SQL."""
+    """A small, demo-like dataset (with hostile text in it), a pending email proposal and a paid invoice."""
+    from sqlalchemy import text
     from sqlalchemy.orm import Session
 
+    from core.audit import Actor
+    from core.proposals import draft_proposal
     from db.engine import make_engine
     from tests.test_hostile_text import seed_hostile
 
@@ -70,116 +44,46 @@ def seed_console_demo(url: str) -> None:
     with Session(engine) as s:
         seed_hostile(s)
         for i in range(1, 6):
-            s.execute(sql_text("INSERT INTO leads (company, contact_name, email) VALUES (:c, :n, :e)"),
+            s.execute(text("INSERT INTO leads (company, contact_name, email) VALUES (:c, :n, :e)"),
                       {"c": f"Acme {i} Ltd", "n": f"Pat {i}", "e": f"pat{i}@acme{i}.test"})
-        s.execute(sql_text("INSERT INTO agent_runs (agent, status, items, summary, finished_at)"
-                           " VALUES ('billing', 'succeeded', 1, 'invoiced 1 customer', now())"))
+        s.execute(text("INSERT INTO agent_runs (agent, status, items, summary, finished_at)"
+                       " VALUES ('billing', 'succeeded', 1, 'invoiced 1 customer', now())"))
+        s.execute(text(
+            "WITH c AS (INSERT INTO customers (company, contact_email) VALUES (:c, 'pat1@acme1.test') RETURNING id)"
+            " INSERT INTO invoices (customer_id, amount_cents, status, sent_at, paid_at, notes)"
+            " SELECT id, 5678, 'paid', now(), now(), 'browser test' FROM c"), {"c": INVOICE_CUSTOMER})
+        draft_proposal(s, Actor.agent("bizdev"), vertical="bizdev", action_type="email",
+                       title="Email Acme 2 Ltd: a quick idea", reasoning="New lead; first outbound touch.",
+                       payload={"to": "pat2@acme2.test", "subject": "A quick idea", "body": "Hi Pat, ..."},
+                       dedupe_key=PROPOSAL_KEY)
         s.commit()
     engine.dispose()
 
 
-def sql_text(q: str):  # noqa: ANN201
-    from sqlalchemy import text
-
-    return text(q)
-
-
 @pytest.fixture(scope="module")
 def console_db(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    name = f"hoss_browser_{os.getpid()}"
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db)))
-    url = with_database(pg_admin_url, name)
-    seed_console_demo(url)
-    yield url
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with cloned_database(pg_admin_url, template_db, f"hoss_browser_{os.getpid()}", seed_console_demo) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def console_url(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    missing = [p for p in registered_pages() if not (ROOT / p).is_file()]
-    if missing:
-        pytest.skip(f"LOUD: registered pages missing from this checkout ({', '.join(missing)}); the console "
-                    "cannot start until they land")
-    port = free_port()
-    log = (tmp_path_factory.mktemp("console") / "console.log").open("w+")
-    env = dict(os.environ, DATABASE_URL=console_db, HOSS_DATA_DIR=str(tmp_path_factory.mktemp("data")))
-    proc = subprocess.Popen(console_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            proc.kill()
-            pytest.fail(f"console did not start:\n{log.read()[-3000:]}")
-        time.sleep(0.2)
-    try:
+    with running_console(console_db, tmp_path_factory) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    path = ensure_chromium()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+def db_rows(url: str, query: str, *params: object) -> list[tuple]:
+    with psycopg.connect(_libpq(url)) as conn:
+        return conn.execute(query, params).fetchall()
 
 
-@pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    p = context.new_page()
-    p.dialogs = []  # any alert() means hostile text ran as script
-    p.on("dialog", lambda d: (p.dialogs.append(d.message), d.dismiss()))
-    yield p
-    context.close()
-
-
-def page_url(base: str, page_file: str) -> str:
-    """st.navigation's URL for a page file: the default page is `/`, others their file stem."""
-    first = registered_pages()[0]
-    return base + "/" if page_file == first else f"{base}/{Path(page_file).stem}"
-
-
-def settle(p) -> str:  # noqa: ANN001
-    """Wait until the script has finished rendering; return the main area's text."""
-    p.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    p.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=30_000,
-    )
-    p.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
-                        timeout=30_000)  # lazily loaded widgets (dataframes, date inputs) have painted
-    p.wait_for_timeout(300)  # let the last deltas paint; not a test threshold
-    return p.inner_text("body")
-
-
-def assert_clean(p, body: str, where: str) -> None:  # noqa: ANN001
-    assert not FAILURE_TEXT.search(body), f"{where}: failure text on the page:\n{body[:2000]}"
-    assert p.locator('[data-testid="stException"]').count() == 0, where
-    assert p.dialogs == [], f"{where}: a script ran: {p.dialogs}"
-    assert p.locator('a[href*="evil.test"]').count() == 0, f"{where}: hostile text became a link"
-    assert p.locator('img[src="x"]').count() == 0, f"{where}: hostile text became an image"
+def grid_text(page, tab: str, needle: str) -> str:  # noqa: ANN001
+    """The text of the dataframe in a tab, once it contains `needle` (the grid paints its cells lazily)."""
+    grid = page.get_by_role("tabpanel", name=tab).locator('[data-testid="stDataFrame"]')
+    grid.wait_for(timeout=30_000)
+    page.wait_for_function("([el, s]) => el.textContent.includes(s)", arg=[grid.element_handle(), needle],
+                           timeout=30_000)
+    return grid.text_content() or ""
 
 
 @pytest.mark.parametrize("page_file", registered_pages())
@@ -187,9 +91,6 @@ def test_every_registered_page_renders_in_chromium(console_url, page, page_file:
     page.goto(page_url(console_url, page_file))
     body = settle(page)
     assert_clean(page, body, page_file)
-    if os.environ.get("HOSS_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{Path(page_file).stem}.png"), full_page=True)
 
 
 def test_agents_run_button_shows_its_result(console_url, page) -> None:
@@ -211,3 +112,52 @@ def test_audit_verify_chain_in_the_browser(console_url, page) -> None:
     settle(page)
     page.get_by_role("button", name="Verify chain").click()
     page.get_by_text("Chain intact").wait_for(timeout=30_000)
+
+
+def test_inbox_approve_in_the_browser_queues_one_execution(console_url, console_db, page) -> None:
+    (pid,) = db_rows(console_db, "SELECT id FROM action_proposals WHERE dedupe_key = %s", PROPOSAL_KEY)[0]
+    page.goto(page_url(console_url, "pages/inbox.py"))
+    settle(page)
+    approve = page.locator(f".st-key-approve_{pid} button")
+    assert approve.inner_text() == "Approve"
+    approve.click()
+    page.get_by_text(f"proposal {pid} approved; execution queued").wait_for(timeout=30_000)
+    assert page.locator(f".st-key-approve_{pid}").count() == 0, "the approved card is still pending"
+    assert_clean(page, settle(page), "inbox after Approve")
+    assert db_rows(console_db, "SELECT status FROM action_proposals WHERE id = %s", pid) == [("approved",)]
+    assert db_rows(console_db, "SELECT count(*) FROM executions WHERE proposal_id = %s", pid) == [(1,)]
+
+
+def test_canvas_question_in_the_browser_draws_a_chart(console_url, page) -> None:
+    page.goto(page_url(console_url, "pages/canvas.py"))
+    settle(page)
+    question = page.locator('[data-testid="stMain"]').get_by_label("Question")
+    question.fill("revenue by customer this year")
+    question.press("Enter")
+    page.get_by_role("heading", name="revenue_by_customer").wait_for(timeout=30_000)
+    # vega-embed has drawn its marks (Streamlit puts the vega-embed class on the chart element itself)
+    page.locator('[data-testid="stVegaLiteChart"].vega-embed :is(svg.marks, canvas.marks)').first.wait_for(
+        timeout=30_000)
+    body = settle(page)
+    assert_clean(page, body, "canvas after a question")
+    assert "The canvas cannot answer" not in body and "The query" not in body, body[:2000]
+
+
+def test_control_room_names_leads_and_invoices(console_url, page) -> None:
+    page.goto(page_url(console_url, "pages/control_room.py"))
+    settle(page)
+    assert "Acme 3 Ltd" in grid_text(page, "Leads", "Acme 3 Ltd")
+    page.get_by_role("tab", name="Invoices").click()
+    grid = grid_text(page, "Invoices", INVOICE_CUSTOMER)
+    assert "56.78" in grid and "paid" in grid, grid[:1000]
+    assert_clean(page, page.inner_text("body"), "control room invoices")
+
+
+def test_control_room_run_bizdev_shows_its_result(console_url, page) -> None:
+    page.goto(page_url(console_url, "pages/control_room.py"))
+    settle(page)
+    page.get_by_role("button", name="Run BizDev").click()
+    result = page.locator('[data-testid="stAlert"]').filter(has_text="bizdev:")
+    result.wait_for(timeout=30_000)
+    assert "bizdev: succeeded" in result.inner_text(), result.inner_text()
+    assert_clean(page, settle(page), "control room after Run BizDev")

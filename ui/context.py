@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 
 from core.audit import Actor
@@ -26,14 +29,47 @@ def dispose_contexts() -> None:
         _created.pop().engine.dispose()
 
 
+def _guard_direct_page_run(ctx: AppContext) -> None:
+    """Apply the sign-in to a page that Streamlit ran without the router (streamlit_app.py).
+
+    Streamlit starts in its old multipage mode because a `pages/` folder sits next to streamlit_app.py: until
+    some session calls st.navigation, a deep link such as /inbox runs pages/inbox.py directly (from Streamlit's
+    `_mpa_v1`), skipping the router and so the sign-in. Every page calls app_context() first: here such a run
+    gets the sign-in inline (no rerun, so a click in it is not lost) and the old mode is switched off, as
+    st.navigation would, so later runs go through the router. tests/test_browser_deep_link.py guards this.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ui.auth import require_operator
+
+    if PagesManager.uses_pages_directory and _run_by_old_multipage_mode():
+        PagesManager.uses_pages_directory = False
+        require_operator(ctx.settings)
+
+
+def _run_by_old_multipage_mode() -> bool:
+    """Whether Streamlit's pages-folder runner is on the stack and the router (streamlit_app.py) is not."""
+    old_mode = False
+    frame = sys._getframe(1)
+    while frame is not None:
+        if Path(frame.f_code.co_filename).name == "streamlit_app.py":
+            return False
+        old_mode = old_mode or frame.f_code.co_name == "_mpa_v1"
+        frame = frame.f_back
+    return old_mode
+
+
 def app_context() -> AppContext:
     """The process-wide context; on a start-up error, one clear message and the page stops."""
     try:
-        return _bootstrap()
+        ctx = _bootstrap()
     except ConfigError as exc:
         st.error(f"Configuration error: {exc}")
     except Exception as exc:  # database unreachable, embedded server failed: say it in one line
         st.error(f"HossAgent could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    else:
+        _guard_direct_page_run(ctx)
+        return ctx
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
