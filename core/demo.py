@@ -196,6 +196,7 @@ def _seed_runs(session: Session, rng: random.Random, now: datetime) -> int:
                              status="failed" if failed else "succeeded", items=0 if failed else rng.randint(0, 6),
                              summary="" if failed else "demo run", host="demo-host", pid=4242,
                              error="OperationalError: connection reset" if failed else None))
+    rows.sort(key=lambda r: r["started_at"])  # ids follow time, as real runs do
     session.execute(insert(AgentRun), rows)
     return len(rows)
 
