@@ -51,6 +51,7 @@ class ProposalView:
     decided_by: str | None
     decision_note: str | None
     execution: ExecutionView | None
+    event_id: int | None = None  # the event that made it (Money graph), if any
 
 
 def _page(limit: int, offset: int) -> tuple[int, int]:
@@ -87,6 +88,7 @@ def _view(p: ActionProposal, row: Any) -> ProposalView:
         id=p.id, vertical=p.vertical, action_type=p.action_type, status=p.status, urgency=p.urgency,
         title=p.title, reasoning=p.reasoning, payload=p.payload or {}, created_at=p.created_at,
         decided_at=p.decided_at, decided_by=p.decided_by, decision_note=p.decision_note, execution=execution,
+        event_id=p.event_id,
     )
 
 

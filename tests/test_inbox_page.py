@@ -119,3 +119,22 @@ def test_navigation_shows_the_pending_count(inbox: AppTest, session: Session) ->
     assert not at.exception
     titles = [info.get("page_name") for info in at._registered_pages.values()]  # noqa: SLF001 - no public accessor
     assert "Inbox (2)" in titles
+
+
+def test_card_links_back_to_the_event_that_made_it(console, session) -> None:  # noqa: ANN001
+    from sqlalchemy import text as sql
+
+    from core.audit import Actor
+    from core.proposals import draft_proposal
+
+    event_id = session.execute(sql(
+        "INSERT INTO events (source, type, dedupe_key) VALUES ('stripe', 'invoice.payment_failed', 'evt_x') "
+        "RETURNING id")).scalar_one()
+    draft_proposal(session, Actor.agent("money"), vertical="money", action_type="email", title="Dunning",
+                   reasoning="payment failed", payload={"to": "a@b.test", "subject": "s", "body": "b"},
+                   dedupe_key="money:dunning:in_x", event_id=event_id)
+    session.commit()
+    console.switch_page("pages/inbox.py").run()
+    assert not console.exception
+    links = [e for e in console.get("page_link")]
+    assert any(f"event #{event_id}" in str(e.proto.label) for e in links)

@@ -60,6 +60,9 @@ def _header(p: ProposalView) -> None:
     st.text(f"{p.vertical} · {p.action_type} · {p.status} · created {p.created_at:%Y-%m-%d %H:%M} UTC")
     if p.reasoning:
         st.text(f"Why: {p.reasoning}")
+    if p.event_id is not None:
+        st.page_link("pages/events.py", label=f"Made from event #{p.event_id}: see Events & ledger",
+                     icon=":material/receipt_long:")
 
 
 def execution_block(p: ProposalView) -> None:
