@@ -32,7 +32,8 @@ class Metrics:
 
     @property
     def empty(self) -> bool:
-        return self.leads == 0 and self.customers == 0 and sum(self.tasks_by_status.values()) == 0
+        """No customers and no tasks yet (the scheduler's first BizDev leads may already be there)."""
+        return self.customers == 0 and sum(self.tasks_by_status.values()) == 0
 
 
 @dataclass(frozen=True)

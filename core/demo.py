@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
@@ -56,7 +57,8 @@ def _domain(company: str) -> str:
 def seed_demo(session: Session, *, tasks: int | None = None, events: int | None = None, seed: int = 7) -> dict[str, int]:
     """Load the demo set once (skipped when leads exist), then top tasks/events up to `tasks`/`events` rows."""
     counts: dict[str, int] = {}
-    if session.execute(select(func.count()).select_from(Lead)).scalar_one() == 0:
+    # A business with no customers yet gets the demo set (the scheduler's first BizDev leads may exist).
+    if session.execute(select(func.count()).select_from(Customer)).scalar_one() == 0:
         counts.update(_seed_base(session, random.Random(seed)))
         session.commit()
     if tasks:
@@ -86,11 +88,13 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         status = "qualified" if i < 12 else rng.choice(statuses)
         created = ago(rng.randint(1, DAYS))
-        lead_id = session.execute(insert(Lead).values(
+        lead_id = session.execute(pg_insert(Lead).values(
             company=company, contact_name=f"{first} {last}", email=f"{first.lower()}.{last.lower()}@{_domain(company)}",
             source=rng.choice(("demo", "linkedin", "referral", "website")), status=status, created_at=created,
             last_contacted_at=created + timedelta(days=1) if status != "new" else None,
-        ).returning(Lead.id)).scalar_one()
+        ).on_conflict_do_nothing(index_elements=["email"]).returning(Lead.id)).scalar_one_or_none()
+        if lead_id is None:  # that address is already a lead: keep theirs
+            continue
         record_audit(session, SEED_ACTOR, "lead", lead_id, None, status, {"seed": True})
         lead_rows.append((lead_id, company, created))
         if status == "qualified":

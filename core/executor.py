@@ -181,8 +181,24 @@ def _describe(result: dict[str, Any]) -> str:
     return f"sent via {result.get('provider')}" + (f" to {sent['to']}" if "to" in sent else "")
 
 
+_WORK_DUE_SQL = text("""
+    SELECT EXISTS (SELECT 1 FROM executions WHERE status IN ('queued', 'started'))
+        OR EXISTS (SELECT 1 FROM action_proposals
+                   WHERE status = 'pending' AND created_at < now() - make_interval(secs => :expiry_s))
+""")
+
+
 def run_proposal_executor(session: Session, settings: Settings, *, trigger: str = "manual", limit: int = 50) -> AgentResult:
-    """One executor pass: expire stale proposals, mark orphans unknown, run up to `limit` queued executions."""
+    """One executor pass: expire stale proposals, mark orphans unknown, run up to `limit` queued executions.
+
+    A scheduled pass with nothing to do returns a skipped result without an agent_runs row, so polling every
+    few seconds does not flood the run history; manual runs are always recorded.
+    """
+    if trigger == "schedule" and not session.execute(
+        _WORK_DUE_SQL, {"expiry_s": settings.proposal_expiry_hours * 3600}
+    ).scalar_one():
+        session.rollback()
+        return AgentResult("executor", 0, "skipped", 0, "nothing queued")
     with agent_run(session, "executor", trigger) as run:
         expired = expire_stale_proposals(session, timedelta(hours=settings.proposal_expiry_hours))
         session.commit()

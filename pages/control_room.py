@@ -51,7 +51,7 @@ def metrics_panel() -> None:
 metrics_panel()
 
 if st.session_state.get("db_empty"):
-    st.info("The database is empty. Load 90 days of demo data to see the console at work.")
+    st.info("No customers or tasks yet. Load 90 days of demo data to see the console at work.")
     if st.button("Load demo data", type="primary"):
         with st.spinner("Seeding demo data…"), ctx.sessions() as session:
             counts = seed_demo(session)

@@ -81,3 +81,13 @@ def test_failed_task_can_be_retried_from_the_page(console: AppTest, session: Ses
 def test_pool_state_line_shows_queue_and_budget(console: AppTest) -> None:
     console.run()
     assert any("Ops pool:" in c.value and "daily budget no cap" in c.value for c in console.caption)
+
+
+def test_demo_data_is_offered_and_loads_after_the_first_bizdev_leads(console: AppTest, session: Session) -> None:
+    session.execute(text("INSERT INTO leads (company, email) VALUES ('Early Lead', 'early@lead.example')"))
+    session.commit()
+    console.run()
+    next(b for b in console.button if b.label == "Load demo data").click().run()
+    assert not console.exception
+    assert session.execute(text("SELECT count(*) FROM customers")).scalar_one() > 0
+    assert session.execute(text("SELECT count(*) FROM leads WHERE email = 'early@lead.example'")).scalar_one() == 1

@@ -287,3 +287,14 @@ def test_sendgrid_gets_the_mail_with_the_bearer_key(session: Session, settings: 
     assert headers["authorization"] == "Bearer SG.key"
     assert body["personalizations"] == [{"to": [{"email": "dana@northwind.test"}]}]
     assert get_proposal(session, pid).status == "executed" and _lead(session, lead).status == "contacted"
+
+
+def test_idle_scheduled_pass_writes_no_run_row(session, settings) -> None:  # noqa: ANN001
+    from sqlalchemy import text as sql
+
+    from core.executor import run_proposal_executor
+
+    result = run_proposal_executor(session, settings, trigger="schedule")
+    assert (result.status, result.run_id) == ("skipped", 0)
+    assert session.execute(sql("SELECT count(*) FROM agent_runs")).scalar_one() == 0
+    assert run_proposal_executor(session, settings, trigger="manual").run_id > 0
