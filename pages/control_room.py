@@ -8,7 +8,7 @@ from core.demo import seed_demo
 from core.ops_tasks import pool_state, retry_failed_task
 from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
-from ui.format import dollars
+from core.money import dollars
 from ui.tables import paged_table
 
 ctx = app_context()

@@ -7,14 +7,6 @@ from typing import Any
 import pandas as pd
 
 
-def dollars(cents: int | None) -> str:
-    """1234 -> '$12.34' (cents stay integers until this point)."""
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
-
-
 def frame(rows: list[dict[str, Any]], columns: tuple[str, ...], *, money: tuple[str, ...] = ()) -> pd.DataFrame:
     """A DataFrame of one page of rows; `money` columns (cents) become dollar figures."""
     df = pd.DataFrame(rows, columns=list(columns))

@@ -8,6 +8,7 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
+from core.money import dollars
 from core.proposals import draft_proposal
 from core.runs import AgentResult, agent_run
 from core.settings import Settings
@@ -38,11 +39,6 @@ def urgency_for(amount_cents: int) -> str:
         if amount_cents < bound:
             return level
     return "critical"
-
-
-def dollars(cents: int) -> str:
-    """Cents as '$1,234.56' (for titles and log lines only; money stays in cents)."""
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def _uninvoiced_done():  # noqa: ANN202 - a SQL condition

@@ -23,6 +23,7 @@ from core.graphs.money_rules import (
 )
 from core.graphs.runner import GraphOutcome, run_graph
 from core.ledger import flows_between, get_cash_balance, monthly_net_burn
+from core.money import dollars
 from core.proposals import draft_proposal
 from core.settings import Settings
 from db.models import Setting
@@ -54,10 +55,6 @@ class MoneyEvent:
         if not isinstance(obj, dict):
             raise ValueError(f"event {self.id} has no data.object")
         return obj
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def spend_threshold_pct(session: Session) -> float:
@@ -96,8 +93,8 @@ def _operator_alerts(session: Session, event: MoneyEvent, state: dict[str, Any],
     month = now.strftime("%Y-%m")
     runway = state.get("runway_months")
     if runway is not None and runway < RUNWAY_ALERT_MONTHS:
-        text_ = (f"Runway is {runway:.1f} months: cash {_dollars(state['cash_balance_cents'])}, "
-                 f"net burn {_dollars(state['monthly_burn_cents'])} per month.")
+        text_ = (f"Runway is {runway:.1f} months: cash {dollars(state['cash_balance_cents'])}, "
+                 f"net burn {dollars(state['monthly_burn_cents'])} per month.")
         pid, _ = draft_proposal(
             session, ACTOR, vertical="money", action_type="slack", title=f"Runway below 6 months ({runway:.1f})",
             reasoning=f"{text_} Checked after Stripe event {event.type} (event {event.id}).",
@@ -106,9 +103,9 @@ def _operator_alerts(session: Session, event: MoneyEvent, state: dict[str, Any],
         )
         ids.append(pid)
     if state.get("spend_flagged"):
-        text_ = (f"Spend over the last 30 days is {_dollars(state['spend_30d_cents'])}, more than "
+        text_ = (f"Spend over the last 30 days is {dollars(state['spend_30d_cents'])}, more than "
                  f"{state['spend_threshold_pct']:g}% above the trailing average of "
-                 f"{_dollars(state['trailing_avg_cents'])} per 30 days.")
+                 f"{dollars(state['trailing_avg_cents'])} per 30 days.")
         pid, _ = draft_proposal(
             session, ACTOR, vertical="money", action_type="slack", title="Spend is up on the trailing average",
             reasoning=text_, payload={"text": text_}, dedupe_key=f"money:spend:{month}", urgency="medium",

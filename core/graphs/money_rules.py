@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.audit import Actor, record_audit
 from core.invoices import mark_invoice_paid
 from core.ledger import record_ledger_entry
+from core.money import dollars
 from core.proposals import draft_proposal
 from core.transitions import IllegalTransition, NotFound, transition_proposal
 
@@ -20,10 +21,6 @@ DUNNING_PREFIX = "money:dunning:"
 
 def _cents(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def _ts(value: Any, default: datetime) -> datetime:
@@ -126,7 +123,7 @@ def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: d
             record_ledger_entry(
                 session, occurred_at=occurred_at, direction="out", amount_cents=total - int(already),
                 counterparty=who, category="revenue", source="stripe", ref=f"{charge}:refunded:{total}",
-                description=f"Stripe refund on charge {charge} (cumulative {_dollars(total)})",
+                description=f"Stripe refund on charge {charge} (cumulative {dollars(total)})",
             )
     return {"kind": "refund", "charge": charge, "amount_refunded_cents": total, "counterparty": who}
 
@@ -174,12 +171,12 @@ def dunning_proposal(session: Session, actor: Actor, event_id: int, obj: dict[st
     name = latest.get("customer_name") or (ours or {}).get("company") or ""
     number = latest.get("number") or sid
     url = latest.get("hosted_invoice_url") or ""
-    body = (f"Hello{' ' + name if name else ''},\n\nWe tried to charge {_dollars(amount)} for invoice {number}, "
+    body = (f"Hello{' ' + name if name else ''},\n\nWe tried to charge {dollars(amount)} for invoice {number}, "
             f"but the payment did not go through (attempt {attempts}).\n"
             f"You can pay it securely here: {url}\n\nThank you,\nHossAgent")
     values = {
-        "title": f"Dunning: {_dollars(amount)} unpaid by {name or to or sid} (attempt {attempts})",
-        "reasoning": (f"Stripe invoice {sid} failed to charge {_dollars(amount)} after {attempts} attempt(s). "
+        "title": f"Dunning: {dollars(amount)} unpaid by {name or to or sid} (attempt {attempts})",
+        "reasoning": (f"Stripe invoice {sid} failed to charge {dollars(amount)} after {attempts} attempt(s). "
                       + ("" if to else "No recipient on file: add one before approving. ")
                       + "Urgency follows the amount due and the attempt count."),
         "payload": {"to": to, "subject": f"Payment failed for invoice {number}", "body": body},
@@ -233,8 +230,8 @@ def review_proposals(session: Session, actor: Actor, event_id: int, type_: str, 
         amount = booked["amount_refunded_cents"]
         pid, _ = draft_proposal(
             session, actor, vertical="money", action_type="review", urgency="high", event_id=event_id,
-            title=f"Refund of {_dollars(amount)} to {who}", dedupe_key=f"money:refund:{obj['id']}:{amount}",
-            reasoning=f"Stripe charge {obj['id']} was refunded ({_dollars(amount)} in total). Check why, "
+            title=f"Refund of {dollars(amount)} to {who}", dedupe_key=f"money:refund:{obj['id']}:{amount}",
+            reasoning=f"Stripe charge {obj['id']} was refunded ({dollars(amount)} in total). Check why, "
                       "and whether the work or the invoice needs a follow-up.",
             payload={"charge": obj["id"], "amount_refunded_cents": amount, "counterparty": who},
         )
@@ -244,7 +241,7 @@ def review_proposals(session: Session, actor: Actor, event_id: int, type_: str, 
         due = (obj.get("evidence_details") or {}).get("due_by")
         pid, _ = draft_proposal(
             session, actor, vertical="money", action_type="review", urgency="high", event_id=event_id,
-            title=f"Dispute of {_dollars(amount)} by {who}", dedupe_key=f"money:dispute:{obj['id']}",
+            title=f"Dispute of {dollars(amount)} by {who}", dedupe_key=f"money:dispute:{obj['id']}",
             reasoning=f"Stripe dispute {obj['id']} on charge {obj.get('charge')} (reason: {obj.get('reason')}). "
                       "Evidence must be submitted before the deadline or the money is lost.",
             payload={"dispute": obj["id"], "charge": obj.get("charge"), "amount_cents": amount,
@@ -254,7 +251,7 @@ def review_proposals(session: Session, actor: Actor, event_id: int, type_: str, 
     if booked.get("invoice_result") in ("not_found", "not_payable"):
         pid, _ = draft_proposal(
             session, actor, vertical="money", action_type="review", urgency="medium", event_id=event_id,
-            title=f"Payment of {_dollars(booked['amount_cents'])} for invoice {booked['invoice_id']} not applied",
+            title=f"Payment of {dollars(booked['amount_cents'])} for invoice {booked['invoice_id']} not applied",
             dedupe_key=f"money:unmatched:{obj['id']}",
             reasoning=f"Stripe {type_} {obj['id']} names invoice {booked['invoice_id']}, which is "
                       f"{'unknown' if booked['invoice_result'] == 'not_found' else 'not payable (void)'}. "
