@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import ActionProposal, AgentRun
+from core.runs import run_history_query
+from db.models import AgentRun
 
 MAX_PAGE = 200
 
@@ -26,16 +26,10 @@ def agent_run_page(
 ) -> RunPage:
     """One keyset page of agent_runs with duration in seconds, items, summary and error."""
     limit = max(1, min(int(limit), MAX_PAGE))
-    duration = func.extract("epoch", AgentRun.finished_at - AgentRun.started_at)
-    q = select(
-        AgentRun.id, AgentRun.agent, AgentRun.trigger, AgentRun.status, AgentRun.started_at,
-        duration.label("duration_s"), AgentRun.items, AgentRun.summary, AgentRun.error, AgentRun.host,
-    )
-    if agent:
-        q = q.where(AgentRun.agent == agent)
+    q = run_history_query(agent)
     if before_id is not None:
         q = q.where(AgentRun.id < before_id)
-    rows = session.execute(q.order_by(AgentRun.id.desc()).limit(limit + 1)).mappings().all()
+    rows = session.execute(q.limit(limit + 1)).mappings().all()
     more = len(rows) > limit
     rows = rows[:limit]
     out = tuple(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from core.audit import Actor
+from core.runs import run_history_query
 from core.transitions import transition_lead
-from db.models import LEAD_STATUSES, TASK_STATUSES, INVOICE_STATUSES, AgentRun, Customer, Invoice, Lead, Task
+from db.models import LEAD_STATUSES, TASK_STATUSES, INVOICE_STATUSES, Customer, Invoice, Lead, Task
 
 PAGE_SIZE = 25
 
@@ -136,14 +136,8 @@ def list_invoices(session: Session, *, status: str | None = None, page: int = 1,
 
 def list_agent_runs(session: Session, *, agent: str | None = None, page: int = 1,
                     page_size: int = PAGE_SIZE) -> TablePage:
-    """Recent agent runs: trigger, status, duration, items, summary, error."""
-    duration = func.extract("epoch", AgentRun.finished_at - AgentRun.started_at)
-    q = select(AgentRun.id, AgentRun.agent, AgentRun.trigger, AgentRun.status, AgentRun.started_at,
-               duration.label("duration_s"), AgentRun.items, AgentRun.summary, AgentRun.error
-               ).order_by(AgentRun.id.desc())
-    if agent:
-        q = q.where(AgentRun.agent == agent)
-    return _page(session, q, page, page_size)
+    """Recent agent runs: trigger, status, duration, items, summary, error, host."""
+    return _page(session, run_history_query(agent), page, page_size)
 
 
 def mark_lead_responded(session: Session, lead_id: int, actor: Actor) -> str:
@@ -156,7 +150,3 @@ def mark_lead_responded(session: Session, lead_id: int, actor: Actor) -> str:
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
-
-def last_activity(session: Session) -> datetime | None:
-    """When the newest agent run started (None on an empty database)."""
-    return session.execute(select(func.max(AgentRun.started_at))).scalar_one()

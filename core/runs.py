@@ -8,9 +8,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import AgentRun
@@ -135,37 +134,14 @@ def record_failed_run(sessions: sessionmaker[Session], agent: str, trigger: str,
         return None
 
 
-@dataclass(frozen=True)
-class RunRow:
-    """One agent run as the console shows it."""
+def run_history_query(agent: str | None = None) -> Select:
+    """Agent runs newest first (optionally of one agent): trigger, status, duration in seconds, items, error, host.
 
-    id: int
-    agent: str
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    duration_seconds: float | None
-    items: int
-    summary: str
-    error: str | None
-    host: str
-    pid: int | None
-
-
-def recent_runs(session: Session, limit: int = 50, agent: str | None = None) -> list[RunRow]:
-    """The newest runs first (at most `limit`, clamped to 1..1000), optionally of one agent."""
-    limit = max(1, min(int(limit), 1000))
+    The one query behind every run-history table; callers page it (OFFSET or keyset on id).
+    """
     duration = func.extract("epoch", AgentRun.finished_at - AgentRun.started_at)
-    query = select(AgentRun, duration.label("duration")).order_by(AgentRun.started_at.desc(), AgentRun.id.desc())
-    if agent is not None:
-        query = query.where(AgentRun.agent == agent)
-    rows = session.execute(query.limit(limit)).all()
-    return [
-        RunRow(
-            id=r.id, agent=r.agent, trigger=r.trigger, status=r.status, started_at=r.started_at,
-            finished_at=r.finished_at, duration_seconds=None if d is None else float(d), items=r.items,
-            summary=r.summary, error=r.error, host=r.host, pid=r.pid,
-        )
-        for r, d in rows
-    ]
+    query = select(
+        AgentRun.id, AgentRun.agent, AgentRun.trigger, AgentRun.status, AgentRun.started_at,
+        duration.label("duration_s"), AgentRun.items, AgentRun.summary, AgentRun.error, AgentRun.host,
+    ).order_by(AgentRun.id.desc())
+    return query.where(AgentRun.agent == agent) if agent else query

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Text,
     UniqueConstraint,
     func,

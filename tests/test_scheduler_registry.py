@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from core.context import AppContext
 from core.registry import agent_schedule, ensure_agent_registry
-from core.runs import agent_run, recent_runs
+from core.control_room import list_agent_runs
+from core.runs import agent_run
 from core.scheduler import ops_work_due, seconds_until_ops_work
 
 
@@ -35,23 +36,23 @@ def test_reseeding_keeps_the_operators_edits(session: Session, ctx: AppContext) 
     assert schedule is not None and (schedule.enabled, schedule.interval_seconds) == (False, 99)
 
 
-def test_recent_runs_show_trigger_duration_items_status_and_error(session: Session) -> None:
+def test_run_history_shows_trigger_duration_items_status_and_error(session: Session) -> None:
     with agent_run(session, "billing", "schedule") as run:
         run.did("invoice 1 drafted")
         run.did("invoice 2 drafted")
     with agent_run(session, "bizdev", "manual"):
         raise ValueError("no leads today")
 
-    newest, older = recent_runs(session, limit=10)
-    assert (newest.agent, newest.trigger, newest.status, newest.error) == (
+    newest, older = list_agent_runs(session, page_size=10).rows
+    assert (newest["agent"], newest["trigger"], newest["status"], newest["error"]) == (
         "bizdev", "manual", "failed", "ValueError: no leads today",
     )
-    assert (older.agent, older.trigger, older.status, older.items, older.error) == (
+    assert (older["agent"], older["trigger"], older["status"], older["items"], older["error"]) == (
         "billing", "schedule", "succeeded", 2, None,
     )
-    assert older.duration_seconds is not None and older.duration_seconds >= 0
-    assert [r.agent for r in recent_runs(session, limit=10, agent="billing")] == ["billing"]
-    assert len(recent_runs(session, limit=1)) == 1
+    assert older["duration_s"] is not None and older["duration_s"] >= 0
+    assert [r["agent"] for r in list_agent_runs(session, agent="billing", page_size=10).rows] == ["billing"]
+    assert len(list_agent_runs(session, page_size=1).rows) == 1
 
 
 def _task(session: Session, **values: object) -> None:
