@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.proposal_queries import count_pending
+from core.approvals.queries import count_pending
 from ui.auth import require_operator
 from ui.context import app_context
 from ui.guide import render_guide

@@ -1,5 +1,5 @@
 """`python -m core ...`: the HossAgent command line (SPEC §9)."""
 
-from core.cli import main
+from core.app.cli import main
 
 raise SystemExit(main())

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
-from db.models import ActionProposal, Customer, Invoice, Lead, Task
+from core.errors import IllegalTransition, NotFound
+from db.models import ActionProposal, Customer, Event, Execution, Invoice, Lead, Task
 
 # entity -> from_status -> the statuses it may move to. Anything else is refused.
 ALLOWED: dict[str, dict[str, frozenset[str]]] = {
@@ -27,7 +28,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "task": {
         "pending": frozenset({"running", "failed"}),
-        "running": frozenset({"done", "failed", "pending", "needs_review"}),
+        # running → running: a lapsed lease reclaimed by another worker (the Ops claim writes it in SQL).
+        "running": frozenset({"running", "done", "failed", "pending", "needs_review"}),
         "failed": frozenset({"pending"}),
         "needs_review": frozenset({"pending", "done"}),
         "done": frozenset(),
@@ -48,17 +50,25 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "expired": frozenset(),
         "executed": frozenset(),
     },
+    "execution": {
+        "queued": frozenset({"started", "failed"}),
+        "started": frozenset({"succeeded", "failed", "unknown"}),
+        # The operator's answer to an unknown outcome: it went out, queue it again, or give up.
+        "unknown": frozenset({"succeeded", "queued", "failed"}),
+        "succeeded": frozenset(),
+        "failed": frozenset(),
+    },
+    "event": {
+        "received": frozenset({"processed", "ignored", "failed"}),
+        # failed → failed: a retry that failed again (attempts counts them).
+        "failed": frozenset({"processed", "ignored", "failed"}),
+        "processed": frozenset(),
+        "ignored": frozenset(),
+    },
 }
 
-MODELS = {"lead": Lead, "customer": Customer, "task": Task, "invoice": Invoice, "proposal": ActionProposal}
-
-
-class NotFound(LookupError):
-    """No row with that id."""
-
-
-class IllegalTransition(ValueError):
-    """The entity is not in a status that may move to the requested one."""
+MODELS = {"lead": Lead, "customer": Customer, "task": Task, "invoice": Invoice, "proposal": ActionProposal,
+          "execution": Execution, "event": Event}
 
 
 def can_transition(entity: str, from_status: str, to_status: str) -> bool:
@@ -106,11 +116,6 @@ def transition_task(session: Session, task_id: int, to_status: str, actor: Actor
 def transition_invoice(session: Session, invoice_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
     """Move an invoice (see ALLOWED['invoice'])."""
     return transition(session, "invoice", invoice_id, to_status, actor, **kw)
-
-
-def transition_customer(session: Session, customer_id: int, to_status: str, actor: Actor, **kw: Any) -> str:
-    """Move a customer (see ALLOWED['customer'])."""
-    return transition(session, "customer", customer_id, to_status, actor, **kw)
 
 
 def transition_proposal(session: Session, proposal_id: int, to_status: str, actor: Actor, **kw: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.settings import Settings
+from core.config.settings import Settings
 
 _CONNECT_TIMEOUT_SECONDS = 10
 
@@ -42,7 +42,7 @@ def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossag
     )
 
     @event.listens_for(engine, "connect")
-    def _utc(dbapi_conn, _record):  # noqa: ANN001 - DBAPI callback
+    def _utc(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI callback
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
         dbapi_conn.commit()

@@ -211,6 +211,7 @@ class AgentRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str] = mapped_column(Text, server_default="")
     pid: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str | None] = mapped_column(Text)  # who started a manual/API run; None for the scheduler
 
 
 class SchedulerSlot(Base):

@@ -6,16 +6,28 @@ import re
 
 import streamlit as st
 
-from core.agents import RUNNERS, run_named_agent
-from core.console_queries import agent_run_page
-from core.registry import (
-    BUILTIN_AGENTS, InvalidAgentUpdate, UnknownRegistryAgent, ensure_agent_registry, list_agents, update_agent,
+from core.agents.registry import (
+    AGENT_NAMES,
+    InvalidAgentUpdate,
+    UnknownRegistryAgent,
+    ensure_agent_registry,
+    list_agents,
+    update_agent,
 )
-from core.settings_store import (
-    InvalidSettingValue, get_money_settings, parse_cents, set_cash_balance_cents, set_daily_budget_cents,
+from core.agents.runner import run_named_agent
+from core.config.cents import amount_text
+from core.config.store import (
+    InvalidSettingValue,
+    get_cash_balance,
+    get_daily_budget_cents,
+    parse_cents,
+    set_cash_balance,
+    set_daily_budget_cents,
 )
+from core.console.runs import agent_run_page
 from ui.context import app_context, current_actor
 from ui.live import live_fragment
+from ui.policies import render_policy_settings
 from ui.safe import md_escape
 
 _PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
@@ -26,7 +38,7 @@ st.caption("The registry, manual runs and settings. The scheduler reads enabled 
 
 with ctx.sessions() as session:
     agents = list_agents(session)
-    if not set(BUILTIN_AGENTS) <= {a.name for a in agents}:  # first start, or a built-in agent is missing
+    if not set(AGENT_NAMES) <= {a.name for a in agents}:  # first start, or a built-in agent is missing
         ensure_agent_registry(session, ctx.settings)
         session.commit()
         agents = list_agents(session)
@@ -78,12 +90,12 @@ for spec in agents:
                     except (InvalidAgentUpdate, UnknownRegistryAgent) as exc:
                         st.error("Not saved.")
                         st.text(str(exc))
-            if spec.name in RUNNERS:
+            if spec.name in AGENT_NAMES:
                 st.button(f"Run {spec.name} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
                           type="primary")
 
 st.subheader("Run history")
-agent_filter = st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(RUNNERS)), key="runs_agent")
+agent_filter = st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)), key="runs_agent")
 
 
 @live_fragment(5)
@@ -108,33 +120,23 @@ run_history()
 
 st.subheader("Settings")
 with ctx.sessions() as session:
-    money = get_money_settings(session, ctx.settings)
-
-
-def _dollars(cents: int | None) -> str:
-    return "" if cents is None else f"{cents / 100:.2f}"
-
+    budget_now, cash_now = get_daily_budget_cents(session, ctx.settings), get_cash_balance(session)
 
 with st.form("money_settings"):
     st.caption("Amounts in dollars. A blank daily budget falls back to OPS_DAILY_BUDGET_CENTS (none when unset).")
-    budget = st.text_input("Daily LLM budget ($)", value=_dollars(money.daily_budget_cents))
-    cash = st.text_input("Cash balance for runway ($)", value=_dollars(money.cash_balance_cents))
+    budget = st.text_input("Daily LLM budget ($)", value=amount_text(budget_now))
+    cash = st.text_input("Cash balance for runway ($)", value=amount_text(cash_now))
     if st.form_submit_button("Save settings"):
         try:
             budget_cents = parse_cents(budget, field="Daily LLM budget")
             cash_cents = parse_cents(cash, field="Cash balance")
             with ctx.sessions.begin() as s:
                 set_daily_budget_cents(s, budget_cents, current_actor())
-                set_cash_balance_cents(s, cash_cents, current_actor())
+                set_cash_balance(s, cash_cents, current_actor())
             st.success("Settings saved.")
         except InvalidSettingValue as exc:
             st.error("Not saved.")
             st.text(str(exc))
 
-try:  # the approval policies come from the inbox slice; after the merge this is a plain import
-    from ui.policies import render_policy_settings
-except ImportError:
-    render_policy_settings = None
-if render_policy_settings is not None:
-    st.subheader("Approval policies")
-    render_policy_settings(ctx)
+st.subheader("Approval policies")
+render_policy_settings(ctx)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from core.audit_chain import verify_audit_chain
-from core.audit_view import AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
+from core.audit.chain import verify_audit_chain
+from core.audit.view import AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
 from db.models import ACTOR_TYPES
 from ui.context import app_context
 

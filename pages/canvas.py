@@ -8,8 +8,18 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from core.analytics import GRAINS, INVOICE_STATUSES, PERIODS, WHITELIST, AnalyticsError, run_analytics
-from core.canvas import answer_question, customer_names
+from core.agents.registry import AGENT_NAMES
+from core.analytics import (
+    GRAINS,
+    INVOICE_STATUSES,
+    PERIODS,
+    WHITELIST,
+    AnalyticsError,
+    AnalyticsTimeout,
+    run_analytics,
+)
+from core.analytics.canvas import answer_question, customer_names
+from core.config.cents import dollars
 from ui.canvas_view import build_chart, display_frame, dollar_columns, filter_by_selection, result_frame
 from ui.context import app_context
 
@@ -21,7 +31,6 @@ EXAMPLES = (
     "Which invoices are overdue?",
     "Are any agents failing?",
 )
-AGENTS = ("bizdev", "onboarding", "ops", "ops_batch", "billing", "events", "executor")
 ALL = "(all)"
 
 ctx = app_context()
@@ -80,7 +89,7 @@ def _param_widgets() -> dict[str, Any]:
         st.text("This function takes no parameters.")
         return params
     widgets = st.columns(len(shown))
-    for col, field in zip(widgets, shown):
+    for col, field in zip(widgets, shown, strict=True):
         with col:
             if field == "period":
                 params["period"] = st.selectbox("Period", (*PERIODS, "custom"), key=key + "period")
@@ -99,7 +108,7 @@ def _param_widgets() -> dict[str, Any]:
                 params["customer"] = None if picked == ALL else picked
             elif field == "agent":
                 current = st.session_state.get(key + "agent", ALL)
-                options = [ALL, *AGENTS] + ([current] if current not in (ALL, *AGENTS) else [])
+                options = [ALL, *AGENT_NAMES] + ([current] if current not in (ALL, *AGENT_NAMES) else [])
                 picked = st.selectbox("Agent", options, key=key + "agent")
                 params["agent"] = None if picked == ALL else picked
     if params.get("period") == "custom":
@@ -119,12 +128,11 @@ try:
 except AnalyticsError as exc:
     st.error(str(exc))
     st.stop()
-except DBAPIError as exc:
-    if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout fired
-        st.error(f"The query took longer than {ctx.settings.canvas_statement_timeout_ms} ms and was stopped; "
-                 "try a shorter period or a coarser grain.")
-    else:
-        st.error(f"The query failed: {str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else 'error'}")
+except AnalyticsTimeout as exc:
+    st.error(f"{exc}.")
+    st.stop()
+except DBAPIError as exc:  # the database itself failed (it went away mid-query): one line, no SQL
+    st.error(f"The query failed: {type(exc.orig).__name__}; see the server log.")
     st.stop()
 
 updated = result.last_updated.strftime("%Y-%m-%d %H:%M:%S UTC") if result.last_updated else "no data yet"
@@ -143,8 +151,8 @@ if fn.chart is None:
     months = row.get("months_of_runway")
     c1.metric("Months of runway", "∞" if months is None and row.get("cash_balance_cents") else str(months or "—"))
     cash = row.get("cash_balance_cents")
-    c2.metric("Cash balance", f"${cash / 100:,.2f}" if cash is not None else "not set")
-    c3.metric("Monthly net burn", f"${row['monthly_net_burn_cents'] / 100:,.2f}")
+    c2.metric("Cash balance", dollars(cash) if cash is not None else "not set")
+    c3.metric("Monthly net burn", dollars(row["monthly_net_burn_cents"]))
     shown = df
 else:
     event = st.altair_chart(build_chart(df, fn.chart), on_select="rerun", key=f"canvas_chart_{fn.name}",

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from core import control_room as cr
-from core.agents import run_named_agent
-from core.demo import seed_demo
-from core.ops_tasks import pool_state, retry_failed_task
+from core.agents.registry import OPERATOR_RUNNABLE
+from core.agents.runner import run_named_agent
+from core.app.demo import seed_demo
+from core.config.cents import dollars
+from core.console import control_room as cr
+from core.ops.budget import pool_state
+from core.ops.claims import retry_failed_task
 from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
-from core.money import dollars
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -60,12 +62,10 @@ if st.session_state.get("db_empty"):
         st.rerun()
 
 st.subheader("Run an agent")
-RUN_BUTTONS = (("bizdev", "Run BizDev"), ("onboarding", "Run Onboarding"), ("ops", "Run Ops (one task)"),
-               ("ops_batch", "Run Ops batch"), ("billing", "Run Billing"))
-for col, (name, label) in zip(st.columns(len(RUN_BUTTONS)), RUN_BUTTONS):
-    if col.button(label, key=f"run_{name}", width="stretch"):
-        with st.spinner(f"{label}…"):
-            st.session_state["last_run"] = run_named_agent(ctx, name, trigger="manual", actor=current_actor())
+for col, agent in zip(st.columns(len(OPERATOR_RUNNABLE)), OPERATOR_RUNNABLE, strict=True):
+    if col.button(agent.label, key=f"run_{agent.name}", width="stretch"):
+        with st.spinner(f"{agent.label}…"):
+            st.session_state["last_run"] = run_named_agent(ctx, agent.name, trigger="manual", actor=current_actor())
 if result := st.session_state.get("last_run"):
     box = st.success if result.status == "succeeded" else st.info if result.status == "skipped" else st.error
     box(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
@@ -93,7 +93,7 @@ with leads_tab:
         chosen = c1.selectbox("Lead that replied", markable, format_func=lambda r: f"#{r['id']} {r['company']}",
                               key="lead_to_mark")
         if c2.button("Mark responded", key="mark_responded"):
-            with ctx.sessions() as session:
+            with ctx.sessions.begin() as session:
                 cr.mark_lead_responded(session, chosen["id"], current_actor())
             st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
             st.rerun()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 import streamlit as st
 
-from core.events import list_events
-from core.ledger import get_cash_balance, import_bank_csv, preview_bank_csv, set_cash_balance
+from core.config.cents import cents_from_dollars, dollars, to_dollars
+from core.config.store import InvalidSettingValue, get_cash_balance, set_cash_balance
+from core.events.processor import list_events
+from core.money.ledger import import_bank_csv, preview_bank_csv
 from db.models import EVENT_STATUSES
 from ui.context import app_context, current_actor
 
@@ -49,20 +49,18 @@ with events_tab:
 with ledger_tab:
     st.subheader("Cash balance")
     with ctx.sessions() as session:
-        try:
-            current = get_cash_balance(session)
-        except ValueError as exc:
-            st.error("The stored cash balance is not valid; save a new one below.")
-            st.text(str(exc))
-            current = None
-    st.text(f"Current: {'not set' if current is None else f'${current / 100:,.2f}'} (runway is computed from it)")
+        current = get_cash_balance(session)
+    st.text(f"Current: {'not set' if current is None else dollars(current)} (runway is computed from it)")
     with st.form("cash"):
-        dollars = st.number_input("Cash balance ($)", value=(current or 0) / 100, step=100.0, format="%.2f")
+        amount = st.number_input("Cash balance ($)", value=to_dollars(current or 0), step=100.0, format="%.2f")
         if st.form_submit_button("Save cash balance"):
-            cents = int((Decimal(str(dollars)) * 100).quantize(Decimal(1)))
-            with ctx.sessions() as session:
-                set_cash_balance(session, cents, current_actor())
-            st.success(f"Cash balance set to ${cents / 100:,.2f}.")
+            cents = cents_from_dollars(amount)
+            try:
+                with ctx.sessions.begin() as session:
+                    set_cash_balance(session, cents, current_actor())
+                st.success(f"Cash balance set to {dollars(cents)}.")
+            except InvalidSettingValue as exc:
+                st.error(str(exc))
 
     st.subheader("Import bank transactions")
     st.caption("CSV with columns date (YYYY-MM-DD), description, amount (negative = money out). "
@@ -82,7 +80,7 @@ with ledger_tab:
             st.dataframe(
                 pd.DataFrame(
                     [{"line": r.line, "date": r.occurred_on.isoformat(), "description": r.description,
-                      "direction": r.direction, "amount": f"{r.amount_cents / 100:,.2f}", "category": r.category}
+                      "direction": r.direction, "amount": dollars(r.amount_cents), "category": r.category}
                      for r in preview.rows],
                     columns=["line", "date", "description", "direction", "amount", "category"],
                 ),

@@ -49,7 +49,7 @@ def ensure_chromium() -> str:
 
 def console_command(port: int) -> list[str]:
     """`python -m core web` when the web verb exists (the console and API on one port), else `streamlit run`."""
-    from core.cli import COMMANDS
+    from core.app.cli import COMMANDS
 
     if "web" in COMMANDS:
         return [sys.executable, "-m", "core", "web", "--port", str(port)]
@@ -124,7 +124,7 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     context = browser.new_context(viewport=VIEWPORT)
     p = context.new_page()
     p.dialogs = []  # any alert() means hostile text ran as script
@@ -139,7 +139,7 @@ def page_url(base: str, page_file: str) -> str:
     return base + "/" if page_file == first else f"{base}/{Path(page_file).stem}"
 
 
-def settle(p) -> str:  # noqa: ANN001
+def settle(p) -> str:
     """Wait until the script has finished rendering; return the main area's text."""
     p.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
     p.wait_for_function(
@@ -153,7 +153,7 @@ def settle(p) -> str:  # noqa: ANN001
     return p.inner_text("body")
 
 
-def assert_clean(p, body: str, where: str) -> None:  # noqa: ANN001
+def assert_clean(p, body: str, where: str) -> None:
     """No exception, no failure text, no script ran, and hostile text stayed text."""
     assert not FAILURE_TEXT.search(body), f"{where}: failure text on the page:\n{body[:2000]}"
     assert p.locator('[data-testid="stException"]').count() == 0, where

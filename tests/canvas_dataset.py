@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 # "Now" for every canvas test: periods resolve against it (June 2026; 2026-06-01 is a Monday).
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)

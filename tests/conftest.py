@@ -7,16 +7,20 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy.orm import Session
 
-from core.context import AppContext
-from core.settings import Settings
+from core.config.context import AppContext
+from core.config.settings import Settings
 from db.engine import make_engine, make_session_factory, normalize_url, with_database
 from db.migrate import migrate
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 # Tests must not see the developer's configuration: drop every HossAgent variable before anything reads it.
 _OUR_PREFIXES = ("DATABASE_URL", "OPENAI_", "BIZDEV_", "SENDGRID_", "SLACK_", "STRIPE_", "SCHED_", "OPS_", "HOSS_")
@@ -87,7 +91,7 @@ def ctx(settings: Settings) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def console(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator["AppTest"]:
+def console(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     """The whole console (streamlit_app.py) under AppTest, pointed at this test's database.
 
     Switch pages with `console.switch_page("pages/inbox.py")` before `console.run()`.

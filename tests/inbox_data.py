@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.proposals import draft_proposal
 
 BIZDEV = Actor.agent("bizdev")
 

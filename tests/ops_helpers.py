@@ -6,7 +6,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.settings import Settings
+from core.config.settings import Settings
 
 
 def seed_tasks(session: Session, n: int, *, reward: int = 80, company: str = "Acme Robotics",
@@ -26,7 +26,7 @@ def seed_tasks(session: Session, n: int, *, reward: int = 80, company: str = "Ac
     return sorted(ids)
 
 
-def task_row(session: Session, task_id: int):  # noqa: ANN201 - a Row
+def task_row(session: Session, task_id: int):
     """The task's columns as they are now in the database."""
     session.rollback()
     return session.execute(text("SELECT * FROM tasks WHERE id = :id"), {"id": task_id}).one()

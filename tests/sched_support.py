@@ -9,8 +9,8 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.registry import ensure_agent_registry
-from core.settings import Settings
+from core.agents.registry import ensure_agent_registry
+from core.config.settings import Settings
 
 T = TypeVar("T")
 

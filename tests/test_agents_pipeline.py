@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from core.agents import run_named_agent
-from core.context import AppContext
+from core.config.context import AppContext
 
 
 def test_lead_to_invoice_pipeline_makes_one_customer_and_one_invoice(ctx: AppContext) -> None:

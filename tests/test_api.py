@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
-from core.api import api_routes
-from core.context import AppContext
+from core.app.api import api_routes
+from core.config.context import AppContext
 from tests.inbox_data import email_proposal, make_invoice, make_lead
 from tests.standins.http import serve_asgi
 

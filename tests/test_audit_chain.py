@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from core.audit import Actor, record_audit
-from core.audit_chain import verify_audit_chain
+from core.audit.chain import verify_audit_chain
 
 
-def _write(session, n: int) -> None:  # noqa: ANN001
+def _write(session, n: int) -> None:
     for i in range(n):
         record_audit(session, Actor.user("ann"), "lead", i, "new", "contacted", {"i": i, "note": "<b>x</b>"})
         session.commit()

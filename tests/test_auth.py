@@ -11,7 +11,7 @@ def _gate(password: str | None = None, secrets: dict | None = None) -> AppTest:
     def script(password: str | None) -> None:
         import streamlit as st
 
-        from core.settings import Settings
+        from core.config.settings import Settings
         from ui.auth import require_operator
         from ui.context import current_actor
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from core.bench_console import ROOT, percentile, registered_pages
+from bench.console import ROOT, percentile, registered_pages
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core.bench import run_benchmark
-from core.bench_ingest import measure_ingest
-from core.context import AppContext
+from bench import run_benchmark
+from bench.ingest import measure_ingest
+from core.config.context import AppContext
 
 
 def test_ingest_benchmark_accepts_every_event_reports_a_ratio_and_cleans_up(ctx: AppContext) -> None:

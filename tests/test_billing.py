@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from core.agents.billing import run_billing_agent, urgency_for
 from core.audit import Actor
-from core.context import AppContext
-from core.invoices import mark_invoice_paid
-from core.settings import Settings
-from core.transitions import IllegalTransition, NotFound
+from core.config.context import AppContext
+from core.config.settings import Settings
+from core.errors import IllegalTransition, NotFound
+from core.money.invoices import mark_invoice_paid
 
 
 def _customer(session: Session, company: str = "Acme", status: str = "active") -> int:

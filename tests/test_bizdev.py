@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.agents.bizdev import demo_lead, run_bizdev_agent
-from core.settings import Settings
+from core.config.settings import Settings
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 
@@ -19,7 +19,7 @@ def _leads(session: Session) -> list:
     return session.execute(text("SELECT id, company, contact_name, email, source, status FROM leads ORDER BY id")).all()
 
 
-def _proposal_for(session: Session, lead_id: int):  # noqa: ANN202
+def _proposal_for(session: Session, lead_id: int):
     return session.execute(
         text("SELECT id, status, vertical, action_type, payload, dedupe_key FROM action_proposals "
              "WHERE payload->>'lead_id' = :lid"),

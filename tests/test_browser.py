@@ -35,8 +35,8 @@ def seed_console_demo(url: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
+    from core.approvals.proposals import draft_proposal
     from core.audit import Actor
-    from core.proposals import draft_proposal
     from db.engine import make_engine
     from tests.test_hostile_text import seed_hostile
 
@@ -77,7 +77,7 @@ def db_rows(url: str, query: str, *params: object) -> list[tuple]:
         return conn.execute(query, params).fetchall()
 
 
-def grid_text(page, tab: str, needle: str) -> str:  # noqa: ANN001
+def grid_text(page, tab: str, needle: str) -> str:
     """The text of the dataframe in a tab, once it contains `needle` (the grid paints its cells lazily)."""
     grid = page.get_by_role("tabpanel", name=tab).locator('[data-testid="stDataFrame"]')
     grid.wait_for(timeout=30_000)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core.agents import run_ops_agent
+from core.agents.executor import run_proposal_executor
+from core.agents.ops import run_ops_agent
+from core.approvals.proposals import approve_proposal, draft_proposal
 from core.audit import Actor
-from core.executor import run_proposal_executor
-from core.proposals import approve_proposal, draft_proposal
-from core.settings_store import set_daily_budget_cents
+from core.config.store import set_daily_budget_cents
 from tests.ops_helpers import openai_settings, seed_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 
 
 @pytest.fixture
-def llm_url():  # noqa: ANN201
+def llm_url():
     with serve_asgi(FakeOpenAI().app()) as base:
         yield base
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.analytics import WHITELIST, AnalyticsError, run_analytics
-from core.context import AppContext
+from core.config.context import AppContext
 from tests.canvas_dataset import NOW, load_canvas_dataset
 
 
@@ -244,7 +244,7 @@ def test_truncating_tasks_empties_the_rollups(data: AppContext) -> None:
 def test_bench_canvas_reports_every_function(data: AppContext) -> None:
     import argparse
 
-    from core.bench_canvas import run as run_bench_canvas
+    from bench.canvas import run as run_bench_canvas
 
     figures = run_bench_canvas(data, argparse.Namespace(runs=2))
     assert set(figures["functions"]) == set(WHITELIST)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.context import AppContext
+from core.config.context import AppContext
 from tests.canvas_dataset import load_canvas_dataset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 
 from core.analytics import WHITELIST
-from core.canvas import answer_question, ask
-from core.context import AppContext
-from core.settings import Settings
+from core.analytics.canvas import answer_question, ask
+from core.config.context import AppContext
+from core.config.settings import Settings
 from tests.canvas_dataset import load_canvas_dataset
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI

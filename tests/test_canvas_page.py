@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.analytics import WHITELIST
-from core.context import AppContext
+from core.config.context import AppContext
 from tests.canvas_dataset import load_canvas_dataset
 from ui.canvas_view import build_chart, filter_by_selection, result_frame
 

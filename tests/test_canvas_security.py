@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from core.analytics import READER_ROLE, AnalyticsError, enter_read_only, run_analytics
-from core.canvas import answer_question, ask
-from core.context import AppContext
-from core.settings import Settings
+from core.analytics.canvas import answer_question, ask
+from core.config.context import AppContext
+from core.config.settings import Settings
 from tests.canvas_dataset import load_canvas_dataset
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI

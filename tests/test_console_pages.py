@@ -10,7 +10,7 @@ from tests.console_support import run_page, use_database
 
 
 @pytest.fixture(autouse=True)
-def _db(monkeypatch, db_url):  # noqa: ANN001, ANN202
+def _db(monkeypatch, db_url):
     yield from use_database(monkeypatch, db_url)
 
 
@@ -76,7 +76,7 @@ def test_run_history_shows_runs_with_duration_items_and_error(session) -> None:
     assert df["duration_s"].iloc[0] == pytest.approx(3, abs=0.1) and df["items"].iloc[0] == 2
 
 
-def _audit_rows(session, n: int) -> None:  # noqa: ANN001
+def _audit_rows(session, n: int) -> None:
     for i in range(n):
         record_audit(session, Actor.user("ann") if i % 2 else Actor.agent("ops"), "task", i, "pending", "running")
     session.commit()

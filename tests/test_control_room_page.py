@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from core.demo import seed_demo
-
+from core.app.demo import seed_demo
 
 
 def test_empty_database_offers_demo_data_and_loads_it(console: AppTest, session: Session) -> None:

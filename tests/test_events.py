@@ -12,12 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.agents import RUNNERS
+from core.agents.events import run_event_processor
 from core.audit import Actor
-from core.context import AppContext
-from core.events import list_events, run_event_processor
-from core.ledger import set_cash_balance
-from core.settings import Settings
-from core.webhooks import store_stripe_event
+from core.config.context import AppContext
+from core.config.settings import Settings
+from core.config.store import set_cash_balance
+from core.events.processor import list_events
+from core.events.webhooks import store_stripe_event
 from tests.standins.stripe_events import event, payment_failed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from core.events import run_event_processor
-from core.ledger import get_cash_balance
-from core.settings import Settings
-from core.webhooks import store_stripe_event
+from core.agents.events import run_event_processor
+from core.config.settings import Settings
+from core.config.store import get_cash_balance
+from core.events.webhooks import store_stripe_event
 from tests.standins.stripe_events import event, payment_failed
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "events.py")

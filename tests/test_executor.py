@@ -9,12 +9,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.agents.executor import run_proposal_executor
+from core.approvals.executor import resolve_unknown_execution
+from core.approvals.proposals import approve_proposal, reject_proposal
+from core.approvals.queries import get_proposal
 from core.audit import Actor
-from core.context import AppContext
-from core.executor import resolve_unknown_execution, run_proposal_executor
-from core.proposal_queries import get_proposal
-from core.proposals import approve_proposal, reject_proposal
-from core.settings import Settings
+from core.config.context import AppContext
+from core.config.settings import Settings
 from core.transitions import transition_proposal
 from tests.inbox_data import (
     audit_rows,
@@ -52,11 +53,11 @@ def _approved_email(session: Session, to: str = "dana@northwind.test") -> tuple[
     return lead, pid
 
 
-def _lead(session: Session, lead_id: int):  # noqa: ANN202
+def _lead(session: Session, lead_id: int):
     return session.execute(text("SELECT status, last_contacted_at FROM leads WHERE id = :i"), {"i": lead_id}).one()
 
 
-def test_pending_proposal_sends_nothing(session: Session, smtp_settings: Settings, smtp) -> None:  # noqa: ANN001
+def test_pending_proposal_sends_nothing(session: Session, smtp_settings: Settings, smtp) -> None:
     email_proposal(session, make_lead(session))
     session.commit()
     run_proposal_executor(session, smtp_settings)
@@ -64,7 +65,7 @@ def test_pending_proposal_sends_nothing(session: Session, smtp_settings: Setting
 
 
 def test_approved_twice_and_run_three_times_sends_exactly_one_email(
-    session: Session, smtp_settings: Settings, smtp  # noqa: ANN001
+    session: Session, smtp_settings: Settings, smtp
 ) -> None:
     lead, pid = _approved_email(session)
     assert not approve_proposal(session, pid, OPERATOR).ok
@@ -84,7 +85,7 @@ def test_approved_twice_and_run_three_times_sends_exactly_one_email(
 
 
 def test_rejected_proposal_sends_nothing_and_has_no_execution(
-    session: Session, smtp_settings: Settings, smtp  # noqa: ANN001
+    session: Session, smtp_settings: Settings, smtp
 ) -> None:
     pid = email_proposal(session, make_lead(session))
     reject_proposal(session, pid, OPERATOR)
@@ -106,7 +107,7 @@ def test_without_email_configuration_a_dry_run_records_what_would_go_out(session
 
 
 def test_permanent_smtp_refusal_fails_with_the_error_kept(
-    session: Session, smtp_settings: Settings, smtp  # noqa: ANN001
+    session: Session, smtp_settings: Settings, smtp
 ) -> None:
     smtp[0].refuse_with = "550 No such user here"
     lead, pid = _approved_email(session)
@@ -127,7 +128,7 @@ def _crash_mid_call(session: Session, pid: int) -> int:
 
 
 def test_execution_left_started_by_a_dead_process_becomes_unknown_and_is_not_resent(
-    session: Session, smtp_settings: Settings, smtp  # noqa: ANN001
+    session: Session, smtp_settings: Settings, smtp
 ) -> None:
     _, pid = _approved_email(session)
     _crash_mid_call(session, pid)
@@ -139,7 +140,7 @@ def test_execution_left_started_by_a_dead_process_becomes_unknown_and_is_not_res
 
 
 def test_execution_of_a_live_worker_is_not_marked_unknown(ctx: AppContext, smtp_settings: Settings) -> None:
-    from core.executor import LOCK_NAMESPACE
+    from core.approvals.executor import LOCK_NAMESPACE
 
     with ctx.sessions() as session:
         _, pid = _approved_email(session)
@@ -151,7 +152,7 @@ def test_execution_of_a_live_worker_is_not_marked_unknown(ctx: AppContext, smtp_
             worker.execute(text("SELECT pg_advisory_unlock(:n, :k)"), {"n": LOCK_NAMESPACE, "k": eid})
 
 
-def test_unknown_resolved_as_retry_sends_once(session: Session, smtp_settings: Settings, smtp) -> None:  # noqa: ANN001
+def test_unknown_resolved_as_retry_sends_once(session: Session, smtp_settings: Settings, smtp) -> None:
     _, pid = _approved_email(session)
     eid = _crash_mid_call(session, pid)
     run_proposal_executor(session, smtp_settings)
@@ -289,10 +290,10 @@ def test_sendgrid_gets_the_mail_with_the_bearer_key(session: Session, settings: 
     assert get_proposal(session, pid).status == "executed" and _lead(session, lead).status == "contacted"
 
 
-def test_idle_scheduled_pass_writes_no_run_row(session, settings) -> None:  # noqa: ANN001
+def test_idle_scheduled_pass_writes_no_run_row(session, settings) -> None:
     from sqlalchemy import text as sql
 
-    from core.executor import run_proposal_executor
+    from core.agents.executor import run_proposal_executor
 
     result = run_proposal_executor(session, settings, trigger="schedule")
     assert (result.status, result.run_id) == ("skipped", 0)

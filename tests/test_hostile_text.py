@@ -20,7 +20,7 @@ MARKDOWN_TYPES = {"markdown", "caption", "title", "header", "subheader", "latex"
                   "success", "toast", "exception"}
 
 
-def seed_hostile(session) -> None:  # noqa: ANN001
+def seed_hostile(session) -> None:
     """One row in every table the console shows, each text column carrying the payloads."""
     p = {"e": EVIL, "j": json.dumps({"note": EVIL, "to": EVIL, "subject": EVIL, "body": EVIL})}
     for sql in (
@@ -48,7 +48,7 @@ def seed_hostile(session) -> None:  # noqa: ANN001
     session.commit()
 
 
-def _walk(node) -> Iterator:  # noqa: ANN001
+def _walk(node) -> Iterator:
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
@@ -70,7 +70,7 @@ def rendered_markup(at: AppTest) -> list[tuple[str, str, bool]]:
 
 
 @pytest.fixture
-def hostile_db(monkeypatch, db_url, session):  # noqa: ANN001, ANN201
+def hostile_db(monkeypatch, db_url, session):
     seed_hostile(session)
     yield from use_database(monkeypatch, db_url)
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.cli import main
+from core.app.cli import main
 from tests.inbox_data import email_proposal, make_lead
 from tests.standins.http import free_port
 

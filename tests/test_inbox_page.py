@@ -117,15 +117,15 @@ def test_navigation_shows_the_pending_count(inbox: AppTest, session: Session) ->
     at = inbox
     at.run()
     assert not at.exception
-    titles = [info.get("page_name") for info in at._registered_pages.values()]  # noqa: SLF001 - no public accessor
+    titles = [info.get("page_name") for info in at._registered_pages.values()]
     assert "Inbox (2)" in titles
 
 
-def test_card_links_back_to_the_event_that_made_it(console, session) -> None:  # noqa: ANN001
+def test_card_links_back_to_the_event_that_made_it(console, session) -> None:
     from sqlalchemy import text as sql
 
+    from core.approvals.proposals import draft_proposal
     from core.audit import Actor
-    from core.proposals import draft_proposal
 
     event_id = session.execute(sql(
         "INSERT INTO events (source, type, dedupe_key) VALUES ('stripe', 'invoice.payment_failed', 'evt_x') "

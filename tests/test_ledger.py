@@ -9,14 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.audit import Actor
-from core.ledger import (
-    categorize,
-    get_cash_balance,
-    import_bank_csv,
-    preview_bank_csv,
-    record_ledger_entry,
-    set_cash_balance,
-)
+from core.config.store import get_cash_balance, set_cash_balance
+from core.money.ledger import categorize, import_bank_csv, preview_bank_csv, record_ledger_entry
 
 OP = Actor.user("op")
 GOOD_CSV = """date,description,amount

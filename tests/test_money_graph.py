@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.agents.events import run_event_processor
 from core.audit import Actor
-from core.context import AppContext
-from core.events import run_event_processor
-from core.ledger import record_ledger_entry, set_cash_balance
-from core.settings import Settings
-from core.webhooks import store_stripe_event
+from core.config.context import AppContext
+from core.config.settings import Settings
+from core.config.store import set_cash_balance
+from core.events.webhooks import store_stripe_event
+from core.money.ledger import record_ledger_entry
 from tests.standins.stripe_events import (
     BASE_CREATED,
     charge_refunded,

@@ -8,9 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.agents.onboarding import STARTER_TASKS, run_onboarding_agent, starter_tasks
-from core.context import AppContext
-from core.runs import AgentResult
-from core.settings import Settings
+from core.agents.runs import AgentResult
+from core.config.context import AppContext
+from core.config.settings import Settings
 
 
 def _lead(session: Session, status: str = "responded", n: int = 1) -> int:

@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from core import pricing
-from core.agents import run_ops_agent, run_ops_single_task
+from core.agents.ops import run_ops_agent, run_ops_single_task
 from core.audit import Actor
-from core.ops_tasks import Claim, pool_state, retry_failed_task
-from core.ops_worker import MOCK_LABEL, MOCK_NOTICE, mock_summary
+from core.llm import pricing
+from core.ops.budget import pool_state
+from core.ops.claims import Claim, retry_failed_task
+from core.ops.worker import MOCK_LABEL, MOCK_NOTICE, mock_summary
 from tests.ops_helpers import openai_settings, seed_tasks, task_row
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
@@ -25,7 +26,7 @@ def fake() -> FakeOpenAI:
 
 
 @pytest.fixture
-def llm_url(fake: FakeOpenAI):  # noqa: ANN201
+def llm_url(fake: FakeOpenAI):
     with serve_asgi(fake.app()) as url:
         yield url
 
@@ -196,9 +197,9 @@ def test_pool_state_reports_queue_spend_and_budget(session, settings, fake, llm_
 
 
 def test_llm_calls_go_through_the_limiter_and_are_corrected_from_usage(session, settings, fake, llm_url):
-    from core.ops_tasks import claim_next
-    from core.ops_worker import TaskRunner
-    from core.ratelimit import RateLimiter
+    from core.llm.ratelimit import RateLimiter
+    from core.ops.claims import claim_next
+    from core.ops.worker import TaskRunner
 
     seed_tasks(session, 1)
     limiter = RateLimiter(rpm=1, tpm=100_000, clock=lambda: 50.0)

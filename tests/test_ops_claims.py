@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import text
 
-from core.ops_tasks import Outcome, claim_next, claim_task, complete_claim, renew_leases
+from core.ops.claims import Outcome, claim_next, claim_task, complete_claim, renew_leases
 from tests.ops_helpers import seed_tasks, task_row
 
 OUTCOME = Outcome("result", "mock", "mock", 0, 0, 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from core.ops_pool import OpsPool
+from core.ops.pool import OpsPool
 from tests.ops_helpers import openai_settings, seed_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
@@ -19,8 +19,8 @@ from tests.standins.openai_server import FakeOpenAI
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import sys
-from core.settings import Settings
-from core.ops_pool import OpsPool
+from core.config.settings import Settings
+from core.ops.pool import OpsPool
 from db.engine import make_engine, make_session_factory
 settings = Settings(_env_file=None, database_url=sys.argv[1], openai_api_key="sk-test", openai_base_url=sys.argv[2],
                     ops_worker_count=2, ops_lease_seconds=1)
@@ -28,7 +28,7 @@ OpsPool(make_session_factory(make_engine(sys.argv[1], pool_size=4)), settings).r
 """
 
 
-def _wait_until(predicate, what: str) -> None:  # noqa: ANN001
+def _wait_until(predicate, what: str) -> None:
     deadline = time.monotonic() + 60
     while not predicate():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"

@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import text
 
-from core.agents import run_ops_batch
-from core.ops_pool import OpsPool, live_busy_slots
+from core.agents.ops import run_ops_batch
+from core.ops.pool import OpsPool, live_busy_slots
 from tests.ops_helpers import openai_settings, seed_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
@@ -21,12 +21,12 @@ def fake() -> FakeOpenAI:
 
 
 @pytest.fixture
-def llm_url(fake: FakeOpenAI):  # noqa: ANN201
+def llm_url(fake: FakeOpenAI):
     with serve_asgi(fake.app()) as url:
         yield url
 
 
-def _wait_until(predicate, what: str) -> None:  # noqa: ANN001
+def _wait_until(predicate, what: str) -> None:
     """Poll until `predicate()`; a generous deadline only keeps a broken build from hanging CI."""
     deadline = time.monotonic() + 60
     while not predicate():
@@ -34,7 +34,7 @@ def _wait_until(predicate, what: str) -> None:  # noqa: ANN001
         time.sleep(0.02)
 
 
-def _statuses(session) -> dict[str, int]:  # noqa: ANN001
+def _statuses(session) -> dict[str, int]:
     session.rollback()
     return dict(session.execute(text("SELECT status, count(*) FROM tasks GROUP BY status")).all())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import pricing
-from core.ratelimit import RateLimiter, estimate_tokens
+from core.llm import pricing
+from core.llm.ratelimit import RateLimiter, estimate_tokens
 
 
 class Clock:

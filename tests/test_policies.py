@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.approvals.policies import PolicyError, get_policy, list_policies, set_policy
+from core.approvals.queries import get_proposal
 from core.audit import Actor
-from core.policies import PolicyError, get_policy, list_policies, set_policy
-from core.proposal_queries import get_proposal
 from tests.inbox_data import audit_rows, checkout_proposal, email_proposal, make_invoice, make_lead
 
 OPERATOR = Actor.user("ana")

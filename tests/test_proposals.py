@@ -9,17 +9,17 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.audit import Actor
-from core.context import AppContext
-from core.proposal_queries import count_pending, count_proposals, get_proposal, list_pending, list_proposals
-from core.proposals import (
+from core.approvals.proposals import (
     PayloadError,
     approve_proposal,
     decide_many,
     expire_stale_proposals,
     reject_proposal,
 )
-from core.transitions import NotFound
+from core.approvals.queries import count_pending, count_proposals, get_proposal, list_pending, list_proposals
+from core.audit import Actor
+from core.config.context import AppContext
+from core.errors import NotFound
 from tests.inbox_data import audit_rows, email_proposal, make_lead, slack_proposal
 
 OPERATOR = Actor.user("ana")

@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core.audit import Actor
-from core.registry import (
-    InvalidAgentUpdate, UnknownRegistryAgent, ensure_agent_registry, list_agents, update_agent,
+from core.agents.registry import (
+    InvalidAgentUpdate,
+    UnknownRegistryAgent,
+    ensure_agent_registry,
+    list_agents,
+    update_agent,
 )
-from core.settings_store import (
-    InvalidSettingValue, get_money_settings, parse_cents, set_cash_balance_cents, set_daily_budget_cents,
+from core.audit import Actor
+from core.config.store import (
+    InvalidSettingValue,
+    get_cash_balance,
+    get_daily_budget_cents,
+    parse_cents,
+    set_cash_balance,
+    set_daily_budget_cents,
 )
 
 
@@ -62,15 +71,14 @@ def test_updating_an_unknown_agent_says_so(session) -> None:
 
 def test_money_settings_round_trip_in_cents_with_audit(session, settings) -> None:
     set_daily_budget_cents(session, 500, Actor.user("ann"))
-    set_cash_balance_cents(session, 12_345_600, Actor.user("ann"))
+    set_cash_balance(session, 12_345_600, Actor.user("ann"))
     session.commit()
-    got = get_money_settings(session, settings)
-    assert (got.daily_budget_cents, got.cash_balance_cents) == (500, 12_345_600)
+    assert (get_daily_budget_cents(session, settings), get_cash_balance(session)) == (500, 12_345_600)
     assert session.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'setting'")).scalar_one() == 2
 
 
 def test_budget_falls_back_to_the_environment_setting(session, settings) -> None:
-    assert get_money_settings(session, settings.model_copy(update={"ops_daily_budget_cents": 700})).daily_budget_cents == 700
+    assert get_daily_budget_cents(session, settings.model_copy(update={"ops_daily_budget_cents": 700})) == 700
 
 
 @pytest.mark.parametrize(("typed", "cents"), [("25", 2500), ("$1,200.5", 120050), ("0.07", 7), ("", None)])

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 
 from core.agents import run_named_agent
-from core.context import AppContext
-from core.locks import agent_lock
-from core.runs import AgentResult, record_skipped_run
-from core.scheduler import PERIODIC_AGENTS, POOL_AGENT, Scheduler, claim_period
+from core.agents.locks import agent_lock
+from core.agents.runs import AgentResult, record_skipped_run
+from core.config.context import AppContext
+from core.scheduling.scheduler import PERIODIC_AGENTS, POOL_AGENT, Scheduler, claim_period
 from tests.sched_support import count, schedule_only, slots_per_agent, wait_for
 
 
@@ -56,7 +56,7 @@ def test_two_replicas_run_each_periodic_agent_once_per_period(fast_ctx: AppConte
             assert {s.claimed_by for s in slots} <= {a.replica, b.replica}
 
 
-def test_same_period_is_claimed_by_one_replica_only(session) -> None:  # noqa: ANN001 - fixture
+def test_same_period_is_claimed_by_one_replica_only(session) -> None:
     # An interval of 10**9 s puts "now" in one period for the whole test.
     first = claim_period(session, "bizdev", 10**9, "replica-a")
     second = claim_period(session, "bizdev", 10**9, "replica-b")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from core.context import AppContext
-from core.scheduler import PERIODIC_AGENTS
+from core.config.context import AppContext
+from core.scheduling.scheduler import PERIODIC_AGENTS
 from tests.sched_support import count, schedule_only, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def _claimed_by(ctx: AppContext, pid: int) -> int:
     return count(ctx.sessions, "SELECT count(*) FROM scheduler_slots WHERE split_part(claimed_by, ':', 2) = :p", p=str(pid))
 
 
-def test_a_killed_replica_does_not_stop_the_other_from_running_the_next_period(ctx: AppContext, spawn) -> None:  # noqa: ANN001
+def test_a_killed_replica_does_not_stop_the_other_from_running_the_next_period(ctx: AppContext, spawn) -> None:
     schedule_only(ctx.sessions, ctx.settings, {name: 1 for name in PERIODIC_AGENTS})
     victim, survivor = spawn(), spawn()
     wait_for(lambda: count(ctx.sessions, "SELECT count(*) FROM scheduler_slots") >= 6, "both replicas ticking")
@@ -76,7 +76,7 @@ def test_a_killed_replica_does_not_stop_the_other_from_running_the_next_period(c
     assert runs == _claimed_by(ctx, survivor.pid)
 
 
-def test_sigterm_exits_zero_and_leaves_no_task_running_with_a_claim(ctx: AppContext, spawn) -> None:  # noqa: ANN001
+def test_sigterm_exits_zero_and_leaves_no_task_running_with_a_claim(ctx: AppContext, spawn) -> None:
     with ctx.sessions() as session:
         cid = session.execute(text("INSERT INTO customers (company) VALUES ('Acme') RETURNING id")).scalar_one()
         for i in range(5):

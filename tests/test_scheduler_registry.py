@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.context import AppContext
-from core.registry import agent_schedule, ensure_agent_registry
-from core.control_room import list_agent_runs
-from core.runs import agent_run
-from core.scheduler import ops_work_due, seconds_until_ops_work
+from core.agents.registry import agent_schedule, ensure_agent_registry
+from core.agents.runs import agent_run
+from core.config.context import AppContext
+from core.console.control_room import list_agent_runs
+from core.ops.claims import seconds_until_work as seconds_until_ops_work
+from core.ops.claims import work_due as ops_work_due
 
 
 def test_registry_is_seeded_with_intervals_from_settings(session: Session, ctx: AppContext) -> None:

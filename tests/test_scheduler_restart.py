@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.context import AppContext
-from core.scheduler import Scheduler
+from core.config.context import AppContext
+from core.scheduling.scheduler import Scheduler
 from db.embedded import start_embedded_postgres
 from db.engine import make_engine, make_session_factory
 from db.migrate import migrate
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def own_server(settings) -> Iterator[tuple[AppContext, PostgresServer]]:  # noqa: ANN001
+def own_server(settings) -> Iterator[tuple[AppContext, PostgresServer]]:
     """A private embedded server (the shared one must not restart under other tests) and a context on it."""
     data_dir = Path(tempfile.mkdtemp(prefix="hoss-restart-pg-"))
     url = start_embedded_postgres(data_dir)
@@ -53,7 +53,7 @@ def _start(server: PostgresServer, socket_dir: Path) -> None:
     )
 
 
-def test_scheduler_survives_a_database_restart_and_runs_again(own_server) -> None:  # noqa: ANN001
+def test_scheduler_survives_a_database_restart_and_runs_again(own_server) -> None:
     ctx, server = own_server
     socket_dir = server.get_postmaster_info().socket_dir
     schedule_only(ctx.sessions, ctx.settings, {"bizdev": 1})

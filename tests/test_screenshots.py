@@ -1,6 +1,6 @@
 """README screenshots: HOSS_SCREENSHOTS=1 writes docs/screenshots/<page>.png from the real console on demo data.
 
-Runs only when asked (it rewrites committed files); the console runs once, on core.demo.seed_demo data.
+Runs only when asked (it rewrites committed files); the console runs once, on core.app.demo.seed_demo data.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ PASSWORD = "demo-screenshots"  # signed in, the pages show the operator instead 
 def seed_demo_data(url: str) -> None:
     from sqlalchemy.orm import Session
 
-    from core.demo import seed_demo
+    from core.app.demo import seed_demo
     from db.engine import make_engine
 
     engine = make_engine(url)
@@ -52,7 +52,7 @@ def demo_url(pg_admin_url: str, template_db: str, tmp_path_factory: pytest.TempP
         yield base
 
 
-def sign_in(p) -> None:  # noqa: ANN001
+def sign_in(p) -> None:
     settle(p)
     p.get_by_label("Your name").fill("Dana (operator)")
     p.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -66,7 +66,7 @@ CONTENT_HEIGHT = """() => { const b = document.querySelector('[data-testid="stMa
     return Math.ceil(b.getBoundingClientRect().top + b.scrollHeight); }"""
 
 
-def shoot(p, name: str) -> Path:  # noqa: ANN001
+def shoot(p, name: str) -> Path:
     """The whole page as a PNG: Streamlit scrolls inside its main block, so the viewport grows to fit it first."""
     for _ in range(3):  # grow until the content fits (a taller viewport can lay tables out taller)
         height = max(int(p.evaluate(CONTENT_HEIGHT)) + 40, 900)

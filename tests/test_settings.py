@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import ConfigError, Settings, load_settings
+from core.config.settings import ConfigError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +74,6 @@ def test_cli_unreachable_database_is_one_line(tmp_path: Path) -> None:
 
 def test_readme_documents_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
-    from core.settings import settings_table
+    from core.config.settings import settings_table
 
-    assert settings_table() in readme, "README's configuration table is stale: paste core.settings.settings_table()"
+    assert settings_table() in readme, "README's configuration table is stale: paste core.config.settings.settings_table()"

@@ -14,9 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
-from core.context import AppContext
-from core.events import run_event_processor
-from core.webhooks import SignatureError, sign_stripe_payload, verify_stripe_signature, webhook_routes
+from core.agents.events import run_event_processor
+from core.app.stripe_webhook import webhook_routes
+from core.config.context import AppContext
+from core.events.webhooks import SignatureError, sign_stripe_payload, verify_stripe_signature
 from tests.standins.http import serve_asgi
 from tests.standins.stripe_events import payment_failed, post_signed
 
@@ -59,7 +60,7 @@ def test_missing_header_is_refused(header: str | None) -> None:
         verify_stripe_signature(BODY, header, [SECRET], NOW)
 
 
-@pytest.mark.parametrize("header", ["garbage", f"t={NOW}", "v1=abc", f"t=abc,v1=abc", f"t={NOW},t={NOW},v1=ab"])
+@pytest.mark.parametrize("header", ["garbage", f"t={NOW}", "v1=abc", "t=abc,v1=abc", f"t={NOW},t={NOW},v1=ab"])
 def test_malformed_header_is_refused(header: str) -> None:
     with pytest.raises(SignatureError, match="malformed"):
         verify_stripe_signature(BODY, header, [SECRET], NOW)

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from core.settings import Settings
+from core.config.settings import Settings
 
 MAX_NAME = 64
 _FAILS = "_hoss_failed_signins"

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from core.analytics import ChartSpec
+from core.config.cents import to_dollars
 
 ACCENT = "#E8B931"
 BACKGROUND = "#0B0B0D"
@@ -37,7 +38,7 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     """The table shown on the page: cents shown as dollars (the CSV keeps cents)."""
     out = df.copy()
     for col in money_columns(out):
-        out[col] = out[col].astype("Float64") / 100
+        out[col] = to_dollars(out[col].astype("Float64"))
     return out.rename(columns={c: c.removesuffix("_cents") + " ($)" for c in money_columns(df)})
 
 
@@ -57,7 +58,7 @@ def build_chart(df: pd.DataFrame, spec: ChartSpec) -> alt.Chart:
     data = df.copy()
     y_field, y_title = _y_field(spec)
     if y_field != spec.y:
-        data[y_field] = data[spec.y].astype("Float64") / 100
+        data[y_field] = to_dollars(data[spec.y].astype("Float64"))
     x_type = "T" if spec.temporal else "N"
     mark = {"bar": alt.Chart(data).mark_bar(color=ACCENT),
             "line": alt.Chart(data).mark_line(color=ACCENT, point=alt.OverlayMarkDef(color=ACCENT)),

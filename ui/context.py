@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.app.context import bootstrap
 from core.audit import Actor
-from core.context import AppContext, bootstrap
-from core.settings import ConfigError
-
+from core.config.context import AppContext
+from core.config.settings import ConfigError
 
 _created: list[AppContext] = []
 
@@ -50,7 +50,7 @@ def _guard_direct_page_run(ctx: AppContext) -> None:
 def _run_by_old_multipage_mode() -> bool:
     """Whether Streamlit's pages-folder runner is on the stack and the router (streamlit_app.py) is not."""
     old_mode = False
-    frame = sys._getframe(1)
+    frame = sys._getframe(1)  # noqa: SLF001 - the documented way to walk the caller's stack
     while frame is not None:
         if Path(frame.f_code.co_filename).name == "streamlit_app.py":
             return False

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.context import AppContext
-from core.executor import resolve_unknown_execution
-from core.proposal_queries import (
+from core.approvals.executor import resolve_unknown_execution
+from core.approvals.proposals import Decision, PayloadError, decide, decide_many
+from core.approvals.queries import (
     ProposalView,
     count_pending,
     count_proposals,
@@ -20,8 +20,8 @@ from core.proposal_queries import (
     list_pending,
     list_proposals,
 )
-from core.proposals import Decision, PayloadError, decide, decide_many
-from core.transitions import IllegalTransition, NotFound
+from core.config.context import AppContext
+from core.errors import IllegalTransition, NotFound
 from db.models import PROPOSAL_STATUSES
 from ui.context import current_actor
 
@@ -153,7 +153,7 @@ def attention_section(ctx: AppContext) -> None:
             execution_block(p)
             cols = st.columns(3)
             for col, resolution, label in zip(cols, ("sent", "retry", "give_up"),
-                                              ("It went out", "Retry (same key)", "Give up")):
+                                              ("It went out", "Retry (same key)", "Give up"), strict=True):
                 if col.button(label, key=f"resolve_{resolution}_{p.id}") and p.execution is not None:
                     with ctx.sessions() as session:
                         try:

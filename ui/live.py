@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.proposal_queries import count_pending
+from core.approvals.queries import count_pending
 from ui.context import app_context
 
 BADGE_REFRESH_SECONDS = 10

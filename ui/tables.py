@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.control_room import TablePage
+from core.console.control_room import TablePage
 from ui.format import frame
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from core.agents.runs import AgentResult, agent_run
+from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
-from core.money import dollars
-from core.proposals import draft_proposal
-from core.runs import AgentResult, agent_run
-from core.settings import Settings
+from core.config.cents import dollars
+from core.config.settings import Settings
 from db.models import Customer, Invoice, Task
 
 AGENT = "billing"
@@ -100,9 +100,10 @@ def invoice_customer(session: Session, customer_id: int, company: str) -> Drafte
     return Drafted(invoice_id, customer_id, company, amount, task_ids, proposal_id)
 
 
-def run_billing_agent(session: Session, settings: Settings, *, trigger: str = "manual") -> AgentResult:
+def run_billing_agent(session: Session, settings: Settings, *, trigger: str = "manual",
+                      actor: Actor | None = None) -> AgentResult:
     """One draft invoice per active customer with done, uninvoiced tasks; one transaction per customer."""
-    with agent_run(session, AGENT, trigger) as run:
+    with agent_run(session, AGENT, trigger, actor) as run:
         customers = _billable_customers(session)
         session.rollback()
         for customer_id, company in customers:

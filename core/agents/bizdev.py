@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from core.adapters.llm_text import LLMTextError, complete_text
+from core.agents.runs import AgentResult, agent_run
+from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
-from core.proposals import draft_proposal
-from core.runs import AgentResult, agent_run
-from core.settings import Settings
+from core.config.settings import Settings
+from core.llm.text import LLMTextError, complete_text
 from db.models import Lead
 
 AGENT = "bizdev"
@@ -164,11 +164,11 @@ def _create_lead_and_proposal(
 
 def run_bizdev_agent(
     session: Session, settings: Settings, *, trigger: str = "manual", seed: int | None = None,
-    count: int | None = None,
+    count: int | None = None, actor: Actor | None = None,
 ) -> AgentResult:
     """Make `count` (default 1–2) demo leads, each with a pending `email` proposal; one transaction per lead."""
     rng = random.Random(seed)
-    with agent_run(session, AGENT, trigger) as run:
+    with agent_run(session, AGENT, trigger, actor) as run:
         wanted = count if count is not None else rng.randint(1, 2)
         for _ in range(wanted):
             lead = _fresh_lead(session, rng)

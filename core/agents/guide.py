@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.settings import Settings
+from core.config.settings import Settings
 
 log = logging.getLogger("hoss.guide")
 

@@ -9,9 +9,9 @@ from sqlalchemy import exists, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from core.agents.runs import AgentResult, agent_run
 from core.audit import Actor, record_audit
-from core.runs import AgentResult, agent_run
-from core.settings import Settings
+from core.config.settings import Settings
 from core.transitions import transition_lead
 from db.models import Customer, Lead, Task
 
@@ -92,10 +92,11 @@ def onboard_lead(session: Session, lead_id: int, company: str, email: str) -> On
 
 
 def run_onboarding_agent(
-    session: Session, settings: Settings, *, trigger: str = "manual", limit: int | None = None
+    session: Session, settings: Settings, *, trigger: str = "manual", limit: int | None = None,
+    actor: Actor | None = None,
 ) -> AgentResult:
     """Onboard every ready lead without a customer (up to `limit`), one transaction per lead; safe to run concurrently."""
-    with agent_run(session, AGENT, trigger) as run:
+    with agent_run(session, AGENT, trigger, actor) as run:
         skip: set[int] = set()
         while limit is None or run.items < limit:
             candidate = _lock_next_candidate(session, skip)

@@ -6,28 +6,30 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.ops_pool import OpsPool
-from core.ops_tasks import (
-    budget_exhausted, claim_next, claim_task, daily_budget_cents, propose_budget_increase, spend_today_cents,
-)
-from core.ops_worker import LeaseKeeper, TaskRunner, new_worker_id
-from core.runs import AgentResult, RunRecorder, agent_run
-from core.settings import Settings
+from core.agents.runs import AgentResult, RunRecorder, agent_run
+from core.audit import Actor
+from core.config.settings import Settings
+from core.ops.budget import stop_for_budget
+from core.ops.claims import claim_next, claim_task
+from core.ops.pool import OpsPool
+from core.ops.worker import LeaseKeeper, TaskRunner, new_worker_id
 
 
-def run_ops_agent(session: Session, settings: Settings, *, trigger: str = "manual") -> AgentResult:
+def run_ops_agent(session: Session, settings: Settings, *, trigger: str = "manual",
+                  actor: Actor | None = None) -> AgentResult:
     """Claim the oldest claimable pending task (or a lapsed lease) and run it; skip when there is none."""
-    return _run_single(session, settings, None, trigger)
+    return _run_single(session, settings, None, trigger, actor)
 
 
-def run_ops_single_task(session: Session, settings: Settings, task_id: int, *, trigger: str = "manual") -> AgentResult:
+def run_ops_single_task(session: Session, settings: Settings, task_id: int, *, trigger: str = "manual",
+                        actor: Actor | None = None) -> AgentResult:
     """Run one named task (it must be due-pending, or running with a lapsed lease)."""
-    return _run_single(session, settings, task_id, trigger)
+    return _run_single(session, settings, task_id, trigger, actor)
 
 
 def run_ops_batch(
     sessions: sessionmaker[Session], settings: Settings, max_workers: int | None = None, *, trigger: str = "manual",
-    stop_event: threading.Event | None = None,
+    stop_event: threading.Event | None = None, actor: Actor | None = None,
 ) -> AgentResult:
     """Run pending tasks with up to `max_workers` (default OPS_WORKER_COUNT) in flight until none is claimable.
 
@@ -35,7 +37,7 @@ def run_ops_batch(
     time and hands back the leases still held.
     """
     with sessions() as session:
-        with agent_run(session, "ops_batch", trigger) as rec:
+        with agent_run(session, "ops_batch", trigger, actor) as rec:
             summary = OpsPool(sessions, settings, "batch", max_workers=max_workers).run_until_idle(stop_event)
             rec.items = summary.finished
             rec.lines.extend(summary.lines)
@@ -47,8 +49,9 @@ def run_ops_batch(
         return rec.result()
 
 
-def _run_single(session: Session, settings: Settings, task_id: int | None, trigger: str) -> AgentResult:
-    with agent_run(session, "ops", trigger) as rec:
+def _run_single(session: Session, settings: Settings, task_id: int | None, trigger: str,
+                actor: Actor | None) -> AgentResult:
+    with agent_run(session, "ops", trigger, actor) as rec:
         if _budget_stops(session, settings, rec):
             return rec.result()
         worker = new_worker_id("ops")
@@ -74,11 +77,9 @@ def _run_single(session: Session, settings: Settings, task_id: int | None, trigg
 
 
 def _budget_stops(session: Session, settings: Settings, rec: RunRecorder) -> bool:
-    if not budget_exhausted(session, settings):
+    stop = stop_for_budget(session, settings)
+    if stop is None:
         session.rollback()
         return False
-    spent = spend_today_cents(session)
-    proposal_id, created = propose_budget_increase(session, settings, spent)
-    rec.skip(f"daily LLM budget reached ({spent} of {daily_budget_cents(session, settings)} cents today); "
-             f"no new LLM calls; proposal {proposal_id}{' drafted' if created else ' already in the inbox'}")
+    rec.skip(stop.line)
     return True

@@ -6,6 +6,7 @@ from core.analytics.runner import (
     READER_ROLE,
     AnalyticsError,
     AnalyticsResult,
+    AnalyticsTimeout,
     enter_read_only,
     run_analytics,
     validate_params,
@@ -13,6 +14,6 @@ from core.analytics.runner import (
 
 __all__ = [
     "GRAINS", "INVOICE_STATUSES", "PERIODS", "READER_ROLE", "WHITELIST", "AnalyticsError", "AnalyticsFunction",
-    "AnalyticsResult", "ChartSpec", "Params", "Window", "enter_read_only", "help_lines", "resolve_window",
+    "AnalyticsResult", "AnalyticsTimeout", "ChartSpec", "Params", "Window", "enter_read_only", "help_lines", "resolve_window",
     "run_analytics", "validate_params",
 ]

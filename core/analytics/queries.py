@@ -18,6 +18,7 @@ from core.analytics.params import (
     VendorParams,
     Window,
 )
+from core.money.runway import estimate_runway
 
 Rows = list[dict[str, Any]]
 
@@ -72,7 +73,6 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
 
 # The task analytics read the daily rollups (canvas_task_*_daily, kept exact by triggers on tasks) rather than
 # scanning up to a million task rows. Windows are whole UTC days, so day bounds are exact.
-_BUCKET = "(date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC')"
 
 
 def _days(w: Window) -> dict[str, Any]:
@@ -81,8 +81,8 @@ def _days(w: Window) -> dict[str, Any]:
 
 def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
     """Done tasks per bucket of completion day: reward, LLM cost and profit in cents (optionally one customer)."""
-    sql = f"""
-        SELECT {_BUCKET} AS bucket, sum(tasks) AS tasks, sum(reward_cents) AS reward_cents,
+    sql = """
+        SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, sum(tasks) AS tasks, sum(reward_cents) AS reward_cents,
                sum(cost_cents) AS cost_cents, sum(profit_cents) AS profit_cents
         FROM canvas_task_done_daily
         WHERE day >= :start_day AND day < :end_day
@@ -103,8 +103,8 @@ def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now
 
 def llm_cost_over_time(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
     """LLM spend (cents) and tokens per bucket of completion day and model, from finished tasks."""
-    sql = f"""
-        SELECT {_BUCKET} AS bucket, coalesce(nullif(model, ''), 'unknown') AS model,
+    sql = """
+        SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, coalesce(nullif(model, ''), 'unknown') AS model,
                sum(tasks) AS tasks, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
                sum(cost_cents) AS cost_cents
         FROM canvas_task_done_daily
@@ -121,15 +121,15 @@ def task_throughput(conn: Connection, p: SeriesParams, w: Window, cap: int, now:
 
     The median is the lower median read from a 2 % logarithmic histogram, so it is within 1 % of the exact value.
     """
-    sql = f"""
+    sql = """
         WITH created AS (
-            SELECT {_BUCKET} AS bucket, sum(created) AS created, sum(failed) AS failed
+            SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, sum(created) AS created, sum(failed) AS failed
             FROM canvas_task_created_daily WHERE day >= :start_day AND day < :end_day GROUP BY 1
         ), done AS (
-            SELECT {_BUCKET} AS bucket, sum(tasks) AS done
+            SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, sum(tasks) AS done
             FROM canvas_task_done_daily WHERE day >= :start_day AND day < :end_day GROUP BY 1
         ), hist AS (
-            SELECT {_BUCKET} AS bucket, bucket AS slot, sum(tasks) AS n
+            SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, bucket AS slot, sum(tasks) AS n
             FROM canvas_task_duration_daily WHERE day >= :start_day AND day < :end_day
             GROUP BY 1, 2 HAVING sum(tasks) > 0
         ), cum AS (
@@ -190,54 +190,19 @@ def lead_funnel(conn: Connection, p: PeriodParams, w: Window, cap: int, now: dat
     return rows[:cap]
 
 
-CASH_BALANCE_KEY = "cash_balance_cents"
-# Burn is averaged over the trailing 90 days and scaled to a 30-day month.
-_RUNWAY_WINDOW_DAYS = 90
-
-
 def runway_estimate(conn: Connection, p: NoParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Cash balance (settings) ÷ average monthly net burn (ledger, trailing 90 days) = months of runway."""
+    """Cash balance ÷ average monthly net burn of the trailing 90 days (core.money.runway, as the alerts use)."""
     now = now or datetime.now(UTC)
-    raw = conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": CASH_BALANCE_KEY}).scalar()
-    cash = _as_cents(raw)
-    flows = conn.execute(text("""
-        SELECT coalesce(sum(amount_cents) FILTER (WHERE direction = 'in'), 0) AS in_cents,
-               coalesce(sum(amount_cents) FILTER (WHERE direction = 'out'), 0) AS out_cents
-        FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end
-    """), {"start": now - timedelta(days=_RUNWAY_WINDOW_DAYS), "end": now}).mappings().one()
-    net = int(flows["out_cents"]) - int(flows["in_cents"])
-    monthly_burn = round(net * 30 / _RUNWAY_WINDOW_DAYS)
-    months = round(cash / monthly_burn, 1) if cash is not None and monthly_burn > 0 else None
-    runs_out = (now + timedelta(days=30 * months)).date() if months is not None else None
+    r = estimate_runway(conn, now)
     return [{
-        "cash_balance_cents": cash,
-        "revenue_90d_cents": int(flows["in_cents"]),
-        "spend_90d_cents": int(flows["out_cents"]),
-        "monthly_net_burn_cents": monthly_burn,
-        "months_of_runway": months,
-        "runs_out_on": runs_out,
-        "note": _runway_note(cash, monthly_burn),
+        "cash_balance_cents": r.cash_balance_cents,
+        "revenue_90d_cents": r.money_in_cents,
+        "spend_90d_cents": r.money_out_cents,
+        "monthly_net_burn_cents": r.monthly_net_burn_cents,
+        "months_of_runway": r.months,
+        "runs_out_on": (now + timedelta(days=30 * r.months)).date() if r.months is not None else None,
+        "note": r.note,
     }]
-
-
-def _as_cents(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return int(raw)
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        return int(raw.strip())
-    if isinstance(raw, dict) and "value" in raw:
-        return _as_cents(raw["value"])
-    return None
-
-
-def _runway_note(cash: int | None, monthly_burn: int) -> str:
-    if cash is None:
-        return "No cash balance set (settings key cash_balance_cents)."
-    if monthly_burn <= 0:
-        return "Revenue covers spend: no net burn over the last 90 days."
-    return "Cash balance divided by the average monthly net burn of the last 90 days."
 
 
 def burn_rate(conn: Connection, p: LongPeriodParams, w: Window, cap: int, now: datetime | None = None) -> Rows:

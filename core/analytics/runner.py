@@ -11,9 +11,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from core.analytics.params import Params, resolve_window
 from core.analytics.registry import WHITELIST, AnalyticsFunction, ChartSpec
+from core.errors import InvalidInput, QueryTimeout
 
 log = logging.getLogger("hoss.canvas")
 
@@ -22,8 +24,15 @@ DEFAULT_TIMEOUT_MS = 2000
 DEFAULT_ROW_CAP = 1000
 
 
-class AnalyticsError(ValueError):
+class AnalyticsError(InvalidInput):
     """A request the canvas refuses: an unknown function or invalid parameters (one clear message)."""
+
+
+class AnalyticsTimeout(QueryTimeout):
+    """The query ran past the canvas statement timeout and the database cancelled it."""
+
+
+_QUERY_CANCELED = "57014"  # Postgres: canceling statement due to statement timeout
 
 
 @dataclass(frozen=True)
@@ -68,12 +77,17 @@ def run_analytics(
     """Run whitelisted function `name` in a read-only, time-limited transaction; refuse anything else."""
     fn, valid = validate_params(name, params)
     window = resolve_window(valid, now)
-    with engine.connect() as conn:
-        with conn.begin() as tx:
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
             enter_read_only(conn, timeout_ms)
             rows = fn.run(conn, valid, window, row_cap + 1, now=now)
             last_updated = _last_updated(conn, fn)
             tx.rollback()  # nothing to keep; a read-only transaction has nothing to commit anyway
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
+            raise AnalyticsTimeout(f"{name} took longer than {timeout_ms} ms and was stopped; "
+                                   "try a shorter period or a coarser grain") from None
+        raise
     truncated = len(rows) > row_cap
     rows = rows[:row_cap]
     columns = list(rows[0].keys()) if rows else []
@@ -119,6 +133,6 @@ def reader_role_available(conn: Connection) -> bool:
 
 def _last_updated(conn: Connection, fn: AnalyticsFunction) -> datetime | None:
     # Identifiers come from the registry's constant `sources`, never from input.
-    parts = [f"(SELECT max({col}) FROM {table})" for table, col in fn.sources]
+    parts = [f"(SELECT max({col}) FROM {table})" for table, col in fn.sources]  # noqa: S608 - registry constants
     value = conn.execute(text(f"SELECT greatest({', '.join(parts)})")).scalar()
     return value.astimezone(UTC) if isinstance(value, datetime) else None

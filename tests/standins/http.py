@@ -18,7 +18,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_asgi(app, *, port: int | None = None) -> Iterator[str]:  # noqa: ANN001 - any ASGI app
+def serve_asgi(app, *, port: int | None = None) -> Iterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 and yield its base URL; stop it afterwards."""
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

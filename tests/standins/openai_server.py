@@ -81,7 +81,7 @@ class FakeOpenAI:
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
 
-    def _sse(self, body: dict[str, Any], text: str):  # noqa: ANN202 - async generator of SSE frames
+    def _sse(self, body: dict[str, Any], text: str):
         """`stream: true`: the reply as chat.completion.chunk events, word by word, then `data: [DONE]`."""
         base = {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": body.get("model", "gpt-4o-mini")}
@@ -97,7 +97,7 @@ class FakeOpenAI:
                 "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
                 "total_tokens": self.prompt_tokens + self.completion_tokens}})
 
-        async def gen():  # noqa: ANN202
+        async def gen():
             for frame in frames:
                 yield f"data: {json.dumps(frame)}\n\n"
             yield "data: [DONE]\n\n"

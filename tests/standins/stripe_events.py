@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from core.webhooks import sign_stripe_payload
+from core.events.webhooks import sign_stripe_payload
 
 BASE_CREATED = 1_795_000_000  # a fixed moment, so tests do not depend on the clock
 

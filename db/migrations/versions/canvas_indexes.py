@@ -116,10 +116,10 @@ def _apply_delta(delta_sql: str, into: str = "") -> str:
 
 
 def _trigger_sql() -> str:
-    changed = (f"(o.status, o.customer_id, o.model, o.created_at, o.completed_at, o.reward_cents, o.cost_cents, "
-               f"o.profit_cents, o.input_tokens, o.output_tokens) IS DISTINCT FROM (n.status, n.customer_id, n.model, "
-               f"n.created_at, n.completed_at, n.reward_cents, n.cost_cents, n.profit_cents, n.input_tokens, "
-               f"n.output_tokens)")
+    changed = ("(o.status, o.customer_id, o.model, o.created_at, o.completed_at, o.reward_cents, o.cost_cents, "
+               "o.profit_cents, o.input_tokens, o.output_tokens) IS DISTINCT FROM (n.status, n.customer_id, n.model, "
+               "n.created_at, n.completed_at, n.reward_cents, n.cost_cents, n.profit_cents, n.input_tokens, "
+               "n.output_tokens)")
     cols_o = ", ".join(f"o.{c.strip()}" for c in _DELTA_COLUMNS.split(","))
     cols_n = ", ".join(f"n.{c.strip()}" for c in _DELTA_COLUMNS.split(","))
     update_delta = (f"SELECT -1 AS s, {cols_o} FROM canvas_old o JOIN canvas_new n ON n.id = o.id WHERE {changed} "

@@ -1,0 +1,224 @@
+"""The HTTP API of SPEC §8 (minus the Stripe webhook): Starlette routes served by `web` and by `api`.
+
+Every route but /healthz needs `Authorization: Bearer $HOSS_API_TOKEN`; with no token configured the API
+refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503, and 500 without internals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from core.agents.registry import OPERATOR_RUNNABLE
+from core.agents.runner import run_named_agent
+from core.app.stripe_webhook import webhook_routes
+from core.approvals.proposals import decide
+from core.approvals.queries import list_pending, list_proposals
+from core.audit import Actor
+from core.config.context import AppContext
+from core.console.control_room import mark_lead_responded
+from core.errors import IllegalTransition, NotFound
+from core.money.invoices import mark_invoice_paid
+from db.models import PROPOSAL_STATUSES
+
+log = logging.getLogger("hoss.api")
+
+RUNNABLE = tuple(a.name for a in OPERATOR_RUNNABLE)
+API_ACTOR = Actor.system("api")
+
+ContextProvider = Callable[[], AppContext]
+
+
+class ApiError(Exception):
+    """An error answered as JSON with its HTTP status."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+class DecideBody(BaseModel):
+    """Body of POST /api/proposals/{id}/decide."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject"]
+    actor: str = Field("api", min_length=1, max_length=100)
+    note: str | None = Field(None, max_length=2000)
+    payload: dict[str, Any] | None = None  # an edited payload (approve only)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _ok(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(json.loads(json.dumps(body, default=_json_default)), status_code=status)
+
+
+def _error(http_status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=http_status)
+
+
+def _check_token(request: Request, ctx: AppContext) -> None:
+    expected = ctx.settings.secret("hoss_api_token")
+    if not expected:
+        raise ApiError(503, "HOSS_API_TOKEN not set")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise ApiError(401, "missing or wrong bearer token")
+
+
+def _id(request: Request, name: str, what: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise ApiError(404, f"{what} {raw} not found")
+    return int(raw)
+
+
+async def _body(request: Request, model: type[BaseModel]) -> Any:
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise ApiError(422, "the body is not valid JSON") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        raise ApiError(422, "the body is malformed", details=details) from None
+
+
+Handler = Callable[[Request, AppContext], Awaitable[JSONResponse]]
+
+
+def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def endpoint(request: Request) -> JSONResponse:
+        try:
+            ctx = await run_in_threadpool(provider)
+            if auth:
+                _check_token(request, ctx)
+            return await handler(request, ctx)
+        except ApiError as exc:
+            return _error(exc.status, exc.message, **exc.extra)
+        except NotFound as exc:
+            return _error(404, str(exc))
+        except IllegalTransition as exc:
+            return _error(409, str(exc))
+        except Exception:
+            log.exception("API %s %s failed", request.method, request.url.path)
+            return _error(500, "internal error; see the server log")
+
+    return endpoint
+
+
+async def _healthz(request: Request, ctx: AppContext) -> JSONResponse:
+    def check() -> None:
+        with ctx.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    try:
+        await run_in_threadpool(check)
+    except Exception:
+        return _error(503, "database unreachable")
+    return _ok({"status": "ok"})
+
+
+async def _run_agent(request: Request, ctx: AppContext) -> JSONResponse:
+    name = request.path_params["name"]
+    if name not in RUNNABLE:
+        raise ApiError(404, f"unknown agent {name!r}; choose one of: {', '.join(RUNNABLE)}")
+    result = await run_in_threadpool(run_named_agent, ctx, name, trigger="api", actor=API_ACTOR)
+    return _ok({**dataclasses.asdict(result), "ok": result.ok})
+
+
+async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
+    lead_id = _id(request, "id", "lead")
+
+    def work() -> dict[str, Any]:
+        with ctx.sessions() as session:
+            changed = mark_lead_responded(session, lead_id, API_ACTOR)
+            session.commit()
+            return {"lead_id": lead_id, "status": "responded", "changed": changed}
+
+    return _ok(await run_in_threadpool(work))
+
+
+async def _invoice_paid(request: Request, ctx: AppContext) -> JSONResponse:
+    invoice_id = _id(request, "id", "invoice")
+
+    def work() -> dict[str, Any]:
+        with ctx.sessions() as session:
+            changed = mark_invoice_paid(session, invoice_id, API_ACTOR)
+            session.commit()
+            return {"invoice_id": invoice_id, "status": "paid", "changed": changed}
+
+    return _ok(await run_in_threadpool(work))
+
+
+async def _proposals(request: Request, ctx: AppContext) -> JSONResponse:
+    status = request.query_params.get("status", "pending")
+    if status not in PROPOSAL_STATUSES:
+        raise ApiError(422, f"status must be one of: {', '.join(PROPOSAL_STATUSES)}")
+    try:
+        limit = int(request.query_params.get("limit", "50"))
+        offset = int(request.query_params.get("offset", "0"))
+    except ValueError:
+        raise ApiError(422, "limit and offset must be integers") from None
+
+    def work() -> list[dict[str, Any]]:
+        with ctx.sessions() as session:
+            rows = (list_pending(session, limit=limit, offset=offset) if status == "pending"
+                    else list_proposals(session, statuses=[status], limit=limit, offset=offset))
+            return [dataclasses.asdict(r) for r in rows]
+
+    return _ok({"status": status, "proposals": await run_in_threadpool(work)})
+
+
+async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
+    proposal_id = _id(request, "id", "proposal")
+    body: DecideBody = await _body(request, DecideBody)
+    if body.payload is not None and body.decision != "approve":
+        raise ApiError(422, "an edited payload goes with approve only")
+
+    def work() -> Any:
+        with ctx.sessions() as session:
+            decision = decide(session, proposal_id, body.decision, Actor.user(body.actor), note=body.note,
+                              edited_payload=body.payload)
+            session.commit()
+            return decision
+
+    decision = await run_in_threadpool(work)
+    if not decision.ok:
+        return _error(409, decision.message, proposal_id=proposal_id, status=decision.status)
+    return _ok(dataclasses.asdict(decision))
+
+
+def api_routes(ctx_provider: ContextProvider) -> list[BaseRoute]:
+    """Every §8 route, the Stripe webhook included, bound to a context provider so any process can serve them."""
+    def route(path: str, handler: Handler, method: str, *, auth: bool = True) -> Route:
+        return Route(path, _endpoint(ctx_provider, handler, auth=auth), methods=[method])
+
+    return [
+        route("/healthz", _healthz, "GET", auth=False),
+        route("/api/run/{name}", _run_agent, "POST"),
+        route("/api/leads/{id}/responded", _lead_responded, "POST"),
+        route("/api/invoices/{id}/mark_paid", _invoice_paid, "POST"),
+        route("/api/proposals", _proposals, "GET"),
+        route("/api/proposals/{id}/decide", _decide, "POST"),
+        *webhook_routes(ctx_provider),  # authenticated by its Stripe signature, not the bearer token
+    ]

@@ -1,0 +1,288 @@
+"""The command line: each verb is one small function; bad configuration is one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.agents.registry import AGENT_NAMES
+from core.config.settings import ConfigError, load_settings
+from core.errors import HossError, InvalidInput
+
+ROOT = Path(__file__).resolve().parents[2]
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _context(**kw):  # noqa: ANN202 - AppContext, imported lazily so `--help` stays fast
+    from core.app.context import bootstrap
+
+    return bootstrap(load_settings(), **kw)
+
+
+@command("migrate")
+def cmd_migrate(args: argparse.Namespace) -> int:
+    ctx = _context()
+    print(f"Database is at the latest schema ({ctx.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+@command("run-agent")
+def cmd_run_agent(args: argparse.Namespace) -> int:
+    from core.agents.runner import run_named_agent
+    from core.audit import Actor
+
+    ctx = _context()
+    result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+    for line in result.lines:
+        print(f"  {line}")
+    print(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
+    return 0 if result.ok else 1
+
+
+@command("seed-demo")
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from core.app.demo import seed_demo
+
+    ctx = _context()
+    with ctx.sessions() as session:
+        counts = seed_demo(session, tasks=args.tasks, events=args.events, seed=args.seed)
+    print("Seeded demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    """The benchmarks live outside core (bench/, which drives the console too): run them as `python -m bench`."""
+    return subprocess.call([sys.executable, "-m", "bench", args.name, *args.args], cwd=ROOT)
+
+
+@command("console")
+def cmd_console(args: argparse.Namespace) -> int:
+    """The console alone, via `streamlit run` (no API routes)."""
+    _context()  # validate settings and migrate before the first page renders
+    return subprocess.call(_streamlit_cmd(args.port), cwd=ROOT)
+
+
+def _streamlit_cmd(port: int | None) -> list[str]:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless=true"]
+    if port:
+        cmd.append(f"--server.port={port}")
+    return cmd
+
+
+@command("up")
+def cmd_up(args: argparse.Namespace) -> int:
+    """Everything `make run` starts: the console and the scheduler (and, as it lands, the API)."""
+    ctx = _context()
+    # Children share this process's database (embedded or not); the embedded server lives as long as `up`.
+    env = dict(os.environ, DATABASE_URL=ctx.engine.url.render_as_string(hide_password=False))
+    port = args.port or ctx.settings.hoss_web_port
+    children = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in _up_commands(port)]
+    print(f"HossAgent is up: console on http://localhost:{port} (Ctrl-C stops everything)")
+    return _supervise(children)
+
+
+def _up_commands(port: int) -> list[list[str]]:
+    return [[sys.executable, "-m", "core", "web", "--port", str(port)], [sys.executable, "-m", "core", "scheduler"]]
+
+
+@command("scheduler")
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """The scheduler/worker process: agents on their intervals and the Ops pool, until SIGTERM."""
+    from core.app.context import bootstrap
+    from core.scheduling.scheduler import run_scheduler_process
+
+    settings = load_settings()
+    # Room for the pool's workers plus one connection per scheduled job and its per-agent lock.
+    return run_scheduler_process(bootstrap(settings, pool_size=settings.ops_worker_count + 8))
+
+
+
+@command("decide")
+def cmd_decide(args: argparse.Namespace) -> int:
+    """Approve or reject one proposal from the shell."""
+    from core.approvals.proposals import decide
+    from core.audit import Actor
+
+    ctx = _context()
+    try:
+        with ctx.sessions() as session:
+            result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note)
+            session.commit()
+    finally:
+        ctx.engine.dispose()
+    print(result.message)
+    return 0 if result.ok else 1
+
+
+@command("web")
+def cmd_web(args: argparse.Namespace) -> int:
+    """The console and the HTTP API on one port: ui.web's st.App (streamlit_app.py with the API routes) under uvicorn.
+
+    core never imports Streamlit, so the app is named by import string, as any ASGI server is told which app
+    to serve; it builds its context from the same settings and the DATABASE_URL set here.
+    """
+    import uvicorn
+
+    ctx = _context()
+    # The app and the pages bootstrap their own context in this process; point them at the same database.
+    os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
+    port = args.port or ctx.settings.hoss_web_port
+    print(f"HossAgent web: console and API on http://{args.host}:{port}")
+    uvicorn.run("ui.web:create_app", factory=True, host=args.host, port=port, log_level="warning")
+    return 0
+
+
+@command("api")
+def cmd_api(args: argparse.Namespace) -> int:
+    """The HTTP API alone (Starlette + uvicorn), for a deployment that keeps it apart from the console."""
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from core.app.api import api_routes
+
+    ctx = _context()
+    port = args.port or ctx.settings.hoss_web_port
+    print(f"HossAgent API on http://{args.host}:{port}")
+    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=args.host, port=port, log_level="warning")
+    return 0
+
+
+def _supervise(children: list[subprocess.Popen]) -> int:
+    """Wait until a child exits or we are told to stop; then stop them all and pass the first failure on."""
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    code = 0
+    while not stopping:
+        done = [c for c in children if c.poll() is not None]
+        if done:
+            code = done[0].returncode or 0
+            break
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return code
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    """The canvas from the shell: one question (table or --json), or one JSON line per stdin question."""
+    import json
+
+    from core.analytics.canvas import answer_json, ask, customer_names
+
+    ctx = _context()
+    names = customer_names(ctx.engine, ctx.settings.canvas_statement_timeout_ms)
+    if args.question is not None:
+        choice, result = ask(ctx.engine, ctx.settings, args.question, names)
+        if args.json:
+            print(json.dumps(answer_json(args.question, choice, result), ensure_ascii=False))
+        else:
+            print(_ask_text(choice, result))
+        return 0 if result is not None else 1
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            choice, result = ask(ctx.engine, ctx.settings, question, names)
+            out = answer_json(question, choice, result)
+        except Exception as exc:  # one bad line (a timeout) must not end the stream
+            out = {"question": question, "function": None, "message": f"error: {str(exc).splitlines()[0]}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _ask_text(choice, result) -> str:  # noqa: ANN001 - Choice / AnalyticsResult, imported lazily
+    if result is None:
+        return choice.message
+    import pandas as pd
+
+    params = ", ".join(f"{k}={v}" for k, v in result.params.items() if v is not None) or "(none)"
+    table = pd.DataFrame(result.rows, columns=result.columns).to_string(index=False) if result.rows else "(no rows)"
+    updated = result.last_updated.isoformat() if result.last_updated else "never"
+    return f"function: {result.function} (via {choice.via})\nparams: {params}\ndata last updated: {updated}\n\n{table}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="HossAgent operator console and agents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations (idempotent)")
+    p = sub.add_parser("run-agent", help="run one agent once")
+    p.add_argument("name", help=", ".join(AGENT_NAMES))
+    p.add_argument("--actor", default="cli", help="who is running it (recorded in the audit log)")
+    p = sub.add_parser("seed-demo", help="load a realistic demo dataset")
+    p.add_argument("--tasks", type=int, default=None, help="number of tasks (large sets for benchmarks)")
+    p.add_argument("--events", type=int, default=None, help="number of Stripe events")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    sub.add_parser("scheduler", help="run the agents on their schedules and the Ops pool (SIGTERM stops it)")
+
+    p = sub.add_parser("bench", help="benchmarks: ops-pool, drain, ingest, canvas, console (each takes --json)")
+    p.add_argument("name", help="which benchmark")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    p = sub.add_parser("ask", help="answer a question with the canvas (no QUESTION: one per stdin line, JSON)")
+    p.add_argument("question", nargs="?", default=None, help="a plain-English question")
+    p.add_argument("--json", action="store_true", help="print {function, params, rows} as JSON")
+    for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--port", type=int, default=None)
+    p = sub.add_parser("decide", help="approve or reject one proposal")
+    p.add_argument("id", type=int, help="proposal id")
+    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("--note", default=None, help="why (kept with the decision)")
+    p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
+    for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--host", default="0.0.0.0" if name == "web" else "127.0.0.1")
+        p.add_argument("--port", type=int, default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except HossError as exc:  # not found, illegal move, a query timeout: one line, never a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, InvalidInput) else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # start-up failures (database unreachable, embedded server) are one line
+        from db.embedded import EmbeddedPostgresError
+        from db.engine import DatabaseUnavailable
+
+        if isinstance(exc, (DatabaseUnavailable, EmbeddedPostgresError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise

@@ -1,0 +1,63 @@
+"""POST /api/ingest/stripe: verify the signature on the raw body, store the event once, answer at once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from core.config.context import AppContext
+from core.events.webhooks import (
+    MAX_BODY_BYTES,
+    BadEvent,
+    SignatureError,
+    StoredEvent,
+    parse_stripe_event,
+    store_stripe_event,
+    verify_stripe_signature,
+    webhook_secrets,
+)
+
+log = logging.getLogger("hoss.webhooks")
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
+    """The Starlette routes of the webhook: POST /api/ingest/stripe (its signature is its authentication)."""
+
+    async def ingest_stripe(request: Request) -> JSONResponse:
+        ctx = ctx_provider()  # cheap after the first call; the web/api process builds it at start-up
+        secrets = webhook_secrets(ctx.settings)
+        if not secrets:
+            return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
+        body = await request.body()  # the raw bytes: the signature covers them exactly
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        try:
+            verify_stripe_signature(body, request.headers.get("stripe-signature"), secrets, int(time.time()))
+            event = parse_stripe_event(body)
+        except (SignatureError, BadEvent) as exc:
+            log.warning("refused Stripe webhook: %s", exc)
+            return _error(400, str(exc))
+        try:
+            stored = await run_in_threadpool(_store, ctx, event)
+        except DataError:  # e.g. a \u0000 in a string, which jsonb cannot hold
+            return _error(400, "event payload cannot be stored")
+        return JSONResponse({"received": True, "duplicate": stored.duplicate})
+
+    return [Route("/api/ingest/stripe", ingest_stripe, methods=["POST"])]
+
+
+def _store(ctx: AppContext, event: dict[str, Any]) -> StoredEvent:
+    with ctx.sessions() as session:
+        return store_stripe_event(session, event)

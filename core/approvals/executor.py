@@ -1,0 +1,225 @@
+"""The proposal executor: runs each queued execution once; a crash mid-call leaves it `unknown`, never resent.
+
+Protocol per execution: claim the queued row (SKIP LOCKED) and take a session advisory lock on its id on a
+separate connection; mark it `started` (proposal `executing`) and COMMIT; call the outside service; record
+the result in a second transaction; release the lock. A `started` row whose lock nobody holds belongs to a
+process that died mid-call: it becomes `unknown` for the operator (sent / retry / give up).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy.orm import Session
+
+from core.approvals.executors import PermanentError, TransientError, adapter_for
+from core.audit import Actor
+from core.config.settings import Settings
+from core.errors import IllegalTransition, NotFound
+from core.transitions import transition, transition_proposal
+from db.models import ActionProposal, AuditLog, Execution
+
+log = logging.getLogger("hoss.executor")
+
+LOCK_NAMESPACE = 48_531  # first key of pg_advisory_lock(int, int): "executions"
+RESOLUTIONS = ("sent", "retry", "give_up")
+EXECUTOR = Actor.system("executor")
+
+
+@dataclass(frozen=True)
+class ExecutionOutcome:
+    """What happened to one execution."""
+
+    execution_id: int
+    proposal_id: int
+    action_type: str
+    status: str  # succeeded | failed | unknown
+    detail: str
+
+
+def _lock_key(execution_id: int) -> int:
+    return execution_id % 2_147_483_647  # the int4 second key; ids beyond 2^31 share keys harmlessly
+
+
+def _move(session: Session, actor: Actor, execution_id: int, proposal_id: int, to_status: str,
+          values: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> str:
+    """Move an execution through core.transitions (checked against ALLOWED['execution'], audited)."""
+    return transition(session, "execution", execution_id, to_status, actor, values=values,
+                      metadata={"proposal_id": proposal_id, **(extra or {})})
+
+
+def mark_orphans_unknown(session: Session) -> list[int]:
+    """`started` executions whose worker is gone (its advisory lock is free) become `unknown`. Commits."""
+    rows = session.execute(
+        select(Execution.id, Execution.proposal_id).where(Execution.status == "started")
+        .order_by(Execution.id).with_for_update(skip_locked=True)
+    ).all()
+    orphans = []
+    for execution_id, proposal_id in rows:
+        free = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)}
+        ).scalar_one()
+        if not free:
+            continue  # a live worker is mid-call
+        _move(session, EXECUTOR, execution_id, proposal_id, "unknown",
+              {"error": "the process died between 'started' and the result; outcome unknown"})
+        log.warning("execution %s (proposal %s) left started by a dead process: now unknown", execution_id, proposal_id)
+        orphans.append(execution_id)
+    session.commit()
+    return orphans
+
+
+def _has_approval(session: Session, proposal_id: int) -> bool:
+    return session.execute(
+        select(AuditLog.id).where(AuditLog.entity == "proposal", AuditLog.entity_id == str(proposal_id),
+                                  AuditLog.to_status == "approved").limit(1)
+    ).first() is not None
+
+
+def _fail_before_start(session: Session, execution_id: int, proposal: ActionProposal, reason: str) -> ExecutionOutcome:
+    _move(session, EXECUTOR, execution_id, proposal.id, "failed", {"error": reason, "finished_at": func.now()},
+          {"error": reason})
+    if proposal.status == "approved":
+        transition_proposal(session, proposal.id, "failed", EXECUTOR, metadata={"error": reason})
+    session.commit()
+    return ExecutionOutcome(execution_id, proposal.id, proposal.action_type, "failed", reason)
+
+
+def execute_next(session: Session, settings: Settings) -> ExecutionOutcome | None:
+    """Claim and run the oldest queued execution; None when there is none to claim."""
+    row = session.execute(
+        select(Execution.id, Execution.proposal_id, Execution.idempotency_key)
+        .where(Execution.status == "queued").order_by(Execution.id).limit(1).with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        session.rollback()
+        return None
+    execution_id, proposal_id, key = row
+    proposal = session.execute(
+        select(ActionProposal).where(ActionProposal.id == proposal_id).with_for_update()
+    ).scalar_one()
+    adapter = adapter_for(proposal.action_type)
+    # No outside write without an approval record, whatever queued this row.
+    if proposal.status != "approved" or not _has_approval(session, proposal_id):
+        return _fail_before_start(session, execution_id, proposal, f"proposal is {proposal.status} without an approval record")
+    if adapter is None:
+        return _fail_before_start(session, execution_id, proposal, f"no executor for action type {proposal.action_type!r}")
+    payload = dict(proposal.payload or {})
+    lock_conn = session.get_bind().connect()
+    try:
+        lock_conn.execute(text("SELECT pg_advisory_lock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
+        lock_conn.commit()
+        _move(session, EXECUTOR, execution_id, proposal_id, "started",
+              {"started_at": func.now(), "attempt": Execution.attempt + 1}, {"idempotency_key": key})
+        transition_proposal(session, proposal_id, "executing", EXECUTOR)
+        session.commit()  # "started" is durable before anything leaves the building
+        return _call_and_record(session, settings, adapter, execution_id, proposal_id, proposal.action_type, payload, key)
+    finally:
+        _release(lock_conn, execution_id)
+
+
+def _release(lock_conn: Connection, execution_id: int) -> None:
+    try:
+        lock_conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
+        lock_conn.commit()
+        lock_conn.close()
+    except Exception:  # the connection is gone, and the lock with it: drop it from the pool
+        lock_conn.invalidate()
+
+
+def _call_and_record(session: Session, settings: Settings, adapter: Any, execution_id: int, proposal_id: int,
+                     action_type: str, payload: dict[str, Any], key: str) -> ExecutionOutcome:
+    result: dict[str, Any] = {}
+    error: str | None = None
+    try:
+        result = adapter.execute(settings, payload, idempotency_key=key)
+        status = "succeeded"
+    except (PermanentError, TransientError) as exc:
+        status, error = "failed", str(exc)[:2000]
+    except Exception as exc:  # we cannot tell whether it went out: the operator decides, nothing is resent
+        status, error = "unknown", f"{type(exc).__name__}: {exc}"[:2000]
+    _move(session, EXECUTOR, execution_id, proposal_id, status, {"finished_at": func.now(), "result": result, "error": error},
+          {"error": error} if error else None)
+    if status != "unknown":
+        transition_proposal(session, proposal_id, "executed" if status == "succeeded" else "failed", EXECUTOR,
+                            metadata={"execution_id": execution_id, **({"error": error} if error else {})})
+    if status == "succeeded":
+        _apply(session, adapter, payload, result, execution_id)
+    session.commit()
+    detail = error or _describe(result)
+    log.info("execution %s (proposal %s, %s): %s — %s", execution_id, proposal_id, action_type, status, detail)
+    return ExecutionOutcome(execution_id, proposal_id, action_type, status, detail)
+
+
+def _apply(session: Session, adapter: Any, payload: dict[str, Any], result: dict[str, Any], execution_id: int) -> None:
+    """Record the side effect's consequences in our tables; a failure here never hides that the call happened."""
+    try:
+        with session.begin_nested():
+            adapter.apply(session, payload, result, EXECUTOR)
+    except Exception as exc:
+        log.exception("execution %s succeeded but recording its consequences failed", execution_id)
+        session.execute(update(Execution).where(Execution.id == execution_id).values(
+            result={**result, "apply_error": f"{type(exc).__name__}: {exc}"[:500]}))
+
+
+def _describe(result: dict[str, Any]) -> str:
+    if result.get("dry_run"):
+        return "dry run: " + ", ".join(f"{k}={v!r}"[:80] for k, v in result.get("would_send", {}).items() if k != "body")
+    if result.get("skipped"):
+        return str(result.get("message", "skipped"))
+    if result.get("url"):
+        return f"checkout session {result.get('session_id')}: {result['url']}"
+    sent = result.get("sent", {})
+    return f"sent via {result.get('provider')}" + (f" to {sent['to']}" if "to" in sent else "")
+
+
+_WORK_DUE_SQL = text("""
+    SELECT EXISTS (SELECT 1 FROM executions WHERE status IN ('queued', 'started'))
+        OR EXISTS (SELECT 1 FROM action_proposals
+                   WHERE status = 'pending' AND created_at < now() - make_interval(secs => :expiry_s))
+""")
+
+
+def executor_work_due(session: Session, settings: Settings) -> bool:
+    """Whether an execution is queued or started, or a pending proposal is old enough to expire."""
+    return bool(session.execute(_WORK_DUE_SQL, {"expiry_s": settings.proposal_expiry_hours * 3600}).scalar_one())
+
+
+def resolve_unknown_execution(session: Session, execution_id: int, resolution: str, actor: Actor) -> str:
+    """Operator's answer for an `unknown` execution: `sent` (it went out), `retry` (queue it again), `give_up`.
+
+    Retry reuses the same execution and idempotency key, so Stripe still dedupes. No commit; NotFound
+    for an unknown id; IllegalTransition when the execution is not `unknown`.
+    """
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)} (got {resolution!r})")
+    row = session.execute(
+        select(Execution.status, Execution.proposal_id).where(Execution.id == execution_id).with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(f"execution {execution_id} not found")
+    status, proposal_id = row
+    if status != "unknown":
+        raise IllegalTransition(f"execution {execution_id} is {status}, not unknown; nothing to resolve")
+    meta = {"resolution": resolution}
+    if resolution == "sent":
+        _move(session, actor, execution_id, proposal_id, "succeeded",
+              {"finished_at": func.now(), "result": {"resolved_as_sent_by": actor.id}}, meta)
+        transition_proposal(session, proposal_id, "executed", actor, metadata=meta)
+        proposal = session.get(ActionProposal, proposal_id)
+        adapter = adapter_for(proposal.action_type) if proposal else None
+        if proposal is not None and adapter is not None:
+            _apply(session, adapter, dict(proposal.payload or {}), {"resolved_as_sent": True}, execution_id)
+        return f"execution {execution_id} recorded as sent"
+    if resolution == "retry":
+        _move(session, actor, execution_id, proposal_id, "queued", {"started_at": None, "finished_at": None, "error": None},
+              meta)
+        transition_proposal(session, proposal_id, "approved", actor, metadata=meta)
+        return f"execution {execution_id} queued again (same idempotency key)"
+    _move(session, actor, execution_id, proposal_id, "failed",
+          {"finished_at": func.now(), "error": f"outcome unknown; {actor.id} gave up"}, meta)
+    transition_proposal(session, proposal_id, "failed", actor, metadata=meta)
+    return f"execution {execution_id} given up"

@@ -1,0 +1,21 @@
+"""Executors of approved proposals, one module per action type (see `adapter_for`)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from core.approvals.executors import budget_increase, email, review, slack, stripe_checkout
+from core.approvals.executors.base import PermanentError, TransientError
+
+ADAPTERS: dict[str, ModuleType] = {
+    "email": email, "slack": slack, "stripe_checkout": stripe_checkout,
+    # Internal actions: approved like any other, but nothing leaves the building.
+    "budget_increase": budget_increase, "review": review,
+}
+
+__all__ = ["ADAPTERS", "PermanentError", "TransientError", "adapter_for"]
+
+
+def adapter_for(action_type: str) -> ModuleType | None:
+    """The module with `execute(settings, payload, *, idempotency_key)` and `apply(...)` for `action_type`."""
+    return ADAPTERS.get(action_type)

@@ -1,0 +1,110 @@
+"""Operator-editable settings (the `settings` table): typed reads, validated and audited writes.
+
+Each setting the console edits has one key, one reader and one writer here; nothing else reads or writes
+those keys. A stored value of the wrong type reads as unset (never as a looser limit) and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from core.audit import Actor, record_audit
+from core.config.settings import Settings
+from core.errors import InvalidInput
+from db.models import Setting
+
+log = logging.getLogger("hoss.settings")
+
+DAILY_BUDGET_KEY = "ops.daily_budget_cents"
+CASH_BALANCE_KEY = "cash_balance_cents"
+MAX_CENTS = 10**13  # $100 billion: anything larger is a typo
+
+Reader = Session | Connection  # the canvas reads through its read-only connection
+
+
+class InvalidSettingValue(InvalidInput):
+    """A value the setting refuses; the message says why."""
+
+
+def get_setting(db: Reader, key: str, default: Any = None) -> Any:
+    """The stored value for `key`, or `default`."""
+    value = db.execute(select(Setting.value).where(Setting.key == key)).scalar_one_or_none()
+    return default if value is None else value
+
+
+def set_setting(session: Session, key: str, value: Any, actor: Actor) -> Any:
+    """Store `value` under `key` and write an audit row with the old and new values; return the old. No commit."""
+    old = session.execute(select(Setting.value).where(Setting.key == key).with_for_update()).scalar_one_or_none()
+    if old == value:
+        return old
+    session.execute(
+        insert(Setting)
+        .values(key=key, value=value, updated_by=f"{actor.type}:{actor.id}")
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value": value, "updated_at": func.now(), "updated_by": f"{actor.type}:{actor.id}"},
+        )
+    )
+    record_audit(session, actor, "setting", key, None, None, {"from": old, "to": value})
+    return old
+
+
+def parse_cents(text_value: str, *, field: str) -> int | None:
+    """Parse a dollar amount typed by the operator ("12.50", "$1,200") into cents; blank means unset."""
+    raw = text_value.strip().replace(",", "").removeprefix("$").strip()
+    if raw == "":
+        return None
+    try:
+        whole, _, frac = raw.partition(".")
+        if not whole.isdigit() and whole != "" or (frac and not frac.isdigit()) or len(frac) > 2:
+            raise ValueError
+        cents = int(whole or "0") * 100 + int((frac + "00")[:2] if frac else "0")
+    except ValueError:
+        raise InvalidSettingValue(f"{field} must be an amount in dollars like 25 or 25.50 (got {text_value!r})") from None
+    return validate_cents(cents, field=field)
+
+
+def validate_cents(cents: int | None, *, field: str) -> int | None:
+    """An integer number of cents, 0 or more, or None."""
+    if cents is None:
+        return None
+    if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_CENTS:
+        raise InvalidSettingValue(f"{field} must be an integer number of cents between 0 and {MAX_CENTS}")
+    return cents
+
+
+def _stored_cents(db: Reader, key: str) -> int | None:
+    value = get_setting(db, key)
+    if value is None:
+        return None
+    try:
+        return validate_cents(value, field=key)
+    except InvalidSettingValue:
+        log.warning("setting %s holds %r, which is not cents; it reads as unset until it is set again", key, value)
+        return None
+
+
+def get_cash_balance(db: Reader) -> int | None:
+    """The operator's cash balance in cents (for runway), or None when unset or unreadable."""
+    return _stored_cents(db, CASH_BALANCE_KEY)
+
+
+def set_cash_balance(session: Session, cents: int | None, actor: Actor) -> None:
+    """Set (or with None, clear) the cash balance used for runway; validated and audited; no commit."""
+    set_setting(session, CASH_BALANCE_KEY, validate_cents(cents, field="Cash balance"), actor)
+
+
+def get_daily_budget_cents(db: Reader, settings: Settings) -> int | None:
+    """Today's LLM budget: the one set on the Agents page, else OPS_DAILY_BUDGET_CENTS, else None (no cap)."""
+    stored = _stored_cents(db, DAILY_BUDGET_KEY)
+    return stored if stored is not None else settings.ops_daily_budget_cents
+
+
+def set_daily_budget_cents(session: Session, cents: int | None, actor: Actor) -> None:
+    """Set (or with None, clear) the daily LLM budget; validated and audited; no commit."""
+    set_setting(session, DAILY_BUDGET_KEY, validate_cents(cents, field="Daily LLM budget"), actor)

@@ -1,0 +1,1 @@
+"""Events: verified Stripe webhooks stored once (webhooks), the processor that routes them, the graph runner."""

@@ -1,0 +1,192 @@
+"""The event processor: claim stored events one at a time (SKIP LOCKED), route them, record the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlalchemy.orm import Session
+
+from core.audit import Actor
+from core.config.settings import Settings
+from core.events.graph import GraphOutcome
+from core.transitions import transition
+from db.models import Event
+
+ACTOR = Actor.agent("events")
+
+
+@dataclass(frozen=True)
+class ReceivedEvent:
+    """One stored event as a handler sees it (claimed and locked by the processor)."""
+
+    id: int
+    type: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        """The Stripe object the event is about (`data.object`); ValueError when absent."""
+        obj = (self.payload.get("data") or {}).get("object") if isinstance(self.payload, dict) else None
+        if not isinstance(obj, dict):
+            raise ValueError(f"event {self.id} has no data.object")
+        return obj
+
+
+
+Handler = Callable[[Session, Settings, ReceivedEvent], GraphOutcome]
+# (source, type) -> handler; the events agent supplies them. Anything not routed is `ignored` and kept.
+Routes = Mapping[tuple[str, str], Handler]
+
+_CLAIM_RECEIVED = text(
+    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
+    "WHERE status = 'received' ORDER BY received_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+# processed_at is the time of the last attempt; the wait doubles with each attempt.
+_CLAIM_RETRY = text(
+    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
+    "WHERE status = 'failed' AND attempts < :max_attempts "
+    "AND processed_at <= now() - make_interval(secs => :base * power(2, GREATEST(attempts - 1, 0))) "
+    "AND (CAST(:retry_before AS timestamptz) IS NULL OR processed_at < :retry_before) "
+    "ORDER BY processed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What processing one event did."""
+
+    event_id: int
+    type: str
+    status: str
+    line: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One row of the Events view."""
+
+    id: int
+    source: str
+    type: str
+    status: str
+    occurred_at: datetime
+    received_at: datetime
+    age_seconds: int
+    attempts: int
+    error: str | None
+    proposal_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of events, newest first, and how many match in all."""
+
+    rows: tuple[EventRow, ...]
+    total: int
+
+
+def _claim(session: Session, settings: Settings, retry_before: datetime | None) -> Any:
+    row = session.execute(_CLAIM_RECEIVED).one_or_none()
+    if row is None:
+        row = session.execute(
+            _CLAIM_RETRY,
+            {"max_attempts": settings.events_max_attempts, "base": settings.events_retry_base_seconds,
+             "retry_before": retry_before},
+        ).one_or_none()
+    return row
+
+
+def _finish(session: Session, row: Any, status: str, error: str | None) -> None:
+    transition(session, "event", row.id, status, ACTOR,
+               values={"error": error, "attempts": Event.attempts + 1, "processed_at": func.clock_timestamp()},
+               metadata={"type": row.type, "error": error} if error else {"type": row.type})
+
+
+def process_next_event(session: Session, settings: Settings, routes: Routes, *,
+                       retry_before: datetime | None = None) -> EventOutcome | None:
+    """Claim one due event, route it, and commit its outcome; None when nothing is due.
+
+    Failed events are retried only when last attempted before `retry_before` (when given): one run
+    never retries an event it has just failed.
+
+    The claim, the graph and the outcome share one short transaction holding the row lock, so a
+    crash leaves the event as it was; a node failure is recorded (graph step and event) and committed.
+    """
+    row = _claim(session, settings, retry_before)
+    if row is None:
+        session.rollback()
+        return None
+    handler = routes.get((row.source, row.type))
+    if handler is None:
+        _finish(session, row, "ignored", None)
+        session.commit()
+        return EventOutcome(row.id, row.type, "ignored", f"event {row.id} {row.type}: ignored (no route)")
+    event = ReceivedEvent(row.id, row.type, row.occurred_at, row.payload)
+    try:
+        with session.begin_nested():  # the row lock is kept whatever happens inside
+            outcome = handler(session, settings, event)
+    except Exception as exc:  # outside any node: undo the handler's writes, then record the failure
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        _finish(session, row, "failed", error)
+        session.commit()
+        return EventOutcome(row.id, row.type, "failed", f"event {row.id} {row.type}: failed ({error})", error)
+    if not outcome.ok:
+        _finish(session, row, "failed", outcome.error)
+        session.commit()
+        return EventOutcome(row.id, row.type, "failed",
+                            f"event {row.id} {row.type}: failed at {outcome.failed_node} ({outcome.error})",
+                            outcome.error)
+    _finish(session, row, "processed", None)
+    session.commit()
+    proposals = outcome.state.get("proposals") or []
+    resumed = f"; resumed after {', '.join(outcome.resumed)}" if outcome.resumed else ""
+    return EventOutcome(row.id, row.type, "processed",
+                        f"event {row.id} {row.type}: processed (ran {', '.join(outcome.ran) or 'nothing'}{resumed}; "
+                        f"proposals {proposals or 'none'})")
+
+
+def events_due(session: Session, settings: Settings) -> bool:
+    """Whether an event waits: received, or failed with attempts left (its backoff may not have passed yet)."""
+    return bool(session.execute(
+        text("SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT 1) r) + "
+             "(SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'failed' AND attempts < :m LIMIT 1) f)"),
+        {"m": settings.events_max_attempts},
+    ).scalar_one())
+
+
+_COUNT_EVENTS = text(
+    "SELECT count(*) FROM events e "
+    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type)"
+)
+_LIST_EVENTS = text(
+    "SELECT e.id, e.source, e.type, e.status, e.occurred_at, e.received_at, e.attempts, e.error, "
+    "CAST(EXTRACT(EPOCH FROM now() - e.received_at) AS bigint) AS age_seconds, "
+    "COALESCE((SELECT array_agg(DISTINCT x ORDER BY x) FROM ("
+    "  SELECT p.id AS x FROM action_proposals p WHERE p.event_id = e.id"
+    "  UNION SELECT CAST(jsonb_array_elements_text(g.state -> 'proposals') AS bigint) FROM graph_steps g"
+    "  WHERE g.event_id = e.id AND g.node = 'draft_proposal' AND g.status = 'succeeded'"
+    ") s), '{}') AS proposal_ids FROM events e "
+    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type) "
+    "ORDER BY e.id DESC LIMIT :limit OFFSET :offset"
+)
+
+
+def list_events(session: Session, *, status: str | None = None, type_: str | None = None,
+                limit: int = 50, offset: int = 0) -> EventPage:
+    """A page of events, newest first, filtered in SQL, each with the proposals it made (or reused)."""
+    params = {"status": status or None, "type": type_ or None}
+    total = session.execute(_COUNT_EVENTS, params).scalar_one()
+    rows = session.execute(
+        _LIST_EVENTS, {**params, "limit": max(1, min(limit, 500)), "offset": max(0, offset)},
+    ).all()
+    return EventPage(
+        tuple(EventRow(r.id, r.source, r.type, r.status, r.occurred_at, r.received_at, int(r.age_seconds),
+                       r.attempts, r.error, tuple(r.proposal_ids)) for r in rows),
+        int(total),
+    )

@@ -1,0 +1,125 @@
+"""Stripe webhook ingestion: verify the signature on the raw body, store the event once, answer at once."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.config.settings import Settings
+
+log = logging.getLogger("hoss.webhooks")
+
+TOLERANCE_SECONDS = 300
+MAX_BODY_BYTES = 1_000_000  # Stripe events are a few KB; anything this large is not one
+EVENTS_CHANNEL = "hoss_events"  # NOTIFY channel the event processor may LISTEN on
+
+
+class SignatureError(ValueError):
+    """The Stripe-Signature header is missing, malformed, stale, or matches no secret."""
+
+
+class BadEvent(ValueError):
+    """The body is not a Stripe event (not JSON, or no id/type/created)."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """Outcome of storing one event: its new row id (None for a repeat) and whether it was already there."""
+
+    event_id: int | None
+    duplicate: bool
+
+
+def sign_stripe_payload(payload: bytes, secret: str, t: int) -> str:
+    """A Stripe-Signature header value for `payload` signed with `secret` at unix time `t`."""
+    return f"t={t},v1={_hmac(secret, t, payload)}"
+
+
+def _hmac(secret: str, t: int, payload: bytes) -> str:
+    return hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+
+
+def verify_stripe_signature(
+    payload: bytes, header: str | None, secrets: list[str], now: int, tolerance: int = TOLERANCE_SECONDS
+) -> int:
+    """Return the signed timestamp when some v1 in `header` is the HMAC of `t.payload` under some secret.
+
+    Raises SignatureError otherwise: missing or malformed header, a timestamp more than `tolerance`
+    seconds from `now` (either way), or no matching signature. Comparison is constant-time.
+    """
+    if not header:
+        raise SignatureError("missing Stripe-Signature header")
+    timestamps: list[str] = []
+    v1s: list[str] = []
+    for part in header.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            raise SignatureError("malformed Stripe-Signature header")
+        if key == "t":
+            timestamps.append(value)
+        elif key == "v1":
+            v1s.append(value)
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or not v1s:
+        raise SignatureError("malformed Stripe-Signature header: needs one t= and at least one v1=")
+    t = int(timestamps[0])
+    if abs(now - t) > tolerance:
+        raise SignatureError(f"stale Stripe-Signature timestamp ({now - t:+d} s from now; tolerance {tolerance} s)")
+    for secret in secrets:
+        expected = _hmac(secret, t, payload)
+        # Check every candidate so timing does not reveal which one matched.
+        if any(hmac.compare_digest(expected.encode(), v.encode()) for v in v1s):
+            return t
+    raise SignatureError("no v1 signature matches")
+
+
+def webhook_secrets(settings: Settings) -> list[str]:
+    """The accepted signing secrets: STRIPE_WEBHOOK_SECRET, comma-separated during a rotation."""
+    raw = settings.secret("stripe_webhook_secret") or ""
+    return [s.strip() for s in raw.split(",") if s.strip()]
+
+
+def parse_stripe_event(payload: bytes) -> dict[str, Any]:
+    """The event as a dict; BadEvent unless it is a JSON object with string id/type and integer created."""
+    try:
+        event = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadEvent(f"body is not valid JSON ({exc.__class__.__name__})") from None
+    if not isinstance(event, dict):
+        raise BadEvent("body is not a JSON object")
+    for key in ("id", "type"):
+        if not isinstance(event.get(key), str) or not event[key]:
+            raise BadEvent(f"event has no {key}")
+    created = event.get("created")
+    if not isinstance(created, int) or isinstance(created, bool) or created < 0:
+        raise BadEvent("event has no integer created timestamp")
+    return event
+
+
+def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
+    """Insert the event once per Stripe id (ON CONFLICT DO NOTHING), NOTIFY on a new one, and commit."""
+    # One round trip: the NOTIFY rides on the INSERT and fires only for a new row (at commit).
+    new_id = session.execute(
+        text(
+            "WITH ins AS (INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
+            "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
+            "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id) "
+            "SELECT id, pg_notify(:channel, CAST(id AS text)) FROM ins"
+        ),
+        {
+            "type": event["type"],
+            "occurred_at": datetime.fromtimestamp(event["created"], tz=timezone.utc),
+            "payload": json.dumps(event),
+            "key": event["id"],
+            "channel": EVENTS_CHANNEL,
+        },
+    ).scalar_one_or_none()
+    session.commit()
+    return StoredEvent(new_id, new_id is None)

@@ -1,0 +1,1 @@
+"""Money: the ledger, invoices, runway, and the Money graph that turns Stripe events into proposals."""

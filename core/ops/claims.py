@@ -1,0 +1,131 @@
+"""Task claims, leases and outcomes: what the Ops workers do to a task, each step one statement (core.ops.sql)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from core.audit import Actor
+from core.llm.pricing import profit_cents
+from core.ops import sql
+from core.transitions import transition_task
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A task this worker holds: what the prompt needs and the (worker, attempt) pair that guards its outcome."""
+
+    task_id: int
+    customer_id: int
+    description: str
+    reward_cents: int
+    attempt: int
+    worker: str
+    company: str
+    plan: str
+    notes: str
+    reclaimed_from: str | None = None
+
+
+def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
+    """Claim a lapsed-lease task or the oldest due pending task, audit it and commit; None when nothing is claimable."""
+    row = session.execute(sql.CLAIM_NEXT, {"worker": worker, "lease": lease_seconds}).first()
+    return _finish_claim(session, row, worker)
+
+
+def claim_task(session: Session, task_id: int, worker: str, lease_seconds: float) -> Claim | None:
+    """Claim one named task if it is due-pending or its lease lapsed; commit. None when it is not claimable."""
+    row = session.execute(sql.CLAIM_ONE, {"worker": worker, "lease": lease_seconds, "task_id": task_id}).first()
+    return _finish_claim(session, row, worker)
+
+
+def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: ANN001 - a result Row
+    if row is None:
+        session.rollback()
+        return None
+    reclaimed = row.kind == "reclaim"
+    session.commit()
+    return Claim(row.id, row.customer_id, row.description, row.reward_cents, row.attempts, worker,
+                 row.company, row.plan, row.notes or "", row.prev_worker if reclaimed else None)
+
+
+def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:
+    """Push the leases of tasks this process still runs; return how many rows were renewed."""
+    if not claims:
+        return 0
+    result = session.execute(sql.RENEW_LEASES, {"lease": lease_seconds, "ids": [c.task_id for c in claims],
+                                         "workers": sorted({c.worker for c in claims})})
+    session.commit()
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished task's result and its cost."""
+
+    summary: str
+    model: str
+    mode: str
+    input_tokens: int
+    output_tokens: int
+    cost_cents: int
+
+
+def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | None:
+    """Mark the task done (once: refused if it was reclaimed), book LLM spend in the ledger; return profit or None."""
+    row = session.execute(sql.COMPLETE, {
+        "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "summary": outcome.summary,
+        "model": outcome.model, "mode": outcome.mode, "input_tokens": outcome.input_tokens,
+        "output_tokens": outcome.output_tokens, "cost": outcome.cost_cents,
+        "profit": profit_cents(claim.reward_cents, outcome.cost_cents),
+        "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
+        "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
+    }).first()
+    session.commit()
+    return None if row is None else row.profit_cents
+
+
+def backoff_seconds(attempt: int, base: float, cap: float) -> float:
+    """Exponential retry delay: base · 2^(attempt−1), capped."""
+    return min(base * (2 ** max(attempt - 1, 0)), cap)
+
+
+def requeue_claim(
+    session: Session, claim: Claim, error: str, *, final: bool, give_back: bool, delay: float, reason: str,
+) -> str | None:
+    """Put the task back to pending after `delay` (or `failed` when final), keep the error; commit. None if stale."""
+    to_status = "failed" if final else "pending"
+    row = session.execute(sql.REQUEUE, {
+        "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
+        "give_back": 1 if give_back else 0, "error": error[:2000], "delay": max(delay, 0.0), "reason": reason,
+        "retry_in": None if final else round(delay, 3),
+    }).first()
+    session.commit()
+    return None if row is None else row.status
+
+
+def release_claim(session: Session, claim: Claim) -> bool:
+    """Hand a task back untouched (shutdown): pending now, attempt given back; False if it was no longer ours."""
+    return requeue_claim(session, claim, "released at shutdown before it finished", final=False,
+                         give_back=True, delay=0.0, reason="released") is not None
+
+
+def retry_failed_task(session: Session, task_id: int, actor: Actor) -> None:
+    """The console's retry: a `failed` task becomes pending now with fresh attempts; audited; commit."""
+    transition_task(session, task_id, "pending", actor, values={
+        "attempts": 0, "run_after": datetime.now(timezone.utc), "claimed_by": None, "lease_expires_at": None,
+    }, metadata={"action": "retry"})
+    session.commit()
+
+
+def work_due(session: Session) -> bool:
+    """Whether a task is claimable now: pending and due, or running with a lapsed lease (its worker died)."""
+    return bool(session.execute(sql.WORK_DUE).scalar_one())
+
+
+def seconds_until_work(session: Session) -> float | None:
+    """Seconds until the next pending task falls due or the next lease lapses (<= 0: now); None when neither exists."""
+    value = session.execute(sql.SECONDS_UNTIL_WORK).scalar_one()
+    return None if value is None else float(value)
