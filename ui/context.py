@@ -36,7 +36,7 @@ def _guard_direct_page_run(ctx: AppContext) -> None:
     some session calls st.navigation, a deep link such as /inbox runs pages/inbox.py directly (from Streamlit's
     `_mpa_v1`), skipping the router and so the sign-in. Every page calls app_context() first: here such a run
     gets the sign-in inline (no rerun, so a click in it is not lost) and the old mode is switched off, as
-    st.navigation would, so later runs go through the router. tests/test_browser_deep_link.py guards this.
+    st.navigation would, so later runs go through the router. tests/console/test_browser_deep_link.py guards this.
     """
     from streamlit.runtime.pages_manager import PagesManager
 

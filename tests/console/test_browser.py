@@ -1,7 +1,7 @@
 """Real-browser tests: Debian's Chromium (never a downloaded browser) drives the running console.
 
 Each behaviour gets its own test; the console runs once per module as a subprocess on a seeded database
-(hostile text included). README screenshots come from tests/test_screenshots.py on demo data instead.
+(hostile text included). README screenshots come from tests/console/test_screenshots.py on demo data instead.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def seed_console_demo(url: str) -> None:
     from core.approvals.proposals import draft_proposal
     from core.audit import Actor
     from db.engine import make_engine
-    from tests.test_hostile_text import seed_hostile
+    from tests.console.test_hostile_text import seed_hostile
 
     engine = make_engine(url)
     with Session(engine) as s:

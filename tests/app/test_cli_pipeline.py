@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,7 @@ from core.app.cli import main
 from tests.inbox_data import email_proposal, make_lead
 from tests.standins.http import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

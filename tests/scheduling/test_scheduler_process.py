@@ -16,7 +16,7 @@ from core.config.context import AppContext
 from core.scheduling.scheduler import PERIODIC_AGENTS
 from tests.sched_support import count, schedule_only, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 10
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.config.settings import ConfigError, Settings, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_need_no_configuration() -> None:

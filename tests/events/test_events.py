@@ -21,7 +21,7 @@ from core.events.processor import list_events
 from core.events.webhooks import store_stripe_event
 from tests.standins.stripe_events import event, payment_failed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _status(session: Session) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.inbox_data import audit_rows, email_proposal, make_lead
 
-APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from core.config.context import AppContext
 from tests.canvas_dataset import load_canvas_dataset
 from ui.canvas_view import build_chart, filter_by_selection, result_frame
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture

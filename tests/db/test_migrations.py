@@ -13,7 +13,7 @@ from sqlalchemy import text
 from db.engine import make_engine, with_database
 from db.migrate import migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_migrate_twice_is_a_no_op(db_url: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.config.context import AppContext
 from tests.canvas_dataset import load_canvas_dataset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(db_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from tests.ops_helpers import openai_settings, seed_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import sys
 from core.config.settings import Settings

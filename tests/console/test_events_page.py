@@ -16,7 +16,7 @@ from core.config.store import get_cash_balance
 from core.events.webhooks import store_stripe_event
 from tests.standins.stripe_events import event, payment_failed
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "events.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "events.py")
 
 
 @pytest.fixture

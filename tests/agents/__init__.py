@@ -1,0 +1,1 @@
+"""Tests of core.agents (see the package's docstring)."""

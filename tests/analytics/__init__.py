@@ -1,0 +1,1 @@
+"""Tests of core.analytics (see the package's docstring)."""

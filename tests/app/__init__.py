@@ -1,0 +1,1 @@
+"""Tests of core.app (see the package's docstring)."""

@@ -1,0 +1,1 @@
+"""Tests of core.approvals (see the package's docstring)."""

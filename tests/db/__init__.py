@@ -1,0 +1,1 @@
+"""Tests of the database layer: schema invariants, migrations, the audit chain."""

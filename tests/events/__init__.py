@@ -1,0 +1,1 @@
+"""Tests of core.events (see the package's docstring)."""

@@ -1,0 +1,1 @@
+"""Tests of core.money (see the package's docstring)."""

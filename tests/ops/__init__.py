@@ -1,0 +1,1 @@
+"""Tests of core.ops (see the package's docstring)."""
