@@ -26,6 +26,7 @@ run: install
 	$(PY) -m core up
 
 test: dev
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: install

@@ -44,13 +44,9 @@ LEDGER_DIRECTIONS = ("in", "out")
 LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
 LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+NAMING = {"ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s", "pk": "pk_%(table_name)s",
+          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
 
 
 def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:

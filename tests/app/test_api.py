@@ -104,3 +104,9 @@ def test_pending_proposals_are_listed(api: httpx.Client, session: Session) -> No
 
 def test_unknown_agent_is_404(api: httpx.Client) -> None:
     assert api.post("/api/run/nope", headers=AUTH).status_code == 404
+
+
+def test_api_runs_are_recorded_as_the_api(api: httpx.Client, session: Session) -> None:
+    response = api.post("/api/run/billing", headers=AUTH)
+    assert response.status_code == 200, response.text
+    assert session.execute(text("SELECT actor FROM agent_runs WHERE agent = 'billing'")).scalars().all() == ["system:api"]
