@@ -14,6 +14,8 @@ log = logging.getLogger("hoss.locks")
 # First key of the two-key advisory lock space, so agent locks never collide with the migration lock
 # (a one-key lock) or with any other HossAgent lock namespace.
 _AGENT_LOCK_NAMESPACE = 0x4A47  # "JG": agent runs
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:ns, :key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:ns, :key)")
 
 
 def agent_lock_key(name: str) -> int:
@@ -33,13 +35,13 @@ def agent_lock(engine: Engine, name: str) -> Iterator[bool]:
     params = {"ns": _AGENT_LOCK_NAMESPACE, "key": agent_lock_key(name)}
     held = False
     try:
-        held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:ns, :key)"), params).scalar_one())
+        held = bool(conn.execute(_TRY_LOCK, params).scalar_one())
         conn.commit()  # end the transaction; the session-level lock stays
         yield held
     finally:
         if held:
             try:
-                conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), params)
+                conn.execute(_UNLOCK, params)
                 conn.commit()
             except Exception:  # the session is gone (database restart): so is the lock
                 log.warning("could not release the %s lock cleanly; discarding its connection", name)

@@ -12,9 +12,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
+from core.approvals import sql
 from core.approvals.executors import PermanentError, TransientError, adapter_for
 from core.audit import Actor
 from core.config.settings import Settings
@@ -60,7 +61,7 @@ def mark_orphans_unknown(session: Session) -> list[int]:
     orphans = []
     for execution_id, proposal_id in rows:
         free = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)}
+            sql.TRY_EXECUTION_XACT_LOCK, {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)}
         ).scalar_one()
         if not free:
             continue  # a live worker is mid-call
@@ -110,7 +111,7 @@ def execute_next(session: Session, settings: Settings) -> ExecutionOutcome | Non
     payload = dict(proposal.payload or {})
     lock_conn = session.get_bind().connect()
     try:
-        lock_conn.execute(text("SELECT pg_advisory_lock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
+        lock_conn.execute(sql.EXECUTION_LOCK, {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
         lock_conn.commit()
         _move(session, EXECUTOR, execution_id, proposal_id, "started",
               {"started_at": func.now(), "attempt": Execution.attempt + 1}, {"idempotency_key": key})
@@ -123,7 +124,7 @@ def execute_next(session: Session, settings: Settings) -> ExecutionOutcome | Non
 
 def _release(lock_conn: Connection, execution_id: int) -> None:
     try:
-        lock_conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
+        lock_conn.execute(sql.EXECUTION_UNLOCK, {"ns": LOCK_NAMESPACE, "key": _lock_key(execution_id)})
         lock_conn.commit()
         lock_conn.close()
     except Exception:  # the connection is gone, and the lock with it: drop it from the pool
@@ -176,16 +177,11 @@ def _describe(result: dict[str, Any]) -> str:
     return f"sent via {result.get('provider')}" + (f" to {sent['to']}" if "to" in sent else "")
 
 
-_WORK_DUE_SQL = text("""
-    SELECT EXISTS (SELECT 1 FROM executions WHERE status IN ('queued', 'started'))
-        OR EXISTS (SELECT 1 FROM action_proposals
-                   WHERE status = 'pending' AND created_at < now() - make_interval(secs => :expiry_s))
-""")
 
 
 def executor_work_due(session: Session, settings: Settings) -> bool:
     """Whether an execution is queued or started, or a pending proposal is old enough to expire."""
-    return bool(session.execute(_WORK_DUE_SQL, {"expiry_s": settings.proposal_expiry_hours * 3600}).scalar_one())
+    return bool(session.execute(sql.EXECUTOR_WORK_DUE, {"expiry_s": settings.proposal_expiry_hours * 3600}).scalar_one())
 
 
 def resolve_unknown_execution(session: Session, execution_id: int, resolution: str, actor: Actor) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from core.events import sql
 
 # A node takes the state so far and returns the keys it adds; it may write to the database.
 Node = Callable[[dict[str, Any]], dict[str, Any]]
@@ -33,12 +34,7 @@ class GraphOutcome:
 def _save_step(session: Session, event_id: int, graph: str, node: str, status: str, state: dict[str, Any],
                error: str | None) -> None:
     session.execute(
-        text(
-            "INSERT INTO graph_steps (event_id, graph, node, state, status, error) "
-            "VALUES (:event_id, :graph, :node, CAST(:state AS jsonb), :status, :error) "
-            "ON CONFLICT (event_id, graph, node) DO UPDATE "
-            "SET state = EXCLUDED.state, status = EXCLUDED.status, error = EXCLUDED.error"
-        ),
+        sql.SAVE_STEP,
         {"event_id": event_id, "graph": graph, "node": node, "state": json.dumps(state, default=str),
          "status": status, "error": error},
     )
@@ -55,7 +51,7 @@ def run_graph(session: Session, event_id: int, graph: str, nodes: list[tuple[str
     done = {
         row.node: row.state
         for row in session.execute(
-            text("SELECT node, state FROM graph_steps WHERE event_id = :e AND graph = :g AND status = 'succeeded'"),
+            sql.SUCCEEDED_STEPS,
             {"e": event_id, "g": graph},
         )
     }

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from core.audit import Actor
 from core.config.settings import Settings
+from core.events import sql
 from core.events.graph import GraphOutcome
 from core.transitions import transition
 from db.models import Event
@@ -42,18 +43,6 @@ Handler = Callable[[Session, Settings, ReceivedEvent], GraphOutcome]
 # (source, type) -> handler; the events agent supplies them. Anything not routed is `ignored` and kept.
 Routes = Mapping[tuple[str, str], Handler]
 
-_CLAIM_RECEIVED = text(
-    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
-    "WHERE status = 'received' ORDER BY received_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-)
-# processed_at is the time of the last attempt; the wait doubles with each attempt.
-_CLAIM_RETRY = text(
-    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
-    "WHERE status = 'failed' AND attempts < :max_attempts "
-    "AND processed_at <= now() - make_interval(secs => :base * power(2, GREATEST(attempts - 1, 0))) "
-    "AND (CAST(:retry_before AS timestamptz) IS NULL OR processed_at < :retry_before) "
-    "ORDER BY processed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-)
 
 
 @dataclass(frozen=True)
@@ -92,10 +81,10 @@ class EventPage:
 
 
 def _claim(session: Session, settings: Settings, retry_before: datetime | None) -> Any:
-    row = session.execute(_CLAIM_RECEIVED).one_or_none()
+    row = session.execute(sql.CLAIM_RECEIVED).one_or_none()
     if row is None:
         row = session.execute(
-            _CLAIM_RETRY,
+            sql.CLAIM_RETRY,
             {"max_attempts": settings.events_max_attempts, "base": settings.events_retry_base_seconds,
              "retry_before": retry_before},
         ).one_or_none()
@@ -154,36 +143,18 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
 def events_due(session: Session, settings: Settings) -> bool:
     """Whether an event waits: received, or failed with attempts left (its backoff may not have passed yet)."""
     return bool(session.execute(
-        text("SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT 1) r) + "
-             "(SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'failed' AND attempts < :m LIMIT 1) f)"),
+        sql.EVENTS_DUE,
         {"m": settings.events_max_attempts},
     ).scalar_one())
-
-
-_COUNT_EVENTS = text(
-    "SELECT count(*) FROM events e "
-    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type)"
-)
-_LIST_EVENTS = text(
-    "SELECT e.id, e.source, e.type, e.status, e.occurred_at, e.received_at, e.attempts, e.error, "
-    "CAST(EXTRACT(EPOCH FROM now() - e.received_at) AS bigint) AS age_seconds, "
-    "COALESCE((SELECT array_agg(DISTINCT x ORDER BY x) FROM ("
-    "  SELECT p.id AS x FROM action_proposals p WHERE p.event_id = e.id"
-    "  UNION SELECT CAST(jsonb_array_elements_text(g.state -> 'proposals') AS bigint) FROM graph_steps g"
-    "  WHERE g.event_id = e.id AND g.node = 'draft_proposal' AND g.status = 'succeeded'"
-    ") s), '{}') AS proposal_ids FROM events e "
-    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type) "
-    "ORDER BY e.id DESC LIMIT :limit OFFSET :offset"
-)
 
 
 def list_events(session: Session, *, status: str | None = None, type_: str | None = None,
                 limit: int = 50, offset: int = 0) -> EventPage:
     """A page of events, newest first, filtered in SQL, each with the proposals it made (or reused)."""
     params = {"status": status or None, "type": type_ or None}
-    total = session.execute(_COUNT_EVENTS, params).scalar_one()
+    total = session.execute(sql.COUNT_EVENTS, params).scalar_one()
     rows = session.execute(
-        _LIST_EVENTS, {**params, "limit": max(1, min(limit, 500)), "offset": max(0, offset)},
+        sql.LIST_EVENTS, {**params, "limit": max(1, min(limit, 500)), "offset": max(0, offset)},
     ).all()
     return EventPage(
         tuple(EventRow(r.id, r.source, r.type, r.status, r.occurred_at, r.received_at, int(r.age_seconds),

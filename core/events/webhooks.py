@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config.settings import Settings
+from core.events import sql
 
 log = logging.getLogger("hoss.webhooks")
 
@@ -107,12 +107,7 @@ def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
     """Insert the event once per Stripe id (ON CONFLICT DO NOTHING), NOTIFY on a new one, and commit."""
     # One round trip: the NOTIFY rides on the INSERT and fires only for a new row (at commit).
     new_id = session.execute(
-        text(
-            "WITH ins AS (INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
-            "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
-            "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id) "
-            "SELECT id, pg_notify(:channel, CAST(id AS text)) FROM ins"
-        ),
+        sql.STORE_EVENT,
         {
             "type": event["type"],
             "occurred_at": datetime.fromtimestamp(event["created"], tz=timezone.utc),

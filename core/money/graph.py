@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
@@ -19,6 +19,7 @@ from core.config.cents import dollars
 from core.config.settings import Settings
 from core.events.graph import GraphOutcome, run_graph
 from core.events.processor import ReceivedEvent
+from core.money import sql
 from core.money.ledger import flows_between
 from core.money.rules import book_event, dunning_proposal, expire_dunning_for_paid, review_proposals
 from core.money.runway import estimate_runway
@@ -113,7 +114,7 @@ def run_money_graph(session: Session, settings: Settings, event: ReceivedEvent, 
     """Run (or resume) the Money graph for one event in the caller's transaction; no commit."""
     now = now or datetime.now(timezone.utc)
     # Events about the same invoice are processed one at a time, so a payment and a failure cannot race.
-    session.execute(text("SELECT pg_advisory_xact_lock(7105, hashtext(:k))"), {"k": _lock_key(event)})
+    session.execute(sql.LOCK_EVENT_GRAPH, {"k": _lock_key(event)})
     nodes = [
         ("check_runway", lambda s: check_runway(session, event, now)),
         ("analyze_spend", lambda s: analyze_spend(session, now)),

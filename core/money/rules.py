@@ -6,13 +6,13 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.cents import dollars
 from core.errors import IllegalTransition, NotFound
+from core.money import sql
 from core.money.invoices import mark_invoice_paid
 from core.money.ledger import record_ledger_entry
 from core.transitions import transition_proposal
@@ -40,8 +40,7 @@ def _our_invoice(session: Session, obj: dict[str, Any]) -> dict[str, Any] | None
     if invoice_id is None:
         return None
     row = session.execute(
-        text("SELECT i.id, i.status, c.company, c.contact_email FROM invoices i "
-             "JOIN customers c ON c.id = i.customer_id WHERE i.id = :id"),
+        sql.OUR_INVOICE,
         {"id": invoice_id},
     ).one_or_none()
     if row is None:
@@ -116,8 +115,7 @@ def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: d
             )
     else:  # newer API versions send only the cumulative amount: book what is not booked yet
         already = session.execute(
-            text("SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries WHERE source = 'stripe' "
-                 "AND direction = 'out' AND ref LIKE :prefix"),
+            sql.REFUNDED_SO_FAR,
             {"prefix": f"{charge}:refunded:%"},
         ).scalar_one()
         if total > already:
@@ -142,8 +140,7 @@ def _dunning_urgency(amount_due: int, attempts: int) -> str:
 def _failures(session: Session, stripe_invoice: str) -> tuple[int, dict[str, Any]]:
     """(first failure event id, latest failure object) for a Stripe invoice, by Stripe's `created`."""
     rows = session.execute(
-        text("SELECT id, payload FROM events WHERE source = 'stripe' AND type = 'invoice.payment_failed' "
-             "AND payload #>> '{data,object,id}' = :sid ORDER BY occurred_at, dedupe_key"),
+        sql.PAYMENT_FAILURES,
         {"sid": stripe_invoice},
     ).all()
     return rows[0].id, rows[-1].payload["data"]["object"]
@@ -153,8 +150,7 @@ def _settled(session: Session, stripe_invoice: str, ours: dict[str, Any] | None)
     if ours and ours.get("status") == "paid":
         return True
     return session.execute(
-        text("SELECT EXISTS (SELECT 1 FROM events WHERE source = 'stripe' AND type = 'invoice.paid' "
-             "AND payload #>> '{data,object,id}' = :sid)"),
+        sql.INVOICE_PAID_SEEN,
         {"sid": stripe_invoice},
     ).scalar_one()
 
@@ -186,15 +182,13 @@ def dunning_proposal(session: Session, actor: Actor, event_id: int, obj: dict[st
     pid, created = draft_proposal(session, actor, vertical="money", action_type="email",
                                   dedupe_key=DUNNING_PREFIX + sid, event_id=first_event, **values)
     current = session.execute(
-        text("SELECT status, title, reasoning, payload, urgency, event_id FROM action_proposals "
-             "WHERE id = :id FOR UPDATE"), {"id": pid},
+        sql.LOCK_PROPOSAL, {"id": pid},
     ).one()
     stale = any(getattr(current, k) != v for k, v in values.items()) or current.event_id != first_event
     if not created and current.status in ("pending", "expired") and stale:
         # A later failure (by Stripe's created) rewords the still-open proposal: same result in any order.
         session.execute(
-            text("UPDATE action_proposals SET title = :title, reasoning = :reasoning, "
-                 "payload = CAST(:payload AS jsonb), urgency = :urgency, event_id = :event_id WHERE id = :id"),
+            sql.REWORD_PROPOSAL,
             {**values, "payload": json.dumps(values["payload"]), "event_id": first_event, "id": pid},
         )
         record_audit(session, actor, "proposal", pid, current.status, current.status,
@@ -211,10 +205,7 @@ def expire_dunning_for_paid(session: Session, actor: Actor, type_: str, obj: dic
         return []
     our_id = booked.get("invoice_id") if booked.get("invoice_result") in ("paid", "already_paid") else None
     ids = session.execute(
-        text("SELECT p.id FROM action_proposals p LEFT JOIN events e ON e.id = p.event_id "
-             "WHERE p.status = 'pending' AND p.dedupe_key LIKE :prefix "
-             "AND (p.dedupe_key = :key OR e.payload #>> '{data,object,metadata,invoice_id}' = :ours) "
-             "ORDER BY p.id FOR UPDATE OF p"),
+        sql.PENDING_DUNNING_FOR_PAYMENT,
         {"prefix": DUNNING_PREFIX + "%", "key": DUNNING_PREFIX + str(obj.get("id")) if type_ == "invoice.paid" else "",
          "ours": str(our_id) if our_id is not None else ""},
     ).scalars().all()

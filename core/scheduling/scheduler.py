@@ -29,7 +29,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.agents.ops import run_ops_batch
@@ -38,6 +37,7 @@ from core.agents.runner import RUNNERS, run_named_agent
 from core.agents.runs import AgentResult, record_failed_run
 from core.config.context import AppContext
 from core.ops.claims import seconds_until_work, work_due
+from core.scheduling import sql
 
 log = logging.getLogger("hoss.scheduler")
 
@@ -82,20 +82,7 @@ def claim_period(session: Session, agent: str, interval_seconds: int, replica: s
     slot already claimed (after the interval was lengthened), and skips the INSERT in the common, claimed case.
     """
     return session.execute(
-        text(
-            """
-            WITH period AS (
-                SELECT to_timestamp((floor(extract(epoch FROM now()) / :interval) * :interval)::float8) AS start
-            )
-            INSERT INTO scheduler_slots (agent, scheduled_for, claimed_by)
-            SELECT :agent, period.start, :replica FROM period
-            WHERE NOT EXISTS (
-                SELECT 1 FROM scheduler_slots s WHERE s.agent = :agent AND s.scheduled_for >= period.start
-            )
-            ON CONFLICT (agent, scheduled_for) DO NOTHING
-            RETURNING scheduled_for
-            """
-        ),
+        sql.CLAIM_PERIOD,
         {"agent": agent, "interval": int(interval_seconds), "replica": replica},
     ).scalar_one_or_none()
 
@@ -103,7 +90,7 @@ def claim_period(session: Session, agent: str, interval_seconds: int, replica: s
 def release_period(session: Session, agent: str, scheduled_for: datetime, replica: str) -> None:
     """Give back a claimed period this replica will not run (it is shutting down), so another replica can (no commit)."""
     session.execute(
-        text("DELETE FROM scheduler_slots WHERE agent = :a AND scheduled_for = :p AND claimed_by = :r"),
+        sql.RELEASE_PERIOD,
         {"a": agent, "p": scheduled_for, "r": replica},
     )
 
@@ -111,7 +98,7 @@ def release_period(session: Session, agent: str, scheduled_for: datetime, replic
 def prune_slots(session: Session, keep_days: int = SLOT_RETENTION_DAYS) -> int:
     """Delete period claims older than `keep_days` (they only guard the current period); return how many (no commit)."""
     result = session.execute(
-        text("DELETE FROM scheduler_slots WHERE scheduled_for < now() - make_interval(days => :d)"), {"d": keep_days}
+        sql.PRUNE_SLOTS, {"d": keep_days}
     )
     return int(result.rowcount or 0)
 

@@ -1,0 +1,55 @@
+"""The events package's SQL, each statement named; values only as bound parameters."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+CLAIM_RECEIVED = text(
+    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
+    "WHERE status = 'received' ORDER BY received_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+# processed_at is the time of the last attempt; the wait doubles with each attempt.
+CLAIM_RETRY = text(
+    "SELECT id, source, type, occurred_at, payload, status, attempts FROM events "
+    "WHERE status = 'failed' AND attempts < :max_attempts "
+    "AND processed_at <= now() - make_interval(secs => :base * power(2, GREATEST(attempts - 1, 0))) "
+    "AND (CAST(:retry_before AS timestamptz) IS NULL OR processed_at < :retry_before) "
+    "ORDER BY processed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+
+COUNT_EVENTS = text(
+    "SELECT count(*) FROM events e "
+    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type)"
+)
+LIST_EVENTS = text(
+    "SELECT e.id, e.source, e.type, e.status, e.occurred_at, e.received_at, e.attempts, e.error, "
+    "CAST(EXTRACT(EPOCH FROM now() - e.received_at) AS bigint) AS age_seconds, "
+    "COALESCE((SELECT array_agg(DISTINCT x ORDER BY x) FROM ("
+    "  SELECT p.id AS x FROM action_proposals p WHERE p.event_id = e.id"
+    "  UNION SELECT CAST(jsonb_array_elements_text(g.state -> 'proposals') AS bigint) FROM graph_steps g"
+    "  WHERE g.event_id = e.id AND g.node = 'draft_proposal' AND g.status = 'succeeded'"
+    ") s), '{}') AS proposal_ids FROM events e "
+    "WHERE (CAST(:status AS text) IS NULL OR e.status = :status) AND (CAST(:type AS text) IS NULL OR e.type = :type) "
+    "ORDER BY e.id DESC LIMIT :limit OFFSET :offset"
+)
+
+EVENTS_DUE = text(
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT 1) r) + "
+    "(SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'failed' AND attempts < :m LIMIT 1) f)"
+)
+
+SAVE_STEP = text(
+    "INSERT INTO graph_steps (event_id, graph, node, state, status, error) "
+    "VALUES (:event_id, :graph, :node, CAST(:state AS jsonb), :status, :error) "
+    "ON CONFLICT (event_id, graph, node) DO UPDATE "
+    "SET state = EXCLUDED.state, status = EXCLUDED.status, error = EXCLUDED.error"
+)
+
+SUCCEEDED_STEPS = text("SELECT node, state FROM graph_steps WHERE event_id = :e AND graph = :g AND status = 'succeeded'")
+
+STORE_EVENT = text(
+    "WITH ins AS (INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
+    "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
+    "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id) "
+    "SELECT id, pg_notify(:channel, CAST(id AS text)) FROM ins"
+)
