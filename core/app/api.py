@@ -1,7 +1,7 @@
 """The HTTP API of SPEC §8 (minus the Stripe webhook): Starlette routes served by `web` and by `api`.
 
 Every route but /healthz needs `Authorization: Bearer $HOSS_API_TOKEN`; with no token configured the API
-refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503, and 500 without internals.
+refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from core.approvals.queries import list_pending, list_proposals
 from core.audit import Actor
 from core.config.context import AppContext
 from core.console.control_room import mark_lead_responded
-from core.errors import IllegalTransition, NotFound
+from core.errors import IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.money.invoices import mark_invoice_paid
 from db.models import PROPOSAL_STATUSES
 
@@ -119,6 +119,10 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
             return _error(404, str(exc))
         except IllegalTransition as exc:
             return _error(409, str(exc))
+        except InvalidInput as exc:
+            return _error(422, str(exc))
+        except QueryTimeout as exc:
+            return _error(504, str(exc))
         except Exception:
             log.exception("API %s %s failed", request.method, request.url.path)
             return _error(500, "internal error; see the server log")
