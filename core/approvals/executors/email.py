@@ -32,11 +32,17 @@ def mode(settings: Settings) -> str:
     return "dry_run"
 
 
-def _message(settings: Settings, payload: dict[str, Any], idempotency_key: str) -> EmailMessage:
+# A dry run with no From configured still shows what would go out; this says plainly that it is a stand-in.
+DRY_RUN_FROM = "dry-run@hossagent.invalid"
+
+
+def _message(settings: Settings, payload: dict[str, Any], idempotency_key: str, *, dry_run: bool) -> EmailMessage:
     to = require_text(payload, "to")
     if "@" not in to or "\n" in to or "\r" in to:
         raise PermanentError(f"payload field 'to' is not an email address: {to!r}")
     sender = payload.get("from") or settings.bizdev_email_from or settings.sendgrid_from_email
+    if not sender and dry_run:
+        sender = DRY_RUN_FROM  # nothing is sent, so nothing needs a real sender (.invalid never resolves)
     if not sender:
         raise PermanentError("no From address: set BIZDEV_EMAIL_FROM or put 'from' in the payload")
     msg = EmailMessage()
@@ -107,11 +113,14 @@ def _send_sendgrid(settings: Settings, msg: EmailMessage) -> str | None:
 
 def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
     """Send the email once (retrying transient failures); return what went out. Raises Permanent/TransientError."""
-    msg = _message(settings, payload, idempotency_key)
     how = mode(settings)
+    msg = _message(settings, payload, idempotency_key, dry_run=how == "dry_run")
     if how == "dry_run":
         log.info("DRY RUN (no SMTP or SendGrid configured): email NOT sent to %s, subject %r", msg["To"], msg["Subject"])
-        return {"dry_run": True, "would_send": _summary(msg)}
+        placeholder = msg["From"] == DRY_RUN_FROM
+        return {"dry_run": True, "would_send": _summary(msg),
+                **({"note": "no From address configured: a placeholder stands in (set BIZDEV_EMAIL_FROM)"}
+                   if placeholder else {})}
     if how == "smtp":
         with_retries(settings, lambda: _send_smtp(settings, msg))
         log.info("email sent by SMTP to %s, subject %r", msg["To"], msg["Subject"])
