@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -23,9 +23,10 @@ from starlette.routing import BaseRoute, Route
 
 from core.agents.registry import OPERATOR_RUNNABLE
 from core.agents.runner import run_named_agent
+from core.app.http import MAX_OFFSET, ApiError, json_body, path_id, query_int
 from core.app.stripe_webhook import webhook_routes
 from core.approvals.proposals import decide
-from core.approvals.queries import list_pending, list_proposals
+from core.approvals.queries import MAX_PAGE, list_pending, list_proposals
 from core.audit import Actor
 from core.config.context import AppContext
 from core.console.control_room import mark_lead_responded
@@ -39,14 +40,6 @@ RUNNABLE = tuple(a.name for a in OPERATOR_RUNNABLE)
 API_ACTOR = Actor.system("api")
 
 ContextProvider = Callable[[], AppContext]
-
-
-class ApiError(Exception):
-    """An error answered as JSON with its HTTP status."""
-
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
 
 
 class DecideBody(BaseModel):
@@ -81,26 +74,6 @@ def _check_token(request: Request, ctx: AppContext) -> None:
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
         raise ApiError(401, "missing or wrong bearer token")
-
-
-def _id(request: Request, name: str, what: str) -> int:
-    raw = request.path_params[name]
-    if not raw.isdigit() or len(raw) > 18:
-        raise ApiError(404, f"{what} {raw} not found")
-    return int(raw)
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    raw = await request.body()
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise ApiError(422, "the body is not valid JSON") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        raise ApiError(422, "the body is malformed", details=details) from None
 
 
 Handler = Callable[[Request, AppContext], Awaitable[JSONResponse]]
@@ -151,7 +124,7 @@ async def _run_agent(request: Request, ctx: AppContext) -> JSONResponse:
 
 
 async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
-    lead_id = _id(request, "id", "lead")
+    lead_id = path_id(request, "id", "lead")
 
     def work() -> dict[str, Any]:
         with ctx.sessions() as session:
@@ -163,7 +136,7 @@ async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
 
 
 async def _invoice_paid(request: Request, ctx: AppContext) -> JSONResponse:
-    invoice_id = _id(request, "id", "invoice")
+    invoice_id = path_id(request, "id", "invoice")
 
     def work() -> dict[str, Any]:
         with ctx.sessions() as session:
@@ -178,11 +151,8 @@ async def _proposals(request: Request, ctx: AppContext) -> JSONResponse:
     status = request.query_params.get("status", "pending")
     if status not in PROPOSAL_STATUSES:
         raise ApiError(422, f"status must be one of: {', '.join(PROPOSAL_STATUSES)}")
-    try:
-        limit = int(request.query_params.get("limit", "50"))
-        offset = int(request.query_params.get("offset", "0"))
-    except ValueError:
-        raise ApiError(422, "limit and offset must be integers") from None
+    limit = query_int(request, "limit", 50, low=1, high=MAX_PAGE)
+    offset = query_int(request, "offset", 0, low=0, high=MAX_OFFSET)
 
     def work() -> list[dict[str, Any]]:
         with ctx.sessions() as session:
@@ -194,8 +164,8 @@ async def _proposals(request: Request, ctx: AppContext) -> JSONResponse:
 
 
 async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
-    proposal_id = _id(request, "id", "proposal")
-    body: DecideBody = await _body(request, DecideBody)
+    proposal_id = path_id(request, "id", "proposal")
+    body: DecideBody = await json_body(request, DecideBody)
     if body.payload is not None and body.decision != "approve":
         raise ApiError(422, "an edited payload goes with approve only")
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core.app.http import ApiError, read_body
 from core.config.context import AppContext
 from core.events.webhooks import (
     MAX_BODY_BYTES,
@@ -40,9 +41,10 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
         secrets = webhook_secrets(ctx.settings)
         if not secrets:
             return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
-        body = await request.body()  # the raw bytes: the signature covers them exactly
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        try:
+            body = await read_body(request, MAX_BODY_BYTES)  # the raw bytes: the signature covers them exactly
+        except ApiError as exc:
+            return _error(exc.status, exc.message)
         try:
             verify_stripe_signature(body, request.headers.get("stripe-signature"), secrets, int(time.time()))
             event = parse_stripe_event(body)
@@ -51,7 +53,8 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
             return _error(400, str(exc))
         try:
             stored = await run_in_threadpool(_store, ctx, event)
-        except DataError:  # e.g. a \u0000 in a string, which jsonb cannot hold
+        except DataError:  # parse_stripe_event checks what jsonb refuses; this is the database's own word
+            log.warning("refused Stripe webhook %s: the database could not store it", event["id"][:80])
             return _error(400, "event payload cannot be stored")
         return JSONResponse({"received": True, "duplicate": stored.duplicate})
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -14,10 +15,15 @@ from sqlalchemy.orm import Session
 
 from core.config.settings import Settings
 from core.events import sql
+from db.json_input import UnstorableJSON, loads_storable
 
 log = logging.getLogger("hoss.webhooks")
 
 TOLERANCE_SECONDS = 300
+# ASCII digits only (str.isdigit accepts '²'), and few enough that the number is a plausible unix time.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+# Stripe was founded in 2010; 2100 is far enough ahead. Anything outside is not a real event time.
+MIN_CREATED, MAX_CREATED = 1_262_304_000, 4_102_444_800
 MAX_BODY_BYTES = 1_000_000  # Stripe events are a few KB; anything this large is not one
 EVENTS_CHANNEL = "hoss_events"  # NOTIFY channel the event processor may LISTEN on
 
@@ -67,7 +73,7 @@ def verify_stripe_signature(
             timestamps.append(value)
         elif key == "v1":
             v1s.append(value)
-    if len(timestamps) != 1 or not timestamps[0].isdigit() or not v1s:
+    if len(timestamps) != 1 or not _TIMESTAMP.fullmatch(timestamps[0]) or not v1s:
         raise SignatureError("malformed Stripe-Signature header: needs one t= and at least one v1=")
     t = int(timestamps[0])
     if abs(now - t) > tolerance:
@@ -87,19 +93,21 @@ def webhook_secrets(settings: Settings) -> list[str]:
 
 
 def parse_stripe_event(payload: bytes) -> dict[str, Any]:
-    """The event as a dict; BadEvent unless it is a JSON object with string id/type and integer created."""
+    """The event as a dict; BadEvent unless it is storable JSON: an object with string id/type and a sane created."""
     try:
-        event = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadEvent(f"body is not valid JSON ({exc.__class__.__name__})") from None
+        event = loads_storable(payload)
+    except UnstorableJSON as exc:
+        raise BadEvent(str(exc)) from None
     if not isinstance(event, dict):
         raise BadEvent("body is not a JSON object")
     for key in ("id", "type"):
         if not isinstance(event.get(key), str) or not event[key]:
             raise BadEvent(f"event has no {key}")
     created = event.get("created")
-    if not isinstance(created, int) or isinstance(created, bool) or created < 0:
+    if not isinstance(created, int) or isinstance(created, bool):
         raise BadEvent("event has no integer created timestamp")
+    if not MIN_CREATED <= created <= MAX_CREATED:
+        raise BadEvent(f"event created {created} is not a unix time between {MIN_CREATED} and {MAX_CREATED}")
     return event
 
 
