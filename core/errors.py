@@ -24,3 +24,13 @@ class InvalidInput(HossError, ValueError):
 
 class QueryTimeout(HossError, TimeoutError):
     """A read ran past its statement timeout and was cancelled by the database."""
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """`Type: first line of the message`, at most `limit` characters: what error columns and run rows keep.
+
+    Driver errors carry the SQL, its parameters and hints on later lines; those go to the log only.
+    """
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text[:limit]

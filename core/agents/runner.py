@@ -15,7 +15,7 @@ from core.agents.registry import AGENT_NAMES, agents_scheduled
 from core.agents.runs import AgentResult, record_skipped_run
 from core.audit import Actor
 from core.config.context import AppContext
-from core.errors import NotFound
+from core.errors import InvalidInput
 
 Runner = Callable[..., AgentResult]  # (ctx, trigger, actor=None)
 
@@ -48,7 +48,7 @@ RUNNERS: dict[str, Runner] = {
 EXCLUSIVE_AGENTS = frozenset(agents_scheduled("periodic"))
 
 
-class UnknownAgent(NotFound):
+class UnknownAgent(InvalidInput):
     """No agent of that name."""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.audit import Actor
+from core.errors import one_line
 from db.models import AgentRun
 
 log = logging.getLogger("hoss.agents")
@@ -105,7 +106,7 @@ def agent_run(session: Session, agent: str, trigger: str = "manual", actor: Acto
     except Exception as exc:  # the run's failure is data, not a crash of the caller
         session.rollback()
         recorder.status = "failed"
-        recorder.error = f"{type(exc).__name__}: {exc}"[:2000]
+        recorder.error = one_line(exc)
         log.exception("[%s] run %s failed: %s", agent, recorder.run_id, recorder.error)
     finish_run(session, recorder)
 

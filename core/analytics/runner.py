@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -77,17 +78,9 @@ def run_analytics(
     """Run whitelisted function `name` in a read-only, time-limited transaction; refuse anything else."""
     fn, valid = validate_params(name, params)
     window = resolve_window(valid, now)
-    try:
-        with engine.connect() as conn, conn.begin() as tx:
-            enter_read_only(conn, timeout_ms)
-            rows = fn.run(conn, valid, window, row_cap + 1, now=now)
-            last_updated = _last_updated(conn, fn)
-            tx.rollback()  # nothing to keep; a read-only transaction has nothing to commit anyway
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
-            raise AnalyticsTimeout(f"{name} took longer than {timeout_ms} ms and was stopped; "
-                                   "try a shorter period or a coarser grain") from None
-        raise
+    with read_only(engine, timeout_ms, what=name) as conn:
+        rows = fn.run(conn, valid, window, row_cap + 1, now=now)
+        last_updated = _last_updated(conn, fn)
     truncated = len(rows) > row_cap
     rows = rows[:row_cap]
     columns = list(rows[0].keys()) if rows else []
@@ -96,6 +89,24 @@ def run_analytics(
         last_updated=last_updated, truncated=truncated,
         notes=(f"Only the first {row_cap} rows are shown.",) if truncated else (),
     )
+
+
+@contextmanager
+def read_only(engine: Engine, timeout_ms: int, *, what: str = "the query") -> Iterator[Connection]:
+    """A connection in a READ ONLY, time-limited transaction that is rolled back after the block.
+
+    A statement cancelled by the timeout (or blocked past it by a lock) raises AnalyticsTimeout, one line.
+    """
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            enter_read_only(conn, timeout_ms)
+            yield conn
+            tx.rollback()  # nothing to keep; a read-only transaction has nothing to commit anyway
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
+            raise AnalyticsTimeout(f"{what} took longer than {timeout_ms} ms and was stopped; "
+                                   "try a shorter period or a coarser grain") from None
+        raise
 
 
 def enter_read_only(conn: Connection, timeout_ms: int) -> None:

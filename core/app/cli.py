@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, load_settings
@@ -232,9 +233,16 @@ def _ask_text(choice, result) -> str:  # noqa: ANN001 - Choice / AnalyticsResult
     return f"function: {result.function} (via {choice.via})\nparams: {params}\ndata last updated: {updated}\n\n{table}"
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line naming what is wrong (and how to see the usage), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description="HossAgent operator console and agents.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _OneLineParser(prog="python -m core", description="HossAgent operator console and agents.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     sub.add_parser("migrate", help="apply database migrations (idempotent)")
     p = sub.add_parser("run-agent", help="run one agent once")
     p.add_argument("name", help=", ".join(AGENT_NAMES))

@@ -19,7 +19,7 @@ from core.approvals import sql
 from core.approvals.executors import PermanentError, TransientError, adapter_for
 from core.audit import Actor
 from core.config.settings import Settings
-from core.errors import IllegalTransition, NotFound
+from core.errors import IllegalTransition, NotFound, one_line
 from core.transitions import transition, transition_proposal
 from db.models import ActionProposal, AuditLog, Execution
 
@@ -141,7 +141,7 @@ def _call_and_record(session: Session, settings: Settings, adapter: Any, executi
     except (PermanentError, TransientError) as exc:
         status, error = "failed", str(exc)[:2000]
     except Exception as exc:  # we cannot tell whether it went out: the operator decides, nothing is resent
-        status, error = "unknown", f"{type(exc).__name__}: {exc}"[:2000]
+        status, error = "unknown", one_line(exc)
     _move(session, EXECUTOR, execution_id, proposal_id, status, {"finished_at": func.now(), "result": result, "error": error},
           {"error": error} if error else None)
     if status != "unknown":
@@ -163,7 +163,7 @@ def _apply(session: Session, adapter: Any, payload: dict[str, Any], result: dict
     except Exception as exc:
         log.exception("execution %s succeeded but recording its consequences failed", execution_id)
         session.execute(update(Execution).where(Execution.id == execution_id).values(
-            result={**result, "apply_error": f"{type(exc).__name__}: {exc}"[:500]}))
+            result={**result, "apply_error": one_line(exc)}))
 
 
 def _describe(result: dict[str, Any]) -> str:

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import InvalidInput
 
-class ConfigError(Exception):
+
+class ConfigError(InvalidInput):
     """A bad configuration value; the message is one line naming the variable."""
+
+
+_MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
+_MONTH_MINUTES = 31 * 24 * 60
+_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url")
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
 
 
 class Settings(BaseSettings):
     """HossAgent configuration. None is required: with none set, everything runs in mock/dry-run mode."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, frozen=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, frozen=True,
+        allow_inf_nan=False,  # `inf` or `nan` for an interval is a typo, not a very long wait
     )
 
     # Database
@@ -28,9 +44,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, description="Enables real LLM calls; unset means mock mode.")
     openai_model: str = Field("gpt-4o-mini", description="Model for Ops tasks and drafting.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (tests, proxies).")
-    openai_timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one LLM call.")
-    openai_rpm: int | None = Field(None, gt=0, description="Client-side cap on LLM requests per minute.")
-    openai_tpm: int | None = Field(None, gt=0, description="Client-side cap on LLM tokens per minute.")
+    openai_timeout_seconds: float = Field(30.0, gt=0, le=600, description="Timeout of one LLM call.")
+    openai_rpm: int | None = Field(None, gt=0, le=10**9, description="Client-side cap on LLM requests per minute.")
+    openai_tpm: int | None = Field(None, gt=0, le=10**12, description="Client-side cap on LLM tokens per minute.")
 
     # Email
     bizdev_email_from: str | None = Field(None, description="From address of outbound email.")
@@ -56,12 +72,12 @@ class Settings(BaseSettings):
     )
 
     # Scheduler
-    sched_bizdev_interval_minutes: float = Field(30, gt=0, description="BizDev agent period.")
-    sched_onboarding_interval_minutes: float = Field(10, gt=0, description="Onboarding agent period.")
-    sched_ops_interval_seconds: float = Field(120, gt=0, description="How often an idle Ops pool looks for work.")
-    sched_billing_interval_minutes: float = Field(720, gt=0, description="Billing agent period.")
-    sched_events_interval_seconds: float = Field(5, gt=0, description="Event processor period.")
-    sched_executor_interval_seconds: float = Field(5, gt=0, description="Proposal executor period.")
+    sched_bizdev_interval_minutes: float = Field(30, gt=0, le=_MONTH_MINUTES, description="BizDev agent period.")
+    sched_onboarding_interval_minutes: float = Field(10, gt=0, le=_MONTH_MINUTES, description="Onboarding agent period.")
+    sched_ops_interval_seconds: float = Field(120, gt=0, le=_MONTH_SECONDS, description="How often an idle Ops pool looks for work.")
+    sched_billing_interval_minutes: float = Field(720, gt=0, le=_MONTH_MINUTES, description="Billing agent period.")
+    sched_events_interval_seconds: float = Field(5, gt=0, le=_MONTH_SECONDS, description="Event processor period.")
+    sched_executor_interval_seconds: float = Field(5, gt=0, le=_MONTH_SECONDS, description="Proposal executor period.")
     sched_tick_seconds: float = Field(
         2, gt=0, le=60, description="How often each scheduler job re-reads the agents registry and looks for due work."
     )
@@ -71,25 +87,25 @@ class Settings(BaseSettings):
 
     # Event processor
     events_max_attempts: int = Field(5, ge=1, le=100, description="Attempts before a failed event is left failed.")
-    events_retry_base_seconds: float = Field(30, ge=0, description="Backoff before retrying a failed event, doubled per attempt.")
+    events_retry_base_seconds: float = Field(30, ge=0, le=86_400, description="Backoff before retrying a failed event, doubled per attempt.")
     events_batch_size: int = Field(200, ge=1, le=100_000, description="Most events one processor run handles.")
 
     # Ops
     ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
-    ops_lease_seconds: float = Field(60, gt=0, description="Lease on a claimed task; lapsed leases are reclaimed.")
-    ops_daily_budget_cents: int | None = Field(None, ge=0, description="Daily LLM spend cap; unset means none.")
+    ops_lease_seconds: float = Field(60, gt=0, le=86_400, description="Lease on a claimed task; lapsed leases are reclaimed.")
+    ops_daily_budget_cents: int | None = Field(None, ge=0, le=10**13, description="Daily LLM spend cap; unset means none.")
     ops_max_output_tokens: int = Field(600, ge=16, le=16384, description="Output-token limit of one Ops LLM call (~400 words).")
-    ops_backoff_base_seconds: float = Field(5, ge=0, description="First retry delay of a failed task; doubles per attempt.")
-    ops_backoff_max_seconds: float = Field(900, ge=0, description="Cap on one retry delay of a failed task.")
+    ops_backoff_base_seconds: float = Field(5, ge=0, le=86_400, description="First retry delay of a failed task; doubles per attempt.")
+    ops_backoff_max_seconds: float = Field(900, ge=0, le=7 * 86_400, description="Cap on one retry delay of a failed task.")
     ops_async_commit: bool = Field(True, description="Pool slots commit without waiting for the WAL flush (faster; a Postgres crash may redo the last moment's tasks).")
-    ops_shutdown_grace_seconds: float = Field(20, ge=0, description="How long a stopping pool waits for in-flight tasks.")
+    ops_shutdown_grace_seconds: float = Field(20, ge=0, le=600, description="How long a stopping pool waits for in-flight tasks.")
 
     # Inbox / executor
-    proposal_expiry_hours: float = Field(72, gt=0, description="Pending proposals older than this expire.")
-    executor_timeout_seconds: float = Field(20.0, gt=0, description="Timeout of one outside call (SMTP, Stripe, Slack).")
+    proposal_expiry_hours: float = Field(72, gt=0, le=24 * 366, description="Pending proposals older than this expire.")
+    executor_timeout_seconds: float = Field(20.0, gt=0, le=600, description="Timeout of one outside call (SMTP, Stripe, Slack).")
     executor_retry_attempts: int = Field(3, ge=1, le=10, description="Tries of one outside call on transient errors.")
-    executor_retry_wait_seconds: float = Field(0.5, ge=0, description="First backoff between tries (doubles each time).")
+    executor_retry_wait_seconds: float = Field(0.5, ge=0, le=60, description="First backoff between tries (doubles each time).")
 
     # Canvas
     canvas_statement_timeout_ms: int = Field(
@@ -121,6 +137,25 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme.split("+")[0] not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator(*_HTTP_URL_FIELDS)
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_http_url(value)
+
+    @field_validator("slack_webhook_url")
+    @classmethod
+    def _secret_http_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_http_url(value.get_secret_value())
+        return value
+
     @property
     def llm_mode(self) -> Literal["openai", "mock"]:
         """`openai` when a key is set, else `mock`."""
@@ -139,8 +174,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "configuration"
-        shown = "" if field in _SECRET_FIELDS else f" (got {err.get('input')!r})"
-        raise ConfigError(f"Invalid {field.upper()}: {err['msg']}{shown}") from None
+        # Secrets, and a database URL (it may carry a password), are never echoed back.
+        shown = "" if field in _SECRET_FIELDS or field == "database_url" else f" (got {err.get('input')!r})"
+        raise ConfigError(f"Invalid {field.upper()}: {err['msg'].removeprefix('Value error, ')}{shown}") from None
 
 
 _SECRET_FIELDS = frozenset(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.errors import one_line
 from core.events import sql
+
+log = logging.getLogger("hoss.events")
 
 # A node takes the state so far and returns the keys it adds; it may write to the database.
 Node = Callable[[dict[str, Any]], dict[str, Any]]
@@ -67,7 +71,8 @@ def run_graph(session: Session, event_id: int, graph: str, nodes: list[tuple[str
             with session.begin_nested():
                 added = node(dict(state))
         except Exception as exc:  # a node's failure is recorded on its step, not raised
-            error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = one_line(exc)
+            log.warning("event %s: graph %s node %s failed: %s", event_id, graph, name, error, exc_info=True)
             _save_step(session, event_id, graph, name, "failed", state, error)
             return GraphOutcome(graph, tuple(ran), tuple(resumed), state, name, error)
         # Round-trip through JSON so the in-memory state equals what a resumed run would read back.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from core.audit import Actor
 from core.config.settings import Settings
+from core.errors import one_line
 from core.events import sql
 from core.events.graph import GraphOutcome
 from core.transitions import transition
 from db.models import Event
 
 ACTOR = Actor.agent("events")
+log = logging.getLogger("hoss.events")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
         with session.begin_nested():  # the row lock is kept whatever happens inside
             outcome = handler(session, settings, event)
     except Exception as exc:  # outside any node: undo the handler's writes, then record the failure
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = one_line(exc)
+        log.warning("event %s %s failed outside its graph: %s", row.id, row.type, error, exc_info=True)
         _finish(session, row, "failed", error)
         session.commit()
         return EventOutcome(row.id, row.type, "failed", f"event {row.id} {row.type}: failed ({error})", error)

@@ -36,6 +36,7 @@ from core.agents.registry import agent_schedule, agents_scheduled, ensure_agent_
 from core.agents.runner import RUNNERS, run_named_agent
 from core.agents.runs import AgentResult, record_failed_run
 from core.config.context import AppContext
+from core.errors import one_line
 from core.ops.claims import seconds_until_work, work_due
 from core.scheduling import sql
 
@@ -226,7 +227,7 @@ class Scheduler:
         failures, last_logged = self._failing.get(name, (0, float("-inf")))
         now = time.monotonic()
         if now - last_logged >= _FAILURE_LOG_EVERY_SECONDS:
-            log.error("[scheduler] %s tick failed (%d so far): %s", name, failures + 1, _describe(exc))
+            log.error("[scheduler] %s tick failed (%d so far): %s", name, failures + 1, one_line(exc, 500))
             last_logged = now
         self._failing[name] = (failures + 1, last_logged)
 
@@ -302,7 +303,7 @@ class Scheduler:
             result = call() if call else self.runner(self.ctx, name, trigger="schedule")
         except Exception as exc:
             self._count("failures")
-            error = _describe(exc)
+            error = one_line(exc, 500)
             log.error("[scheduler] %s failed: %s", name, error)
             log.debug("[scheduler] %s traceback", name, exc_info=True)
             record_failed_run(self.ctx.sessions, name, "schedule", error)
@@ -312,12 +313,6 @@ class Scheduler:
         if name in TASK_PRODUCERS and result.items:
             self._wake_pool.set()
         return result
-
-
-def _describe(exc: BaseException) -> str:
-    """`Type: first line of the message` (driver errors carry SQL and hints on later lines)."""
-    message = str(exc).strip()
-    return f"{type(exc).__name__}: {message.splitlines()[0][:500]}" if message else type(exc).__name__
 
 
 def run_scheduler_process(ctx: AppContext) -> int:
