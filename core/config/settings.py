@@ -118,6 +118,7 @@ class Settings(BaseSettings):
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
     hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    hoss_log_format: Literal["text", "json"] = Field("text", description="`json`: one JSON object per log line.")
 
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",

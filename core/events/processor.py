@@ -145,11 +145,9 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
 
 
 def events_due(session: Session, settings: Settings) -> bool:
-    """Whether an event waits: received, or failed with attempts left (its backoff may not have passed yet)."""
-    return bool(session.execute(
-        sql.EVENTS_DUE,
-        {"m": settings.events_max_attempts},
-    ).scalar_one())
+    """Whether an event waits: received, or failed with attempts left and its backoff passed."""
+    return bool(session.execute(sql.EVENTS_DUE, {"max_attempts": settings.events_max_attempts,
+                                                 "base": settings.events_retry_base_seconds}).scalar_one())
 
 
 def list_events(session: Session, *, status: str | None = None, type_: str | None = None,

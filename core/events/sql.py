@@ -33,9 +33,11 @@ LIST_EVENTS = text(
     "ORDER BY e.id DESC LIMIT :limit OFFSET :offset"
 )
 
+# The same conditions as the two claims: a failed event waiting out its backoff is not due yet.
 EVENTS_DUE = text(
-    "SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT 1) r) + "
-    "(SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'failed' AND attempts < :m LIMIT 1) f)"
+    "SELECT EXISTS (SELECT 1 FROM events WHERE status = 'received') "
+    "OR EXISTS (SELECT 1 FROM events WHERE status = 'failed' AND attempts < :max_attempts "
+    "AND processed_at <= now() - make_interval(secs => :base * power(2, GREATEST(attempts - 1, 0))))"
 )
 
 SAVE_STEP = text(

@@ -309,7 +309,9 @@ class Scheduler:
             record_failed_run(self.ctx.sessions, name, "schedule", error)
             return None
         self._count("runs")
-        log.info("[scheduler] %s: %s — %s (run %s)", name, result.status, result.summary, result.run_id)
+        # An idle poll (nothing due, so no run row) is not news: DEBUG keeps INFO to what happened.
+        level = logging.DEBUG if result.run_id == 0 else logging.INFO
+        log.log(level, "[scheduler] %s: %s — %s (run %s)", name, result.status, result.summary, result.run_id)
         if name in TASK_PRODUCERS and result.items:
             self._wake_pool.set()
         return result
