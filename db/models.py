@@ -24,25 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# Every allowed status, in one place: the CHECK constraints and the transition tables use them.
-LEAD_STATUSES = ("new", "contacted", "responded", "qualified_candidate", "qualified", "lost")
-CUSTOMER_PLANS = ("starter", "pro", "enterprise")
-CUSTOMER_STATUSES = ("active", "trial", "churned")
-TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review")
-TASK_MODES = ("openai", "mock")
-INVOICE_STATUSES = ("draft", "sent", "paid", "void")
-RUN_TRIGGERS = ("manual", "schedule", "event", "api")
-RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
-EVENT_STATUSES = ("received", "processed", "ignored", "failed")
-VERTICALS = ("money", "bizdev", "ops", "billing")
-PROPOSAL_STATUSES = ("pending", "approved", "rejected", "expired", "executing", "executed", "failed")
-URGENCIES = ("low", "medium", "high", "critical")
-EXECUTION_STATUSES = ("queued", "started", "succeeded", "failed", "unknown")
-GRAPH_STEP_STATUSES = ("started", "succeeded", "failed")
-ACTOR_TYPES = ("system", "user", "policy", "agent")
-LEDGER_DIRECTIONS = ("in", "out")
-LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
-LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
+from db import statuses as st
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "pk": "pk_%(table_name)s",
@@ -75,7 +57,7 @@ def _now() -> Mapped[datetime]:
 class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
-        one_of("status", LEAD_STATUSES),
+        one_of("status", st.LEAD_STATUSES),
         UniqueConstraint("email"),
         Index("ix_leads_status_id", "status", "id"),
         Index("ix_leads_created_at", "created_at"),  # canvas: lead funnel over a period
@@ -93,7 +75,7 @@ class Lead(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (one_of("plan", CUSTOMER_PLANS), one_of("status", CUSTOMER_STATUSES))
+    __table_args__ = (one_of("plan", st.CUSTOMER_PLANS), one_of("status", st.CUSTOMER_STATUSES))
     id: Mapped[int] = _id()
     company: Mapped[str] = mapped_column(Text)
     contact_email: Mapped[str] = mapped_column(Text, server_default="")
@@ -109,7 +91,7 @@ class Customer(Base):
 class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (
-        one_of("status", INVOICE_STATUSES),
+        one_of("status", st.INVOICE_STATUSES),
         non_negative("amount_cents"),
         Index("ix_invoices_customer_id", "customer_id"),
         Index("ix_invoices_status_created_at", "status", "created_at"),
@@ -130,7 +112,7 @@ class Invoice(Base):
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        one_of("status", TASK_STATUSES),
+        one_of("status", st.TASK_STATUSES),
         CheckConstraint("mode IS NULL OR mode IN ('openai', 'mock')", name="mode"),
         non_negative("reward_cents"),
         non_negative("cost_cents"),
@@ -191,10 +173,11 @@ class Agent(Base):
 class AgentRun(Base):
     __tablename__ = "agent_runs"
     __table_args__ = (
-        one_of("trigger", RUN_TRIGGERS),
-        one_of("status", RUN_STATUSES),
+        one_of("trigger", st.RUN_TRIGGERS),
+        one_of("status", st.RUN_STATUSES),
         Index("ix_agent_runs_agent_started_at", "agent", "started_at"),
         Index("ix_agent_runs_started_at", "started_at"),
+        Index("ix_agent_runs_running_heartbeat", "heartbeat_at", postgresql_where=text("status = 'running'")),
     )
     id: Mapped[int] = _id()
     agent: Mapped[str] = mapped_column(Text)
@@ -208,6 +191,7 @@ class AgentRun(Base):
     host: Mapped[str] = mapped_column(Text, server_default="")
     pid: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str | None] = mapped_column(Text)  # who started a manual/API run; None for the scheduler
+    heartbeat_at: Mapped[datetime] = _now()  # pushed by the running process; stale means it died (abandoned)
 
 
 class SchedulerSlot(Base):
@@ -225,7 +209,7 @@ class SchedulerSlot(Base):
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
-        one_of("status", EVENT_STATUSES),
+        one_of("status", st.EVENT_STATUSES),
         UniqueConstraint("source", "dedupe_key"),
         Index("ix_events_received", "received_at", "id", postgresql_where=text("status = 'received'")),
         Index("ix_events_failed", "processed_at", "id", postgresql_where=text("status = 'failed'")),
@@ -251,9 +235,9 @@ class Event(Base):
 class ActionProposal(Base):
     __tablename__ = "action_proposals"
     __table_args__ = (
-        one_of("status", PROPOSAL_STATUSES),
-        one_of("vertical", VERTICALS),
-        one_of("urgency", URGENCIES),
+        one_of("status", st.PROPOSAL_STATUSES),
+        one_of("vertical", st.VERTICALS),
+        one_of("urgency", st.URGENCIES),
         Index("ix_action_proposals_pending", "created_at", postgresql_where=text("status = 'pending'")),
         Index("ix_action_proposals_status_created_at", "status", "created_at"),
         Index("ix_action_proposals_event_id", "event_id"),
@@ -278,7 +262,7 @@ class ActionProposal(Base):
 class Execution(Base):
     __tablename__ = "executions"
     __table_args__ = (
-        one_of("status", EXECUTION_STATUSES),
+        one_of("status", st.EXECUTION_STATUSES),
         Index("ix_executions_queued", "id", postgresql_where=text("status = 'queued'")),
         Index("ix_executions_proposal_id", "proposal_id"),
     )
@@ -297,7 +281,7 @@ class Execution(Base):
 class GraphStep(Base):
     __tablename__ = "graph_steps"
     __table_args__ = (
-        one_of("status", GRAPH_STEP_STATUSES),
+        one_of("status", st.GRAPH_STEP_STATUSES),
         UniqueConstraint("event_id", "graph", "node"),
     )
     id: Mapped[int] = _id()
@@ -315,7 +299,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     __table_args__ = (
-        one_of("actor_type", ACTOR_TYPES),
+        one_of("actor_type", st.ACTOR_TYPES),
         Index("ix_audit_log_entity", "entity", "entity_id", "id"),
         Index("ix_audit_log_ts", "ts"),
         Index("ix_audit_log_actor", "actor_type", "actor_id", "id"),
@@ -336,9 +320,9 @@ class AuditLog(Base):
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        one_of("direction", LEDGER_DIRECTIONS),
-        one_of("category", LEDGER_CATEGORIES),
-        one_of("source", LEDGER_SOURCES),
+        one_of("direction", st.LEDGER_DIRECTIONS),
+        one_of("category", st.LEDGER_CATEGORIES),
+        one_of("source", st.LEDGER_SOURCES),
         non_negative("amount_cents"),
         UniqueConstraint("source", "ref"),
         Index("ix_ledger_entries_occurred_at", "occurred_at"),

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.audit.chain import verify_audit_chain
 from core.audit.view import AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
-from db.models import ACTOR_TYPES
+from db.statuses import ACTOR_TYPES
 from ui.context import app_context
 
 PAGE_SIZE = 50

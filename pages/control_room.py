@@ -9,7 +9,7 @@ from core.config.cents import dollars
 from core.console import control_room as cr
 from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
-from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
+from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
 from ui.tables import paged_table
 

@@ -9,7 +9,7 @@ from core.config.cents import cents_from_dollars, dollars, to_dollars
 from core.config.store import InvalidSettingValue, get_cash_balance, set_cash_balance
 from core.events.processor import list_events
 from core.money.ledger import import_bank_csv, preview_bank_csv
-from db.models import EVENT_STATUSES
+from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor
 
 PAGE_SIZE = 50

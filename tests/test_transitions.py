@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import HossError, IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.transitions import ALLOWED, MODELS, can_transition
-from db.models import (
+from db.statuses import (
     CUSTOMER_STATUSES,
     EVENT_STATUSES,
     EXECUTION_STATUSES,

@@ -22,7 +22,7 @@ from core.approvals.queries import (
 )
 from core.config.context import AppContext
 from core.errors import IllegalTransition, NotFound
-from db.models import PROPOSAL_STATUSES
+from db.statuses import PROPOSAL_STATUSES
 from ui.context import current_actor
 
 PAGE_SIZE = 20

@@ -103,7 +103,7 @@ def invoice_customer(session: Session, customer_id: int, company: str) -> Drafte
 def run_billing_agent(session: Session, settings: Settings, *, trigger: str = "manual",
                       actor: Actor | None = None) -> AgentResult:
     """One draft invoice per active customer with done, uninvoiced tasks; one transaction per customer."""
-    with agent_run(session, AGENT, trigger, actor) as run:
+    with agent_run(session, AGENT, trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         customers = _billable_customers(session)
         session.rollback()
         for customer_id, company in customers:

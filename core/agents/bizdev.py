@@ -168,7 +168,7 @@ def run_bizdev_agent(
 ) -> AgentResult:
     """Make `count` (default 1–2) demo leads, each with a pending `email` proposal; one transaction per lead."""
     rng = random.Random(seed)
-    with agent_run(session, AGENT, trigger, actor) as run:
+    with agent_run(session, AGENT, trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         wanted = count if count is not None else rng.randint(1, 2)
         for _ in range(wanted):
             lead = _fresh_lead(session, rng)

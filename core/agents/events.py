@@ -25,7 +25,7 @@ def run_event_processor(session: Session, settings: Settings, *, trigger: str = 
     if trigger == "schedule" and not events_due(session, settings):
         session.rollback()
         return AgentResult("events", 0, "skipped", 0, "no events waiting")
-    with agent_run(session, "events", trigger, actor) as run:
+    with agent_run(session, "events", trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         failed = 0
         started = session.execute(text("SELECT clock_timestamp()")).scalar_one()
         for _ in range(settings.events_batch_size):

@@ -23,7 +23,7 @@ def run_proposal_executor(session: Session, settings: Settings, *, trigger: str 
     if trigger == "schedule" and not executor_work_due(session, settings):
         session.rollback()
         return AgentResult("executor", 0, "skipped", 0, "nothing queued")
-    with agent_run(session, "executor", trigger, actor) as run:
+    with agent_run(session, "executor", trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         expired = expire_stale_proposals(session, timedelta(hours=settings.proposal_expiry_hours))
         session.commit()
         for proposal_id in expired:

@@ -96,7 +96,7 @@ def run_onboarding_agent(
     actor: Actor | None = None,
 ) -> AgentResult:
     """Onboard every ready lead without a customer (up to `limit`), one transaction per lead; safe to run concurrently."""
-    with agent_run(session, AGENT, trigger, actor) as run:
+    with agent_run(session, AGENT, trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         skip: set[int] = set()
         while limit is None or run.items < limit:
             candidate = _lock_next_candidate(session, skip)

@@ -37,7 +37,7 @@ def run_ops_batch(
     time and hands back the leases still held.
     """
     with sessions() as session:
-        with agent_run(session, "ops_batch", trigger, actor) as rec:
+        with agent_run(session, "ops_batch", trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as rec:
             summary = OpsPool(sessions, settings, "batch", max_workers=max_workers).run_until_idle(stop_event)
             rec.items = summary.finished
             rec.lines.extend(summary.lines)
@@ -51,7 +51,7 @@ def run_ops_batch(
 
 def _run_single(session: Session, settings: Settings, task_id: int | None, trigger: str,
                 actor: Actor | None) -> AgentResult:
-    with agent_run(session, "ops", trigger, actor) as rec:
+    with agent_run(session, "ops", trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as rec:
         if _budget_stops(session, settings, rec):
             return rec.result()
         worker = new_worker_id("ops")

@@ -9,14 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Engine, Select, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.agents.heartbeat import heartbeats
 from core.audit import Actor
 from core.errors import one_line
 from db.models import AgentRun
 
 log = logging.getLogger("hoss.agents")
+# The HOSS_HEARTBEAT_SECONDS default; agents pass the configured value.
+DEFAULT_HEARTBEAT_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,14 @@ def finish_run(session: Session, recorder: RunRecorder) -> None:
 
 
 @contextmanager
-def agent_run(session: Session, agent: str, trigger: str = "manual", actor: Actor | None = None
-              ) -> Iterator[RunRecorder]:
-    """Record a run around the block; an exception inside is rolled back, recorded as `failed`, and not re-raised."""
+def agent_run(session: Session, agent: str, trigger: str = "manual", actor: Actor | None = None, *,
+              heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS) -> Iterator[RunRecorder]:
+    """Record a run around the block, heartbeating it meanwhile; an exception inside is rolled back, recorded as
+    `failed`, and not re-raised."""
     recorder = RunRecorder(agent=agent, run_id=start_run(session, agent, trigger, actor))
+    bind = session.get_bind()
+    beats = heartbeats(bind if isinstance(bind, Engine) else bind.engine, heartbeat_seconds)
+    beats.add(recorder.run_id)
     try:
         yield recorder
     except Exception as exc:  # the run's failure is data, not a crash of the caller
@@ -108,6 +115,8 @@ def agent_run(session: Session, agent: str, trigger: str = "manual", actor: Acto
         recorder.status = "failed"
         recorder.error = one_line(exc)
         log.exception("[%s] run %s failed: %s", agent, recorder.run_id, recorder.error)
+    finally:
+        beats.discard(recorder.run_id)
     finish_run(session, recorder)
 
 

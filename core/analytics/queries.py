@@ -293,13 +293,14 @@ def invoice_aging(conn: Connection, p: NoParams, w: Window, cap: int, now: datet
 
 
 def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per agent: runs started in the window, succeeded/failed/skipped, error rate, mean duration, last error."""
+    """Per agent: runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
     sql = """
         SELECT agent,
                count(*) AS runs,
                count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
                count(*) FILTER (WHERE status = 'failed') AS failed,
                count(*) FILTER (WHERE status = 'skipped') AS skipped,
+               count(*) FILTER (WHERE status = 'abandoned') AS abandoned,
                avg(extract(epoch FROM finished_at - started_at)) AS avg_seconds,
                max(started_at) AS last_run_at,
                (array_agg(error ORDER BY started_at DESC) FILTER (WHERE status = 'failed'))[1] AS last_error
@@ -310,7 +311,7 @@ def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now:
     """
     rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agent": p.agent}, cap)
     for r in rows:
-        r["error_rate_pct"] = _pct(r["failed"], r["runs"])
+        r["error_rate_pct"] = _pct(r["failed"] + r["abandoned"], r["runs"])  # an abandoned run did not finish
         r["avg_seconds"] = round(float(r["avg_seconds"]), 2) if r["avg_seconds"] is not None else None
     return rows
 

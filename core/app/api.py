@@ -32,7 +32,7 @@ from core.config.context import AppContext
 from core.console.control_room import mark_lead_responded
 from core.errors import IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.money.invoices import mark_invoice_paid
-from db.models import PROPOSAL_STATUSES
+from db.statuses import PROPOSAL_STATUSES
 
 log = logging.getLogger("hoss.api")
 

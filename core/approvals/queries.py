@@ -11,7 +11,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import NotFound
-from db.models import PROPOSAL_STATUSES, ActionProposal, Execution
+from db.models import ActionProposal, Execution
+from db.statuses import PROPOSAL_STATUSES
 
 MAX_PAGE = 200
 # critical first; the partial index on pending rows keeps the scan small.

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
-from db.models import ACTOR_TYPES, AuditLog
+from db.models import AuditLog
+from db.statuses import ACTOR_TYPES
 
 COLUMNS = ("id", "ts", "actor_type", "actor_id", "entity", "entity_id", "from_status", "to_status",
            "metadata", "prev_hash", "row_hash")

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         25, ge=0, le=600, description="On SIGTERM, how long in-flight runs may finish before the scheduler exits."
     )
 
+    hoss_heartbeat_seconds: float = Field(
+        15, gt=0, le=3600, description="How often a process marks its runs alive; three missed beats mark a run abandoned."
+    )
+
     # Event processor
     events_max_attempts: int = Field(5, ge=1, le=100, description="Attempts before a failed event is left failed.")
     events_retry_base_seconds: float = Field(30, ge=0, le=86_400, description="Backoff before retrying a failed event, doubled per attempt.")

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from core.agents.runs import run_history_query
 from core.audit import Actor
 from core.transitions import transition_lead
-from db.models import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES, Customer, Invoice, Lead, Task
+from db.models import Customer, Invoice, Lead, Task
+from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 
 PAGE_SIZE = 25
 

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
-from db.models import LEDGER_CATEGORIES, LEDGER_DIRECTIONS, LEDGER_SOURCES, LedgerEntry
+from db.models import LedgerEntry
+from db.statuses import LEDGER_CATEGORIES, LEDGER_DIRECTIONS, LEDGER_SOURCES
 
 MAX_CSV_ROWS = 50_000
 _INSERT_CHUNK = 1_000

@@ -31,6 +31,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
+from core.agents.heartbeat import reap_abandoned_runs
 from core.agents.ops import run_ops_batch
 from core.agents.registry import agent_schedule, agents_scheduled, ensure_agent_registry
 from core.agents.runner import RUNNERS, run_named_agent
@@ -138,7 +139,7 @@ class Scheduler:
         self._pool_next_check = 0.0
         self._aps = BackgroundScheduler(
             timezone=timezone.utc,
-            executors={"default": ThreadPoolExecutor(len(self.agents) + 2)},
+            executors={"default": ThreadPoolExecutor(len(self.agents) + 3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         aps_log = logging.getLogger("apscheduler.scheduler")
@@ -166,6 +167,10 @@ class Scheduler:
         self._aps.add_job(
             self._guarded, IntervalTrigger(seconds=_HOUSEKEEPING_SECONDS), args=("housekeeping", self._housekeeping),
             id="housekeeping", next_run_time=now,
+        )
+        self._aps.add_job(
+            self._guarded, IntervalTrigger(seconds=self.ctx.settings.hoss_heartbeat_seconds),
+            args=("reaper", self._reap), id="reaper", next_run_time=now,
         )
         self._aps.start()
         log.info("[scheduler] replica %s up: %s (tick %.1fs)", self.replica, ", ".join(self.agents) or "no agents", tick)
@@ -285,6 +290,10 @@ class Scheduler:
             if due_in is not None:
                 wait = min(wait, max(due_in, 0.0))
         self._pool_next_check = time.monotonic() + wait
+
+    def _reap(self, _name: str) -> None:
+        with self.ctx.sessions() as session:
+            reap_abandoned_runs(session, self.ctx.settings.hoss_heartbeat_seconds)
 
     def _housekeeping(self, _name: str) -> None:
         with self.ctx.sessions() as session:

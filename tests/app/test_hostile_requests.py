@@ -139,6 +139,11 @@ JSON_VALUES = st.recursive(
 )
 
 
+def _sendable_in_a_header(value: str) -> bool:
+    # HTTP clients refuse control characters in a header value, so no server ever receives them.
+    return all(c == "\t" or (c >= " " and c != "\x7f") for c in value)
+
+
 def _dumps(value: object) -> bytes:
     return json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
 
@@ -147,7 +152,7 @@ def _dumps(value: object) -> bytes:
 @given(body=st.one_of(st.binary(max_size=200), JSON_VALUES.map(_dumps),
                       st.fixed_dictionaries({"id": HOSTILE_TEXT, "type": HOSTILE_TEXT,
                                              "created": st.integers() | HOSTILE_TEXT, "data": JSON_VALUES}).map(_dumps)),
-       header=st.one_of(st.none(), HOSTILE_TEXT.filter(lambda t: not set(t) & set("\r\n\x00"))  # unsendable
+       header=st.one_of(st.none(), HOSTILE_TEXT.filter(_sendable_in_a_header)
                         .map(lambda t: f"t={t},v1=00")))
 def test_generated_webhooks_never_get_a_5xx_and_refusals_store_nothing(ctx, client, body, header) -> None:
     before = _counts(ctx)

@@ -1,0 +1,21 @@
+"""Every allowed value of every status-like column, in one place: the CHECK constraints, core.transitions's
+table of moves and the pages' filters all use these."""
+
+LEAD_STATUSES = ("new", "contacted", "responded", "qualified_candidate", "qualified", "lost")
+CUSTOMER_PLANS = ("starter", "pro", "enterprise")
+CUSTOMER_STATUSES = ("active", "trial", "churned")
+TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review")
+TASK_MODES = ("openai", "mock")
+INVOICE_STATUSES = ("draft", "sent", "paid", "void")
+RUN_TRIGGERS = ("manual", "schedule", "event", "api")
+RUN_STATUSES = ("running", "succeeded", "failed", "skipped", "abandoned")
+EVENT_STATUSES = ("received", "processed", "ignored", "failed")
+VERTICALS = ("money", "bizdev", "ops", "billing")
+PROPOSAL_STATUSES = ("pending", "approved", "rejected", "expired", "executing", "executed", "failed")
+URGENCIES = ("low", "medium", "high", "critical")
+EXECUTION_STATUSES = ("queued", "started", "succeeded", "failed", "unknown")
+GRAPH_STEP_STATUSES = ("started", "succeeded", "failed")
+ACTOR_TYPES = ("system", "user", "policy", "agent")
+LEDGER_DIRECTIONS = ("in", "out")
+LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
+LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
