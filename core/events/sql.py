@@ -49,9 +49,9 @@ SAVE_STEP = text(
 
 SUCCEEDED_STEPS = text("SELECT node, state FROM graph_steps WHERE event_id = :e AND graph = :g AND status = 'succeeded'")
 
+# A new row NOTIFYs hoss_events by trigger (migration wakeup_notify), at commit.
 STORE_EVENT = text(
-    "WITH ins AS (INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
+    "INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
     "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
-    "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id) "
-    "SELECT id, pg_notify(:channel, CAST(id AS text)) FROM ins"
+    "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id"
 )

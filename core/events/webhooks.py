@@ -25,7 +25,6 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 # Stripe was founded in 2010; 2100 is far enough ahead. Anything outside is not a real event time.
 MIN_CREATED, MAX_CREATED = 1_262_304_000, 4_102_444_800
 MAX_BODY_BYTES = 1_000_000  # Stripe events are a few KB; anything this large is not one
-EVENTS_CHANNEL = "hoss_events"  # NOTIFY channel the event processor may LISTEN on
 
 
 class SignatureError(ValueError):
@@ -112,8 +111,7 @@ def parse_stripe_event(payload: bytes) -> dict[str, Any]:
 
 
 def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
-    """Insert the event once per Stripe id (ON CONFLICT DO NOTHING), NOTIFY on a new one, and commit."""
-    # One round trip: the NOTIFY rides on the INSERT and fires only for a new row (at commit).
+    """Insert the event once per Stripe id (ON CONFLICT DO NOTHING) and commit; a new row wakes the processor."""
     new_id = session.execute(
         sql.STORE_EVENT,
         {
@@ -121,7 +119,6 @@ def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
             "occurred_at": datetime.fromtimestamp(event["created"], tz=timezone.utc),
             "payload": json.dumps(event),
             "key": event["id"],
-            "channel": EVENTS_CHANNEL,
         },
     ).scalar_one_or_none()
     session.commit()

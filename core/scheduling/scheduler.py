@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -40,6 +41,7 @@ from core.config.context import AppContext
 from core.errors import one_line
 from core.ops.claims import seconds_until_work, work_due
 from core.scheduling import sql
+from core.scheduling.wakeups import WakeupListener
 
 log = logging.getLogger("hoss.scheduler")
 
@@ -142,6 +144,7 @@ class Scheduler:
             executors={"default": ThreadPoolExecutor(len(self.agents) + 3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        self._listener = WakeupListener(ctx.engine, self.wake)
         aps_log = logging.getLogger("apscheduler.scheduler")
         if not any(isinstance(f, _DropOverlapNotices) for f in aps_log.filters):
             aps_log.addFilter(_DropOverlapNotices())
@@ -173,12 +176,14 @@ class Scheduler:
             args=("reaper", self._reap), id="reaper", next_run_time=now,
         )
         self._aps.start()
+        self._listener.start()
         log.info("[scheduler] replica %s up: %s (tick %.1fs)", self.replica, ", ".join(self.agents) or "no agents", tick)
 
     def stop(self, grace_seconds: float) -> bool:
         """Stop scheduling, let in-flight runs finish for up to `grace_seconds`; return whether all finished."""
         with self._cond:
             self._stop.set()
+        self._listener.stop()
         try:
             self._aps.shutdown(wait=False)
         except SchedulerNotRunningError:
@@ -204,6 +209,19 @@ class Scheduler:
             pass
         log.info("[scheduler] stopping: no new runs; waiting for in-flight work")
         return self.stop(self.ctx.settings.sched_shutdown_grace_seconds)
+
+    def wake(self, name: str) -> None:
+        """New work for `name` (a NOTIFY): run its job now instead of at its next poll."""
+        if name not in self.agents or self._stop.is_set():
+            return
+        if name == POOL_AGENT:
+            self._wake_pool.set()
+        else:
+            self._last_every.pop(name, None)
+        try:
+            self._aps.modify_job(name, next_run_time=datetime.now(timezone.utc))
+        except (JobLookupError, SchedulerNotRunningError):  # not started yet, or shutting down: the poll covers it
+            pass
 
     # --- ticks ---------------------------------------------------------------------------------------------
 
