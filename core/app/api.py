@@ -29,6 +29,7 @@ from core.approvals.proposals import decide
 from core.approvals.queries import MAX_PAGE, list_pending, list_proposals
 from core.audit import Actor
 from core.config.context import AppContext
+from core.config.settings import Settings, parse_token_map
 from core.console.control_room import mark_lead_responded
 from core.errors import IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.money.invoices import mark_invoice_paid
@@ -37,7 +38,6 @@ from db.statuses import PROPOSAL_STATUSES
 log = logging.getLogger("hoss.api")
 
 RUNNABLE = tuple(a.name for a in OPERATOR_RUNNABLE)
-API_ACTOR = Actor.system("api")
 
 ContextProvider = Callable[[], AppContext]
 
@@ -47,7 +47,8 @@ class DecideBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
-    actor: str = Field("api", min_length=1, max_length=100)
+    # Who the caller says it acts for: kept in the decision note only; the actor is the token's operator.
+    actor: str | None = Field(None, min_length=1, max_length=100)
     note: str | None = Field(None, max_length=2000)
     payload: dict[str, Any] | None = None  # an edited payload (approve only)
 
@@ -66,14 +67,26 @@ def _error(http_status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=http_status)
 
 
-def _check_token(request: Request, ctx: AppContext) -> None:
-    expected = ctx.settings.secret("hoss_api_token")
-    if not expected:
+def api_tokens(settings: Settings) -> dict[str, Actor]:
+    """Every accepted bearer token and whose it is: HOSS_API_TOKEN is `system:api`; HOSS_API_TOKENS name operators."""
+    tokens = {token: Actor.user(name) for token, name in parse_token_map(settings.secret("hoss_api_tokens") or "").items()}
+    if single := settings.secret("hoss_api_token"):
+        tokens[single] = Actor.system("api")
+    return tokens
+
+
+def _token_actor(request: Request, ctx: AppContext) -> Actor:
+    """The operator the bearer token belongs to (HOSS_API_TOKENS), or `system:api` for HOSS_API_TOKEN; 401/503."""
+    tokens = api_tokens(ctx.settings)
+    if not tokens:
         raise ApiError(503, "HOSS_API_TOKEN not set")
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    given_bytes = given.strip().encode("utf-8", "replace")
+    # Compare against every token (constant time each) so timing does not tell which one matched.
+    matches = [actor for token, actor in tokens.items() if hmac.compare_digest(given_bytes, token.encode())]
+    if scheme.lower() != "bearer" or not matches:
         raise ApiError(401, "missing or wrong bearer token")
+    return matches[0]
 
 
 Handler = Callable[[Request, AppContext], Awaitable[JSONResponse]]
@@ -84,7 +97,7 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
         try:
             ctx = await run_in_threadpool(provider)
             if auth:
-                _check_token(request, ctx)
+                request.state.actor = _token_actor(request, ctx)
             return await handler(request, ctx)
         except ApiError as exc:
             return _error(exc.status, exc.message, **exc.extra)
@@ -119,7 +132,7 @@ async def _run_agent(request: Request, ctx: AppContext) -> JSONResponse:
     name = request.path_params["name"]
     if name not in RUNNABLE:
         raise ApiError(404, f"unknown agent {name!r}; choose one of: {', '.join(RUNNABLE)}")
-    result = await run_in_threadpool(run_named_agent, ctx, name, trigger="api", actor=API_ACTOR)
+    result = await run_in_threadpool(run_named_agent, ctx, name, trigger="api", actor=request.state.actor)
     return _ok({**dataclasses.asdict(result), "ok": result.ok})
 
 
@@ -128,7 +141,7 @@ async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
 
     def work() -> dict[str, Any]:
         with ctx.sessions() as session:
-            changed = mark_lead_responded(session, lead_id, API_ACTOR)
+            changed = mark_lead_responded(session, lead_id, request.state.actor)
             session.commit()
             return {"lead_id": lead_id, "status": "responded", "changed": changed}
 
@@ -140,7 +153,7 @@ async def _invoice_paid(request: Request, ctx: AppContext) -> JSONResponse:
 
     def work() -> dict[str, Any]:
         with ctx.sessions() as session:
-            changed = mark_invoice_paid(session, invoice_id, API_ACTOR)
+            changed = mark_invoice_paid(session, invoice_id, request.state.actor)
             session.commit()
             return {"invoice_id": invoice_id, "status": "paid", "changed": changed}
 
@@ -171,7 +184,7 @@ async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
 
     def work() -> Any:
         with ctx.sessions() as session:
-            decision = decide(session, proposal_id, body.decision, Actor.user(body.actor), note=body.note,
+            decision = decide(session, proposal_id, body.decision, request.state.actor, note=_note(body),
                               edited_payload=body.payload)
             session.commit()
             return decision
@@ -180,6 +193,13 @@ async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
     if not decision.ok:
         return _error(409, decision.message, proposal_id=proposal_id, status=decision.status)
     return _ok(dataclasses.asdict(decision))
+
+
+def _note(body: DecideBody) -> str | None:
+    """The decision note, with the body's `actor` kept as words (it names no one with authority)."""
+    if body.actor is None:
+        return body.note
+    return f"{body.note + ' ' if body.note else ''}(sent on behalf of {body.actor!r})"
 
 
 def api_routes(ctx_provider: ContextProvider) -> list[BaseRoute]:

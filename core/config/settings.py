@@ -119,6 +119,9 @@ class Settings(BaseSettings):
 
     # Console / API
     hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
+    hoss_api_tokens: SecretStr | None = Field(
+        None, description="More API tokens, each an operator's: `token=name,token2=name2` (decisions are theirs)."
+    )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
     hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
@@ -126,7 +129,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
-        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_console_password",
+        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
         mode="before",
     )
     @classmethod
@@ -161,6 +164,13 @@ class Settings(BaseSettings):
             _check_http_url(value.get_secret_value())
         return value
 
+    @field_validator("hoss_api_tokens")
+    @classmethod
+    def _token_map(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_token_map(value.get_secret_value())
+        return value
+
     @property
     def llm_mode(self) -> Literal["openai", "mock"]:
         """`openai` when a key is set, else `mock`."""
@@ -170,6 +180,17 @@ class Settings(BaseSettings):
         """The plain value of a secret setting, or None."""
         value = getattr(self, name)
         return value.get_secret_value() if value is not None else None
+
+
+def parse_token_map(raw: str) -> dict[str, str]:
+    """HOSS_API_TOKENS as {token: operator name}; ValueError naming the expected form."""
+    pairs: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        token, sep, name = item.partition("=")
+        if not sep or len(token.strip()) < 16 or not name.strip():
+            raise ValueError("each entry must be token=name with a token of 16 or more characters")
+        pairs[token.strip()] = name.strip()
+    return pairs
 
 
 def load_settings(**overrides: object) -> Settings:

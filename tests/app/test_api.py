@@ -110,3 +110,43 @@ def test_api_runs_are_recorded_as_the_api(api: httpx.Client, session: Session) -
     response = api.post("/api/run/billing", headers=AUTH)
     assert response.status_code == 200, response.text
     assert session.execute(text("SELECT actor FROM agent_runs WHERE agent = 'billing'")).scalars().all() == ["system:api"]
+
+
+OPERATOR_TOKEN = "tok-for-ana-0123456789"
+
+
+@pytest.fixture
+def operator_api(ctx: AppContext) -> Iterator[httpx.Client]:
+    settings = ctx.settings.model_copy(update={"hoss_api_token": SecretStr(TOKEN),
+                                               "hoss_api_tokens": SecretStr(f"{OPERATOR_TOKEN}=ana")})
+    yield from _serve(AppContext(settings, ctx.engine, ctx.sessions))
+
+
+def test_a_decision_is_the_tokens_operators_and_the_body_actor_only_a_note(operator_api, session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    response = operator_api.post(f"/api/proposals/{pid}/decide", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+                                 json={"decision": "reject", "actor": "the-ceo", "note": "not now"})
+    assert response.status_code == 200, response.text
+    row = session.execute(text("SELECT decided_by, decision_note FROM action_proposals WHERE id = :p"),
+                          {"p": pid}).one()
+    assert row.decided_by == "ana"
+    assert row.decision_note == "not now (sent on behalf of 'the-ceo')"
+    audit_actor = session.execute(text("SELECT actor_type, actor_id FROM audit_log WHERE entity = 'proposal' "
+                                       "AND to_status = 'rejected'")).one()
+    assert tuple(audit_actor) == ("user", "ana")
+
+
+def test_the_single_api_token_decides_as_the_api(api, session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    assert api.post(f"/api/proposals/{pid}/decide", headers=AUTH, json={"decision": "reject"}).status_code == 200
+    assert session.execute(text("SELECT decided_by FROM action_proposals WHERE id = :p"), {"p": pid}).scalar() \
+        == "system:api"
+
+
+def test_a_short_token_in_the_token_map_is_refused_at_start_up() -> None:
+    from core.config.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="HOSS_API_TOKENS"):
+        load_settings(_env_file=None, hoss_api_tokens="short=ana")
