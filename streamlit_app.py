@@ -10,7 +10,7 @@ from ui.live import inbox_badge
 
 st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
 ctx = app_context()  # validate settings and migrate before any page renders
-require_operator(ctx.settings)  # every page below is behind the sign-in (or the "open console" banner)
+require_operator(ctx)  # every page below is behind the sign-in (or the "open console" banner)
 
 
 def _inbox_title() -> str:

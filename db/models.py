@@ -381,3 +381,14 @@ class CanvasTaskDurationDaily(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     tasks: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class SigninAttempt(Base):
+    """One console sign-in attempt (never the password): backoff and lockout are counted from these rows."""
+
+    __tablename__ = "signin_attempts"
+    __table_args__ = (Index("ix_signin_attempts_client_at", "client", "at"), Index("ix_signin_attempts_at", "at"))
+    id: Mapped[int] = _id()
+    at: Mapped[datetime] = _now()
+    client: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import hmac
-import time
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.config.settings import Settings
+from core.app.signin import client_address, record_signin, signin_refusal
+from core.config.context import AppContext
 
 MAX_NAME = 64
-_FAILS = "_hoss_failed_signins"
 _SIGNED_IN = "_hoss_signed_in"
-
-
-def failure_delay_seconds(failures: int) -> float:
-    """How long a failed attempt waits before answering: doubling from 0.25 s per failure, capped at 5 s."""
-    return 0.0 if failures <= 0 else min(0.25 * 2 ** (failures - 1), 5.0)
 
 
 def password_matches(typed: str, expected: str) -> bool:
@@ -32,13 +27,13 @@ def oidc_configured() -> bool:
         return False
 
 
-def require_operator(settings: Settings) -> str:
+def require_operator(ctx: AppContext) -> str:
     """Gate every page: return the operator's name (also in st.session_state["operator"]) or stop the script."""
     if oidc_configured():
         return _oidc()
-    password = settings.secret("hoss_console_password")
+    password = ctx.settings.secret("hoss_console_password")
     if password:
-        return _password(password)
+        return _password(ctx, password)
     st.warning(
         "This console has no sign-in: anyone who can reach it can approve actions and run agents. "
         "Set HOSS_CONSOLE_PASSWORD, or configure an [auth] provider in .streamlit/secrets.toml."
@@ -67,7 +62,14 @@ def _sign_out() -> None:
         st.session_state.pop(key, None)
 
 
-def _password(password: str) -> str:
+def _client(ctx: AppContext) -> str:
+    ip, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    # Outside a browser session (AppTest, bare mode) Streamlit has no address: count those as one "unknown".
+    return client_address(ip if isinstance(ip, str) else None, forwarded if isinstance(forwarded, str) else None,
+                          trust_forwarded=ctx.settings.hoss_trust_forwarded_for)
+
+
+def _password(ctx: AppContext, password: str) -> str:
     if st.session_state.get(_SIGNED_IN) and st.session_state.get("operator"):
         name = st.session_state["operator"]
         with st.sidebar:
@@ -81,18 +83,26 @@ def _password(password: str) -> str:
         typed = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        name = name.strip()
-        if password_matches(typed, password) and name:
-            st.session_state[_SIGNED_IN] = True
-            st.session_state["operator"] = name
-            st.session_state[_FAILS] = 0
-            st.rerun()
-        elif password_matches(typed, password):
-            st.error("Enter your name: it is recorded as the actor of your decisions.")
-        else:
-            failures = st.session_state.get(_FAILS, 0) + 1
-            st.session_state[_FAILS] = failures
-            time.sleep(failure_delay_seconds(failures))  # slows guessing; grows with each failure
-            st.error("Wrong password.")
+        _check(ctx, password, name.strip(), typed)
     st.stop()
     raise AssertionError("unreachable")
+
+
+def _check(ctx: AppContext, password: str, name: str, typed: str) -> None:
+    """One attempt: refused unseen while this address waits out its backoff; else checked and recorded."""
+    client, now = _client(ctx), datetime.now(UTC)
+    with ctx.sessions() as session:
+        if refusal := signin_refusal(session, client, now):
+            st.error(refusal.message)
+            return
+        right = password_matches(typed, password)
+        if right and not name:
+            st.error("Enter your name: it is recorded as the actor of your decisions.")
+            return
+        record_signin(session, client, right, now)
+    if not right:
+        st.error("Wrong password.")
+        return
+    st.session_state[_SIGNED_IN] = True
+    st.session_state["operator"] = name
+    st.rerun()

@@ -44,7 +44,7 @@ def _guard_direct_page_run(ctx: AppContext) -> None:
 
     if PagesManager.uses_pages_directory and _run_by_old_multipage_mode():
         PagesManager.uses_pages_directory = False
-        require_operator(ctx.settings)
+        require_operator(ctx)
 
 
 def _run_by_old_multipage_mode() -> bool:

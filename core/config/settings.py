@@ -123,6 +123,9 @@ class Settings(BaseSettings):
         None, description="More API tokens, each an operator's: `token=name,token2=name2` (decisions are theirs)."
     )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+    hoss_trust_forwarded_for: bool = Field(
+        False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
+    )
     hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     hoss_log_format: Literal["text", "json"] = Field("text", description="`json`: one JSON object per log line.")

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from ui.auth import failure_delay_seconds, password_matches
+from core.app.signin import wait_after
+from ui.auth import password_matches
+
+
+@pytest.fixture(autouse=True)
+def _database(db_url: str) -> None:
+    global DB_URL
+    DB_URL = db_url
+
+
+DB_URL = ""
 
 
 def _gate(password: str | None = None, secrets: dict | None = None) -> AppTest:
-    def script(password: str | None) -> None:
+    def script(password: str | None, db_url: str) -> None:
         import streamlit as st
 
+        from core.config.context import AppContext
         from core.config.settings import Settings
+        from db.engine import make_engine, make_session_factory
         from ui.auth import require_operator
         from ui.context import current_actor
 
-        name = require_operator(Settings(_env_file=None, hoss_console_password=password))
+        engine = make_engine(db_url, pool_size=1)
+        ctx = AppContext(Settings(_env_file=None, database_url=db_url, hoss_console_password=password), engine,
+                         make_session_factory(engine))
+        try:
+            name = require_operator(ctx)
+        finally:
+            engine.dispose()
         st.text(f"inside as {name}; actor {current_actor().type}:{current_actor().id}")
 
-    at = AppTest.from_function(script, args=(password,), default_timeout=15)
+    at = AppTest.from_function(script, args=(password, DB_URL), default_timeout=15)
     if secrets:
         at.secrets.update(secrets)
     return at
@@ -48,7 +68,7 @@ def test_a_wrong_password_is_refused_and_counted() -> None:
     at.text_input[1].set_value("guess")
     at.button[0].click().run()
     assert _inside(at) == [] and [e.value for e in at.error] == ["Wrong password."]
-    assert at.session_state["_hoss_failed_signins"] == 1
+    assert _attempts() == [("unknown", False)]
 
 
 def test_sign_out_returns_to_the_form() -> None:
@@ -80,10 +100,31 @@ def test_with_an_oidc_provider_the_user_email_is_the_actor() -> None:
     assert _inside(at) == ["inside as ann@example.com; actor user:ann@example.com"]
 
 
-def test_failure_delay_grows_and_is_capped() -> None:
-    delays = [failure_delay_seconds(n) for n in range(0, 10)]
-    assert delays[0] == 0 and delays[1] > 0
-    assert delays == sorted(delays) and max(delays) == 5.0
+def _attempts() -> list[tuple[str, bool]]:
+    import psycopg
+
+    with psycopg.connect(DB_URL.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT client, ok FROM signin_attempts ORDER BY id").text)]
+
+
+def _try(at: AppTest, password: str) -> AppTest:
+    at.text_input[0].set_value("Ann")
+    at.text_input[1].set_value(password)
+    return at.button[0].click().run()
+
+
+def test_a_reload_does_not_reset_the_wait_after_a_wrong_password() -> None:
+    _try(_gate("s3cret").run(), "guess")
+    again = _try(_gate("s3cret").run(), "s3cret")  # a new browser session, straight away, with the right password
+    assert _inside(again) == []
+    assert "Try again in" in again.error[0].value
+    assert _attempts() == [("unknown", False)]  # the refused attempt was not even checked
+
+
+def test_failure_wait_grows_and_is_capped() -> None:
+    waits = [wait_after(n) for n in range(0, 12)]
+    assert waits[0] == 0 and waits[1] > 0
+    assert waits == sorted(waits) and max(waits) == 60.0
 
 
 def test_password_compare_handles_non_ascii() -> None:
