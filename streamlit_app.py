@@ -29,6 +29,7 @@ PAGES = [
     st.Page("pages/canvas.py", title="Canvas", icon=":material/query_stats:"),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
     st.Page("pages/events.py", title="Events & ledger", icon=":material/receipt_long:"),
+    st.Page("pages/failures.py", title="Failures", icon=":material/error:"),
     st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),
 ]
 

@@ -56,12 +56,15 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # The operator's answer to an unknown outcome: it went out, queue it again, or give up.
         "unknown": frozenset({"succeeded", "queued", "failed"}),
         "succeeded": frozenset(),
-        "failed": frozenset(),
+        # failed → queued: the operator's retry (Failures page). The same row, so the same idempotency key;
+        # its proposal moves failed → approved beside it (core.approvals.executor.retry_execution).
+        "failed": frozenset({"queued"}),
     },
     "event": {
         "received": frozenset({"processed", "ignored", "failed"}),
-        # failed → failed: a retry that failed again (attempts counts them).
-        "failed": frozenset({"processed", "ignored", "failed"}),
+        # failed → failed: a retry that failed again (attempts counts them). failed → received: the operator's
+        # retry or replay from a graph node (core.events.replay), so the processor takes it again at once.
+        "failed": frozenset({"processed", "ignored", "failed", "received"}),
         "processed": frozenset(),
         "ignored": frozenset(),
     },

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from core.approvals import sql
-from core.approvals.executors import PermanentError, TransientError, adapter_for
+from core.approvals.executors import RESEND_SAFE, PermanentError, TransientError, adapter_for
 from core.audit import Actor
 from core.config.settings import Settings
 from core.errors import IllegalTransition, NotFound, one_line
@@ -219,3 +219,35 @@ def resolve_unknown_execution(session: Session, execution_id: int, resolution: s
           {"finished_at": func.now(), "error": f"outcome unknown; {actor.id} gave up"}, meta)
     transition_proposal(session, proposal_id, "failed", actor, metadata=meta)
     return f"execution {execution_id} given up"
+
+
+def retry_execution(session: Session, execution_id: int, actor: Actor, *, bulk: bool = False) -> str:
+    """The Failures page's retry of an execution: queue it again on the same row, so with the same idempotency key.
+
+    `unknown`: resolve_unknown_execution(..., "retry"). `failed`: its proposal moves failed → approved with
+    `actor` (that audit row is the approval the executor requires) and the execution failed → queued. Stripe
+    dedupes the call on the key and an email keeps its Message-ID. With `bulk`, an `unknown` execution whose
+    action type is not RESEND_SAFE (email, Slack) is refused: it may have gone out, so only a deliberate
+    retry of that one row may send it again. No commit. NotFound; IllegalTransition when the execution is
+    neither failed nor unknown or its proposal is not `failed` (e.g. it was refused before it ever started).
+    """
+    row = session.execute(
+        select(Execution.status, Execution.proposal_id, Execution.error, ActionProposal.action_type)
+        .join(ActionProposal, ActionProposal.id == Execution.proposal_id)
+        .where(Execution.id == execution_id).with_for_update(of=Execution)
+    ).first()
+    if row is None:
+        raise NotFound(f"execution {execution_id} not found")
+    status, proposal_id, error, action_type = row
+    if status == "unknown":
+        if bulk and action_type not in RESEND_SAFE:
+            raise IllegalTransition(f"execution {execution_id} ({action_type}) may have gone out: "
+                                    "select it to retry it on its own, or resolve it in the Inbox")
+        return resolve_unknown_execution(session, execution_id, "retry", actor)
+    if status != "failed":
+        raise IllegalTransition(f"execution {execution_id} is {status}; only failed or unknown executions are retried")
+    meta = {"action": "retry", "previous_error": (error or "")[:500]}
+    transition_proposal(session, proposal_id, "approved", actor, metadata={"execution_id": execution_id, **meta})
+    _move(session, actor, execution_id, proposal_id, "queued", {"started_at": None, "finished_at": None, "error": None},
+          meta)
+    return f"execution {execution_id} queued again (same idempotency key)"

@@ -55,3 +55,10 @@ STORE_EVENT = text(
     "VALUES ('stripe', :type, :occurred_at, CAST(:payload AS jsonb), :key) "
     "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id"
 )
+
+# The operator's replay: forget the checkpoints of the chosen nodes, so the next run starts there again.
+CLEAR_STEPS = text(
+    "DELETE FROM graph_steps WHERE event_id = :e AND graph = :g AND node = ANY(CAST(:nodes AS text[]))"
+)
+
+EVENT_ERROR = text("SELECT error FROM events WHERE id = :e")

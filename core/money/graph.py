@@ -26,6 +26,8 @@ from core.money.runway import estimate_runway
 from db.models import Setting
 
 GRAPH = "money"
+# The graph's nodes in order: run_money_graph runs them so, and a replay clears checkpoints from one of them on.
+NODES = ("check_runway", "analyze_spend", "draft_proposal")
 ACTOR = Actor.agent("money")
 MONEY_EVENT_TYPES = frozenset({
     "invoice.payment_failed", "invoice.paid", "checkout.session.completed", "charge.refunded",
@@ -115,12 +117,12 @@ def run_money_graph(session: Session, settings: Settings, event: ReceivedEvent, 
     now = now or datetime.now(timezone.utc)
     # Events about the same invoice are processed one at a time, so a payment and a failure cannot race.
     session.execute(sql.LOCK_EVENT_GRAPH, {"k": _lock_key(event)})
-    nodes = [
-        ("check_runway", lambda s: check_runway(session, event, now)),
-        ("analyze_spend", lambda s: analyze_spend(session, now)),
-        ("draft_proposal", lambda s: draft_money_proposals(session, event, s, now)),
-    ]
-    return run_graph(session, event.id, GRAPH, nodes, {"event_type": event.type})
+    steps = {
+        "check_runway": lambda s: check_runway(session, event, now),
+        "analyze_spend": lambda s: analyze_spend(session, now),
+        "draft_proposal": lambda s: draft_money_proposals(session, event, s, now),
+    }
+    return run_graph(session, event.id, GRAPH, [(name, steps[name]) for name in NODES], {"event_type": event.type})
 
 
 def _lock_key(event: ReceivedEvent) -> str:

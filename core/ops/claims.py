@@ -112,11 +112,19 @@ def release_claim(session: Session, claim: Claim) -> bool:
                          give_back=True, delay=0.0, reason="released") is not None
 
 
-def retry_failed_task(session: Session, task_id: int, actor: Actor) -> None:
-    """The console's retry: a `failed` task becomes pending now with fresh attempts; audited; commit."""
+def requeue_failed_task(session: Session, task_id: int, actor: Actor) -> None:
+    """A `failed` task becomes pending now with fresh attempts; audited; no commit (bulk retries batch them).
+
+    NotFound for an unknown id; IllegalTransition when the task is not `failed`.
+    """
     transition_task(session, task_id, "pending", actor, values={
         "attempts": 0, "run_after": datetime.now(timezone.utc), "claimed_by": None, "lease_expires_at": None,
     }, metadata={"action": "retry"})
+
+
+def retry_failed_task(session: Session, task_id: int, actor: Actor) -> None:
+    """The console's retry of one task (requeue_failed_task) in its own transaction; commit."""
+    requeue_failed_task(session, task_id, actor)
     session.commit()
 
 

@@ -13,7 +13,12 @@ ADAPTERS: dict[str, ModuleType] = {
     "budget_increase": budget_increase, "review": review,
 }
 
-__all__ = ["ADAPTERS", "PermanentError", "TransientError", "adapter_for"]
+# Action types that cannot take effect twice when run again with their idempotency key: Stripe answers a
+# repeated key with its first answer (for 24 hours), and the internal ones only write our own tables. An
+# email or a Slack message has no such guard, so an unknown outcome of one is never retried in bulk.
+RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review"})
+
+__all__ = ["ADAPTERS", "RESEND_SAFE", "PermanentError", "TransientError", "adapter_for"]
 
 
 def adapter_for(action_type: str) -> ModuleType | None:

@@ -1,0 +1,66 @@
+"""The console package's SQL (the Failures page), each statement named and written out; values only as bound parameters.
+
+Both statements read the same three kinds of failure — failed tasks, failed events, failed and `unknown`
+executions — with the same filters: `kinds` (text[]), `error` (an ILIKE pattern or NULL) and the time of the
+last attempt in [`since`, `until`) (either NULL for open). Each branch starts from its table's status (the
+`(status, id)` index of tasks, the partial `ix_events_failed`), and Postgres pushes the outer filters into
+the branches of the UNION ALL. `at` is the time of the last attempt: a task's last claim, an event's last
+processing, an execution's finish (or start, for an unknown outcome).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+# One page, newest first, with the number of rows the filter matches (the same on every row).
+LIST_FAILURES = text(r"""
+    SELECT kind, id, status, what, error, at, attempts, step, source, count(*) OVER () AS total FROM (
+        SELECT 'task' AS kind, t.id, t.status, c.company || ': ' || left(t.description, 200) AS what,
+            t.last_error AS error, coalesce(t.started_at, t.created_at) AS at, t.attempts,
+            NULL::text AS step, NULL::text AS source
+        FROM tasks t JOIN customers c ON c.id = t.customer_id
+        WHERE t.status = 'failed'
+        UNION ALL
+        SELECT 'event', e.id, e.status, e.type, e.error, coalesce(e.processed_at, e.received_at), e.attempts,
+            (SELECT g.node FROM graph_steps g WHERE g.event_id = e.id AND g.status = 'failed'
+             ORDER BY g.id DESC LIMIT 1), e.source
+        FROM events e
+        WHERE e.status = 'failed'
+        UNION ALL
+        SELECT 'execution', x.id, x.status, p.action_type || ': ' || p.title, x.error,
+            coalesce(x.finished_at, x.started_at, x.created_at), x.attempt, NULL::text, p.action_type
+        FROM executions x JOIN action_proposals p ON p.id = x.proposal_id
+        WHERE x.status IN ('failed', 'unknown')
+    ) f
+    WHERE kind = ANY(CAST(:kinds AS text[]))
+      AND (CAST(:error AS text) IS NULL OR error ILIKE :error ESCAPE '\')
+      AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
+    ORDER BY at DESC, kind, id DESC
+    LIMIT :limit OFFSET :offset
+""")
+
+# The keys the filter matches after (`after_kind`, `after_id`), in key order: the bulk retry walks them in
+# batches, so rows it retried (gone from the filter) and rows it skipped (still there) never shift a page.
+MATCHING_FAILURES = text(r"""
+    SELECT kind, id FROM (
+        SELECT 'task' AS kind, t.id, t.last_error AS error, coalesce(t.started_at, t.created_at) AS at
+        FROM tasks t WHERE t.status = 'failed'
+        UNION ALL
+        SELECT 'event', e.id, e.error, coalesce(e.processed_at, e.received_at)
+        FROM events e WHERE e.status = 'failed'
+        UNION ALL
+        SELECT 'execution', x.id, x.error, coalesce(x.finished_at, x.started_at, x.created_at)
+        FROM executions x WHERE x.status IN ('failed', 'unknown')
+    ) f
+    WHERE kind = ANY(CAST(:kinds AS text[]))
+      AND (CAST(:error AS text) IS NULL OR error ILIKE :error ESCAPE '\')
+      AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
+      AND (kind, id) > (CAST(:after_kind AS text), CAST(:after_id AS bigint))
+    ORDER BY kind, id
+    LIMIT :batch
+""")
+
+# Which graph an event runs is decided by its (source, type): core.agents.events.GRAPHS.
+EVENT_ROUTE = text("SELECT source, type FROM events WHERE id = :e")

@@ -1,0 +1,143 @@
+"""Failures (SPEC §16): failed tasks, failed events, failed and unknown executions; bulk retry and event replay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from core.console import failures as fl
+from core.errors import HossError
+from ui.context import app_context, current_actor
+from ui.safe import md_escape
+
+ctx = app_context()
+BETWEEN = "between dates"
+
+st.title("Failures")
+st.caption("Failed tasks, failed events, and failed or unknown executions, newest last attempt first. "
+           "A retry is one audited move per row, with you as the actor: a task is pending again with fresh "
+           "attempts, an event is due again, an execution is queued again with its idempotency key.")
+
+
+def _filter() -> fl.FailureFilter:
+    """The filter the widgets hold now (the actions' callbacks read it too, so a click acts on what is shown)."""
+    state = st.session_state
+    when = state.get("failures_when", "any time")
+    if when == BETWEEN:
+        dates = tuple(state.get("failures_dates") or ())
+        since, until = fl.between(dates[0], dates[-1]) if dates else (None, None)
+    else:
+        since, until = fl.window(when, datetime.now(timezone.utc))
+    return fl.FailureFilter(tuple(state.get("failures_kinds", fl.KINDS)), state.get("failures_error", ""),
+                            since, until)
+
+
+def _keep(report: fl.RetryReport | str) -> None:
+    st.session_state["failures_report"] = report
+
+
+def _retry_selected() -> None:
+    keys = list(st.session_state.get("failures_selected") or [])
+    with ctx.sessions() as session:
+        _keep(fl.retry_failures(session, keys, current_actor()))
+    st.session_state["failures_selected"] = []
+
+
+def _retry_matching() -> None:
+    with ctx.sessions() as session:
+        _keep(fl.retry_matching(session, _filter(), current_actor()))
+    st.session_state["failures_confirm_all"] = False
+
+
+def _replay() -> None:
+    event_id, node = st.session_state.get("failures_replay_event"), st.session_state.get("failures_replay_node")
+    try:
+        with ctx.sessions() as session:
+            _keep(fl.replay_event_from(session, int(event_id), str(node), current_actor()))
+    except HossError as exc:
+        _keep(fl.RetryReport(skipped=[(f"event:{event_id}", str(exc))]))
+
+
+f1, f2, f3 = st.columns([2, 3, 2])
+f1.multiselect("Type", fl.KINDS, default=list(fl.KINDS), key="failures_kinds")
+f2.text_input("Search the error text", key="failures_error", placeholder="e.g. timeout")
+f3.selectbox("Last attempt", [*fl.WINDOWS, BETWEEN], key="failures_when")
+if st.session_state.get("failures_when") == BETWEEN:
+    today = datetime.now(timezone.utc).date()
+    st.date_input("Dates (UTC)", value=(today - timedelta(days=7), today), key="failures_dates")
+try:
+    flt = _filter()
+except HossError as exc:
+    st.error("Filter not applied.")
+    st.text(str(exc))
+    st.stop()
+
+# A new filter starts at its first page (compared by the inputs: a window's start moves with the clock).
+inputs = tuple(repr(st.session_state.get(k)) for k in ("failures_kinds", "failures_error", "failures_when",
+                                                       "failures_dates"))
+if st.session_state.get("failures_shown_filter") != inputs:
+    st.session_state["failures_shown_filter"] = inputs
+    st.session_state["failures_page"] = 1
+with ctx.sessions() as session:
+    page = fl.list_failures(session, flt, page=st.session_state.get("failures_page", 1))
+
+report = st.session_state.pop("failures_report", None)
+if isinstance(report, str):
+    st.success(md_escape(report))
+elif report is not None:
+    if report.retried:
+        st.success(f"Retried {len(report.retried)} row(s).")
+    elif not report.skipped:
+        st.info("Nothing to retry.")
+    if report.skipped:
+        st.warning(f"Skipped {len(report.skipped)} row(s):")
+        st.text("\n".join(f"{key}: {reason}" for key, reason in report.skipped))
+
+st.caption(f"{page.total} matching row(s); page {page.page}.")
+st.dataframe(
+    pd.DataFrame(
+        [{"kind": r.kind, "id": r.id, "status": r.status, "what": r.what, "error": r.error or "",
+          "last attempt": r.at, "attempts": r.attempts, "failed at": r.step or ""} for r in page.rows],
+        columns=["kind", "id", "status", "what", "error", "last attempt", "attempts", "failed at"],
+    ),
+    hide_index=True, width="stretch",
+    column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+)
+left, mid, right = st.columns([1, 2, 1])
+if left.button("← Previous", key="failures_prev", disabled=page.page <= 1):
+    st.session_state["failures_page"] = page.page - 1
+    st.rerun()
+if right.button("Next →", key="failures_next", disabled=not page.has_next):
+    st.session_state["failures_page"] = page.page + 1
+    st.rerun()
+
+st.subheader("Retry")
+labels = {r.key: f"{r.kind} #{r.id} ({r.status})" for r in page.rows}
+st.multiselect("Rows to retry (this page)", list(labels), format_func=labels.__getitem__, key="failures_selected")
+c1, c2, c3 = st.columns([1, 2, 1])
+c1.button("Retry selected", key="failures_retry_selected", on_click=_retry_selected,
+          disabled=not st.session_state.get("failures_selected"))
+c2.checkbox("Confirm retrying every row the filter matches", key="failures_confirm_all")
+c3.button("Retry all matching", key="failures_retry_all", on_click=_retry_matching,
+          disabled=not (page.total and st.session_state.get("failures_confirm_all")))
+st.caption(f"Retry all matching acts on all {page.total} row(s), not only this page. It skips executions whose "
+           "outcome is unknown and that could go out twice (email, Slack): select those to retry them on purpose.")
+
+replayable = {r.id: r for r in page.rows if r.kind == "event" and r.nodes}
+if replayable:
+    st.subheader("Replay an event from a graph node")
+    st.caption("Clears the event's checkpoints from that node on and makes it due again: the nodes before it "
+               "are taken from their checkpoints, the rest run again.")
+    r1, r2, r3 = st.columns([2, 2, 1])
+    chosen = r1.selectbox("Event", list(replayable), key="failures_replay_event",
+                          format_func=lambda i: f"event #{i} · {replayable[i].what}"
+                          + (f" · failed at {replayable[i].step}" if replayable[i].step else ""))
+    nodes = replayable[chosen].nodes
+    step = replayable[chosen].step
+    r2.selectbox("From node", nodes, index=nodes.index(step) if step in nodes else 0, key="failures_replay_node")
+    r3.button("Replay", key="failures_replay", on_click=_replay)
+
+st.caption("Retrying a task from a chosen step comes with tasks that have steps (the workforce, SPEC §12); "
+           "today a task is one LLM call, so a retry reruns it whole.")
