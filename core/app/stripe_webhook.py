@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core.app.metrics import count_refused_webhook
 from core.config.context import AppContext
 from core.events.webhooks import (
     MAX_BODY_BYTES,
@@ -39,19 +40,23 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
         ctx = ctx_provider()  # cheap after the first call; the web/api process builds it at start-up
         secrets = webhook_secrets(ctx.settings)
         if not secrets:
+            count_refused_webhook("not_configured")
             return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
         body = await request.body()  # the raw bytes: the signature covers them exactly
         if len(body) > MAX_BODY_BYTES:
+            count_refused_webhook("too_large")
             return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
         try:
             verify_stripe_signature(body, request.headers.get("stripe-signature"), secrets, int(time.time()))
             event = parse_stripe_event(body)
         except (SignatureError, BadEvent) as exc:
             log.warning("refused Stripe webhook: %s", exc)
+            count_refused_webhook("signature" if isinstance(exc, SignatureError) else "bad_event")
             return _error(400, str(exc))
         try:
             stored = await run_in_threadpool(_store, ctx, event)
         except DataError:  # e.g. a \u0000 in a string, which jsonb cannot hold
+            count_refused_webhook("unstorable")
             return _error(400, "event payload cannot be stored")
         return JSONResponse({"received": True, "duplicate": stored.duplicate})
 
