@@ -1,7 +1,7 @@
-"""The HTTP API of SPEC §8 (minus the Stripe webhook): Starlette routes served by `web` and by `api`.
+"""The HTTP API of SPEC §8 and §16: Starlette routes served by `web` and by `api` (the webhook is in stripe_webhook).
 
-Every route but /healthz needs `Authorization: Bearer $HOSS_API_TOKEN`; with no token configured the API
-refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
+Every route but /healthz (and the webhook, which has its signature) needs `Authorization: Bearer $HOSS_API_TOKEN`,
+/metrics included; with no token configured the API refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.agents.registry import OPERATOR_RUNNABLE
 from core.agents.runner import run_named_agent
 from core.app.http import MAX_OFFSET, ApiError, json_body, path_id, query_int
+from core.app.metrics import metrics_endpoint
 from core.app.stripe_webhook import webhook_routes
 from core.approvals.proposals import decide
 from core.approvals.queries import MAX_PAGE, list_pending, list_proposals
@@ -89,11 +91,11 @@ def _token_actor(request: Request, ctx: AppContext) -> Actor:
     return matches[0]
 
 
-Handler = Callable[[Request, AppContext], Awaitable[JSONResponse]]
+Handler = Callable[[Request, AppContext], Awaitable[Response]]
 
 
-def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def endpoint(request: Request) -> JSONResponse:
+def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
         try:
             ctx = await run_in_threadpool(provider)
             if auth:
@@ -214,5 +216,33 @@ def api_routes(ctx_provider: ContextProvider) -> list[BaseRoute]:
         route("/api/invoices/{id}/mark_paid", _invoice_paid, "POST"),
         route("/api/proposals", _proposals, "GET"),
         route("/api/proposals/{id}/decide", _decide, "POST"),
+        route("/metrics", metrics_endpoint, "GET"),
         *webhook_routes(ctx_provider),  # authenticated by its Stripe signature, not the bearer token
     ]
+
+
+# Paths a framework serves that must not answer the public: Streamlit's own /_stcore/metrics (session and cache
+# figures; Streamlit 1.67 serves it unauthenticated, has no option to turn it off, and refuses user routes
+# under /_stcore/). Matched on the decoded path the router sees, with repeated and trailing slashes folded.
+GUARDED_SUFFIXES = ("/_stcore/metrics",)
+
+
+class TokenGuard:
+    """ASGI middleware: a request for a guarded path is answered 401/503 unless it carries the API bearer token."""
+
+    def __init__(self, app: ASGIApp, provider: ContextProvider) -> None:
+        self.app, self.provider = app, provider
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _guarded(scope.get("path", "")):
+            try:
+                _token_actor(Request(scope), await run_in_threadpool(self.provider))
+            except ApiError as exc:
+                await _error(exc.status, exc.message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _guarded(path: str) -> bool:
+    folded = "/" + "/".join(part for part in path.split("/") if part)
+    return folded.endswith(GUARDED_SUFFIXES)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from core.agents.registry import AGENT_NAMES
-from core.config.settings import ConfigError, load_settings
+from core.config.settings import ConfigError, Settings, load_settings
 from core.errors import HossError, InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,16 +75,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 @command("console")
 def cmd_console(args: argparse.Namespace) -> int:
-    """The console alone, via `streamlit run` (no API routes)."""
-    _context()  # validate settings and migrate before the first page renders
-    return subprocess.call(_streamlit_cmd(args.port), cwd=ROOT)
-
-
-def _streamlit_cmd(port: int | None) -> list[str]:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless=true"]
-    if port:
-        cmd.append(f"--server.port={port}")
-    return cmd
+    """The console alone (no API routes): ui.web's console app under uvicorn, guarded like `web`."""
+    return _serve_web(args, "ui.web:create_console_app", "console")
 
 
 @command("up")
@@ -95,7 +87,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     env = dict(os.environ, DATABASE_URL=ctx.engine.url.render_as_string(hide_password=False))
     port = args.port or ctx.settings.hoss_web_port
     children = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in _up_commands(port)]
-    print(f"HossAgent is up: console on http://localhost:{port} (Ctrl-C stops everything)")
+    host = ctx.settings.hoss_web_host
+    shown = "localhost" if host in ("0.0.0.0", "::") else host  # a wildcard is no address to open
+    print(f"HossAgent is up: console on http://{shown}:{port} (Ctrl-C stops everything)")
     return _supervise(children)
 
 
@@ -139,15 +133,24 @@ def cmd_web(args: argparse.Namespace) -> int:
     core never imports Streamlit, so the app is named by import string, as any ASGI server is told which app
     to serve; it builds its context from the same settings and the DATABASE_URL set here.
     """
+    return _serve_web(args, "ui.web:create_app", "console and API")
+
+
+def _serve_web(args: argparse.Namespace, factory: str, what: str) -> int:
     import uvicorn
 
     ctx = _context()
     # The app and the pages bootstrap their own context in this process; point them at the same database.
     os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
-    port = args.port or ctx.settings.hoss_web_port
-    print(f"HossAgent web: console and API on http://{args.host}:{port}")
-    uvicorn.run("ui.web:create_app", factory=True, host=args.host, port=port, log_level="warning")
+    host, port = _bind(args, ctx.settings)
+    print(f"HossAgent web: {what} on http://{host}:{port}")
+    uvicorn.run(factory, factory=True, host=host, port=port, log_level="warning")
     return 0
+
+
+def _bind(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
+    """Where a server listens: --host and --port, else HOSS_WEB_HOST (loopback by default) and HOSS_WEB_PORT."""
+    return args.host or settings.hoss_web_host, args.port or settings.hoss_web_port
 
 
 @command("api")
@@ -159,9 +162,9 @@ def cmd_api(args: argparse.Namespace) -> int:
     from core.app.api import api_routes
 
     ctx = _context()
-    port = args.port or ctx.settings.hoss_web_port
-    print(f"HossAgent API on http://{args.host}:{port}")
-    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=args.host, port=port, log_level="warning")
+    host, port = _bind(args, ctx.settings)
+    print(f"HossAgent API on http://{host}:{port}")
+    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=host, port=port, log_level="warning")
     return 0
 
 
@@ -259,18 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with the canvas (no QUESTION: one per stdin line, JSON)")
     p.add_argument("question", nargs="?", default=None, help="a plain-English question")
     p.add_argument("--json", action="store_true", help="print {function, params, rows} as JSON")
-    for name, help_ in (("console", "the console alone (streamlit run)"), ("up", "everything, like `make run`")):
-        p = sub.add_parser(name, help=help_)
-        p.add_argument("--port", type=int, default=None)
+    p = sub.add_parser("up", help="everything, like `make run`")
+    p.add_argument("--port", type=int, default=None)
     p = sub.add_parser("decide", help="approve or reject one proposal")
     p.add_argument("id", type=int, help="proposal id")
     p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
-    for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone")):
+    for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone"),
+                        ("console", "the console alone")):
         p = sub.add_parser(name, help=help_)
-        p.add_argument("--host", default="0.0.0.0" if name == "web" else "127.0.0.1")
-        p.add_argument("--port", type=int, default=None)
+        p.add_argument("--host", default=None, help="address to bind (default HOSS_WEB_HOST: 127.0.0.1)")
+        p.add_argument("--port", type=int, default=None, help="port (default HOSS_WEB_PORT: 8501)")
     return parser
 
 

@@ -1,10 +1,11 @@
-"""Start-up wiring: settings → database URL → engine → migrations, done once per process."""
+"""Start-up wiring: settings → logging and error reporting → database URL → engine → migrations, once per process."""
 
 from __future__ import annotations
 
 import logging
 
 from core.app.logs import formatter
+from core.app.sentry import configure_error_reporting
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
 from db.engine import check_connection, make_engine, make_session_factory, resolve_database_url
@@ -15,6 +16,7 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
     """Validate settings, reach (or start) the database, migrate it, and return the context."""
     settings = settings or load_settings()
     configure_logging(settings)
+    configure_error_reporting(settings)  # every process bootstraps: web, api, scheduler, console, each CLI verb
     engine = make_engine(resolve_database_url(settings), pool_size=pool_size)
     check_connection(engine)
     if run_migrations:

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from core.app.http import ApiError, read_body
+from core.app.metrics import count_refused_webhook
 from core.config.context import AppContext
 from core.events.webhooks import (
     MAX_BODY_BYTES,
@@ -40,20 +41,24 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
         ctx = ctx_provider()  # cheap after the first call; the web/api process builds it at start-up
         secrets = webhook_secrets(ctx.settings)
         if not secrets:
+            count_refused_webhook("not_configured")
             return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
         try:
             body = await read_body(request, MAX_BODY_BYTES)  # the raw bytes: the signature covers them exactly
         except ApiError as exc:
+            count_refused_webhook("too_large")
             return _error(exc.status, exc.message)
         try:
             verify_stripe_signature(body, request.headers.get("stripe-signature"), secrets, int(time.time()))
             event = parse_stripe_event(body)
         except (SignatureError, BadEvent) as exc:
             log.warning("refused Stripe webhook: %s", exc)
+            count_refused_webhook("signature" if isinstance(exc, SignatureError) else "bad_event")
             return _error(400, str(exc))
         try:
             stored = await run_in_threadpool(_store, ctx, event)
         except DataError:  # parse_stripe_event checks what jsonb refuses; this is the database's own word
+            count_refused_webhook("unstorable")
             log.warning("refused Stripe webhook %s: the database could not store it", event["id"][:80])
             return _error(400, "event payload cannot be stored")
         return JSONResponse({"received": True, "duplicate": stored.duplicate})

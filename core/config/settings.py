@@ -126,13 +126,29 @@ class Settings(BaseSettings):
     hoss_trust_forwarded_for: bool = Field(
         False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
     )
-    hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
+    hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `web`, `api` and `console` (`--port` wins).")
+    hoss_web_host: str = Field(
+        "127.0.0.1", min_length=1, max_length=253, pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Address `web`, `api` and `console` bind to (`--host` wins); `0.0.0.0` serves every interface.",
+    )
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     hoss_log_format: Literal["text", "json"] = Field("text", description="`json`: one JSON object per log line.")
+
+    # Operations: metrics and error reporting
+    metrics_statement_timeout_ms: int = Field(
+        5000, ge=50, le=60000, description="Statement timeout of the queries behind one `GET /metrics` scrape."
+    )
+    sentry_dsn: SecretStr | None = Field(
+        None, description="Sentry DSN; when set, errors from every process go to Sentry (secrets scrubbed)."
+    )
+    sentry_environment: str = Field(
+        "production", min_length=1, max_length=64, description="Environment name on Sentry events."
+    )
 
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
+        "sentry_dsn",
         mode="before",
     )
     @classmethod
@@ -174,6 +190,18 @@ class Settings(BaseSettings):
             parse_token_map(value.get_secret_value())
         return value
 
+    @field_validator("sentry_dsn")
+    @classmethod
+    def _sentry_dsn_parses(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from sentry_sdk.utils import BadDsn, Dsn  # only when a DSN is set: most processes never import sentry
+
+            try:
+                Dsn(value.get_secret_value())
+            except BadDsn as exc:
+                raise ValueError(f"not a Sentry DSN ({exc})") from None
+        return value
+
     @property
     def llm_mode(self) -> Literal["openai", "mock"]:
         """`openai` when a key is set, else `mock`."""
@@ -204,11 +232,12 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "configuration"
         # Secrets, and a database URL (it may carry a password), are never echoed back.
-        shown = "" if field in _SECRET_FIELDS or field == "database_url" else f" (got {err.get('input')!r})"
+        shown = "" if field in SECRET_FIELDS or field == "database_url" else f" (got {err.get('input')!r})"
         raise ConfigError(f"Invalid {field.upper()}: {err['msg'].removeprefix('Value error, ')}{shown}") from None
 
 
-_SECRET_FIELDS = frozenset(
+# The settings typed SecretStr: never shown in an error, never sent to Sentry (core.app.sentry).
+SECRET_FIELDS = frozenset(
     name for name, info in Settings.model_fields.items() if "SecretStr" in str(info.annotation)
 )
 
@@ -218,6 +247,6 @@ def settings_table() -> str:
     lines = ["| variable | default | what it does |", "|---|---|---|"]
     for name, info in Settings.model_fields.items():
         default = info.default
-        shown = "—" if default is None or name in _SECRET_FIELDS else f"`{default}`"
+        shown = "—" if default is None or name in SECRET_FIELDS else f"`{default}`"
         lines.append(f"| `{name.upper()}` | {shown} | {info.description} |")
     return "\n".join(lines)
