@@ -20,7 +20,7 @@ from core.approvals.executors import ADAPTERS
 from core.console import sql
 from core.console.control_room import headline_metrics
 from core.errors import QueryTimeout
-from db.models import EVENT_STATUSES, EXECUTION_STATUSES, PROPOSAL_STATUSES, RUN_STATUSES
+from db.statuses import EVENT_STATUSES, EXECUTION_STATUSES, PROPOSAL_STATUSES, RUN_STATUSES
 
 # Upper bounds (seconds) of the agent-run duration histogram: a poll, an LLM call, a pool drain, a long batch.
 RUN_DURATION_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
