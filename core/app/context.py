@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from core.audit.seal import session_settings_for
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
 from db.engine import check_connection, make_engine, make_session_factory, resolve_database_url
@@ -14,7 +15,8 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
     """Validate settings, reach (or start) the database, migrate it, and return the context."""
     settings = settings or load_settings()
     configure_logging(settings)
-    engine = make_engine(resolve_database_url(settings), pool_size=pool_size)
+    engine = make_engine(resolve_database_url(settings), pool_size=pool_size,
+                         session_settings=session_settings_for(settings.secret("hoss_secret_key")))
     check_connection(engine)
     if run_migrations:
         migrate(engine)

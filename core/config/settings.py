@@ -100,17 +100,28 @@ class Settings(BaseSettings):
     # Console / API
     hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+    hoss_secret_key: SecretStr | None = Field(
+        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process); "
+        "unset, the anchors are unkeyed and a re-seal by the database owner goes unnoticed."
+    )
     hoss_web_port: int = Field(8501, gt=0, lt=65536, description="Port of `python -m core web`.")
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
 
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
-        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_console_password",
+        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_console_password", "hoss_secret_key",
         mode="before",
     )
     @classmethod
     def _empty_secret_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("hoss_secret_key")
+    @classmethod
+    def _secret_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
 
     @field_validator(
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
