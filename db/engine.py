@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,8 +33,18 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded_postgres(settings.hoss_data_dir)
 
 
-def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent") -> Engine:
-    """An engine with pre-ping (survives a database restart), a connect timeout and UTC sessions."""
+# Session settings in one round trip per new connection; values are bound, never spliced into the text.
+_SET_SESSION_SETTINGS = "SELECT set_config(name, value, false) FROM unnest(%s::text[], %s::text[]) AS s(name, value)"
+
+
+def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent",
+                session_settings: Mapping[str, str] | None = None) -> Engine:
+    """An engine with pre-ping (survives a database restart), a connect timeout and UTC sessions.
+
+    `session_settings` are set on every new connection (the audit key's pads, core.audit.seal): once per
+    connection, not per statement.
+    """
+    names, values = list(session_settings or {}), list((session_settings or {}).values())
     engine = create_engine(
         normalize_url(url),
         pool_pre_ping=True,
@@ -45,6 +57,8 @@ def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossag
     def _utc(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI callback
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
+            if names:
+                cur.execute(_SET_SESSION_SETTINGS, (names, values))
         dbapi_conn.commit()
 
     return engine

@@ -10,40 +10,20 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
     Integer,
-    MetaData,
     Text,
     UniqueConstraint,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from db import statuses as st
-
-NAMING = {"ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "pk": "pk_%(table_name)s",
-          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
-
-
-def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    """A CHECK constraint that keeps `column` within `values`."""
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({quoted})", name=column)
-
-
-def non_negative(column: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} >= 0", name=f"{column}_non_negative")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSONB, datetime: DateTime(timezone=True)}
+from db.base import Base, non_negative, one_of
 
 
 def _id() -> Mapped[int]:
@@ -315,6 +295,21 @@ class AuditLog(Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", server_default=text("'{}'::jsonb"))
     prev_hash: Mapped[str | None] = mapped_column(Text)
     row_hash: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditAnchor(Base):
+    """The chain's head after each audit row, sealed with the audit key when the writer had it (core.audit.seal).
+
+    Append-only, and only the audit_log chain trigger may insert (migration audit_anchors)."""
+
+    __tablename__ = "audit_anchors"
+    __table_args__ = (CheckConstraint("(key_id IS NULL) = (seal IS NULL)", name="sealed_with_key"),)
+    last_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # audit_log.id
+    row_count: Mapped[int] = mapped_column(BigInteger)  # rows in the chain once that row was written
+    head_hash: Mapped[str] = mapped_column(Text)  # that row's row_hash
+    key_id: Mapped[str | None] = mapped_column(Text)
+    seal: Mapped[str | None] = mapped_column(Text)
+    anchored_at: Mapped[datetime] = _now()
 
 
 class LedgerEntry(Base):

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from core.audit.chain import verify_audit_chain
+from core.audit.seal import AuditKey
 from core.audit.view import AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
+from core.audit.witness import witness_path
 from db.statuses import ACTOR_TYPES
 from ui.context import app_context
 
@@ -17,7 +19,8 @@ ANY = "(any)"
 
 ctx = app_context()
 st.title("Audit log")
-st.caption("Every status change, decision and setting edit, newest first. Rows are hash-chained by the database.")
+st.caption("Every status change, decision and setting edit, newest first. Rows are hash-chained by the database, "
+           "and each new head is anchored outside the log (sealed with HOSS_SECRET_KEY when it is set).")
 
 with ctx.sessions() as session:
     entities = audit_entities(session)
@@ -78,9 +81,20 @@ b3.download_button("Export CSV (this filter)", data=_export, file_name="audit_lo
                    key="audit_export", on_click="ignore")
 if b4.button("Verify chain", key="audit_verify"):
     with ctx.sessions() as session:
-        report = verify_audit_chain(session)
+        report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
+                                    witness=witness_path(ctx.settings.hoss_data_dir))
     if report.ok:
         st.success(f"Chain intact: {report.checked} row(s) checked.")
+        if report.head_id is not None:
+            sealed = (f"sealed with HOSS_SECRET_KEY since row {report.sealed_since}"
+                      if report.sealed_since is not None else "not sealed with a key")
+            st.caption(f"Head: row {report.head_id}, {report.anchors} anchor(s), {sealed}.")
+    elif report.first_broken_id is None:
+        st.error("The chain cannot be verified.")
+        st.text(report.reason)
     else:
         st.error(f"Chain broken at row {report.first_broken_id} ({report.reason}); {report.checked} row(s) checked.")
-        st.caption("A row was changed or removed outside the application (the app itself cannot update or delete).")
+        st.caption("Rows or anchors were changed or removed outside the application (the app itself cannot "
+                   "update or delete either).")
+    for note in report.notes:
+        st.info(note)

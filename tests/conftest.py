@@ -14,6 +14,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy.orm import Session
 
+from core.audit.seal import session_settings_for
 from core.config.context import AppContext
 from core.config.settings import Settings
 from db.engine import make_engine, make_session_factory, normalize_url, with_database
@@ -86,7 +87,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def ctx(settings: Settings) -> Iterator[AppContext]:
     """An application context on this test's database (already migrated by the template)."""
-    engine = make_engine(settings.database_url or "", pool_size=10)
+    engine = make_engine(settings.database_url or "", pool_size=10,
+                         session_settings=session_settings_for(settings.secret("hoss_secret_key")))
     yield AppContext(settings=settings, engine=engine, sessions=make_session_factory(engine))
     engine.dispose()
 

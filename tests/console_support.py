@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,15 +34,18 @@ def page_or_skip(page: str) -> Path:
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]:
-    """Point the console's cached app context at this test's database; dispose of it afterwards."""
+    """Point the console's cached app context at this test's database (and a data folder of its own, where the
+    audit witness goes); dispose of it afterwards."""
     from ui.context import _bootstrap
 
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    _bootstrap.clear()
-    ctx = _bootstrap()  # the pages run in this process and find this one in the cache
-    yield
-    _bootstrap.clear()
-    ctx.engine.dispose()
+    with tempfile.TemporaryDirectory(prefix="hoss-console-data-") as data_dir:
+        monkeypatch.setenv("DATABASE_URL", db_url)
+        monkeypatch.setenv("HOSS_DATA_DIR", data_dir)
+        _bootstrap.clear()
+        ctx = _bootstrap()  # the pages run in this process and find this one in the cache
+        yield
+        _bootstrap.clear()
+        ctx.engine.dispose()
 
 
 def run_page(page: str, *, timeout: float = 20, operator: str | None = None) -> AppTest:

@@ -126,6 +126,27 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+@command("audit")
+def cmd_audit(args: argparse.Namespace) -> int:
+    """`audit verify`: the chain, its anchors, the key's seals and this machine's witness; 0 intact, 1 broken."""
+    from core.audit.chain import verify_audit_chain
+    from core.audit.seal import AuditKey
+    from core.audit.witness import witness_path
+
+    if args.action != ["verify"]:
+        got = " ".join(args.action) or "nothing"
+        raise InvalidInput(f"audit takes one action, verify (got {got})")
+    ctx = _context()
+    try:
+        with ctx.sessions() as session:
+            report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
+                                        witness=witness_path(ctx.settings.hoss_data_dir))
+    finally:
+        ctx.engine.dispose()
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 @command("web")
 def cmd_web(args: argparse.Namespace) -> int:
     """The console and the HTTP API on one port: ui.web's st.App (streamlit_app.py with the API routes) under uvicorn.
@@ -269,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
+    p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and seals (exit 0 intact, 1 broken)")
+    p.add_argument("action", nargs="*", help="verify")
     for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone"),
                         ("console", "the console alone")):
         p = sub.add_parser(name, help=help_)

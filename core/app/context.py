@@ -6,6 +6,7 @@ import logging
 
 from core.app.logs import formatter
 from core.app.sentry import configure_error_reporting
+from core.audit.seal import session_settings_for
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
 from db.engine import check_connection, make_engine, make_session_factory, resolve_database_url
@@ -17,7 +18,8 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
     settings = settings or load_settings()
     configure_logging(settings)
     configure_error_reporting(settings)  # every process bootstraps: web, api, scheduler, console, each CLI verb
-    engine = make_engine(resolve_database_url(settings), pool_size=pool_size)
+    engine = make_engine(resolve_database_url(settings), pool_size=pool_size,
+                         session_settings=session_settings_for(settings.secret("hoss_secret_key")))
     check_connection(engine)
     if run_migrations:
         migrate(engine)

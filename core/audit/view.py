@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from core.audit import sql
 from db.models import AuditLog
 from db.statuses import ACTOR_TYPES
 
@@ -121,20 +122,6 @@ def _csv_safe(value: object) -> object:
     return "" if value is None else value
 
 
-# A loose index scan over ix_audit_log_entity: one index probe per distinct entity, not a full scan.
-_ENTITIES_SQL = text(
-    """
-    WITH RECURSIVE e AS (
-        (SELECT entity FROM audit_log ORDER BY entity LIMIT 1)
-        UNION ALL
-        SELECT (SELECT entity FROM audit_log WHERE entity > e.entity ORDER BY entity LIMIT 1)
-        FROM e WHERE e.entity IS NOT NULL
-    )
-    SELECT entity FROM e WHERE entity IS NOT NULL
-    """
-)
-
-
 def audit_entities(session: Session) -> list[str]:
     """The distinct entity names present in the audit log, sorted."""
-    return [r[0] for r in session.execute(_ENTITIES_SQL)]
+    return [r[0] for r in session.execute(sql.ENTITIES)]

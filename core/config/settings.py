@@ -123,6 +123,10 @@ class Settings(BaseSettings):
         None, description="More API tokens, each an operator's: `token=name,token2=name2` (decisions are theirs)."
     )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+    hoss_secret_key: SecretStr | None = Field(
+        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process); "
+        "unset, the anchors are unkeyed and a re-seal by the database owner goes unnoticed."
+    )
     hoss_trust_forwarded_for: bool = Field(
         False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
     )
@@ -148,12 +152,19 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
-        "sentry_dsn",
+        "sentry_dsn", "hoss_secret_key",
         mode="before",
     )
     @classmethod
     def _empty_secret_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("hoss_secret_key")
+    @classmethod
+    def _secret_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
 
     @field_validator(
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",

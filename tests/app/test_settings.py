@@ -28,7 +28,8 @@ def test_defaults_need_no_configuration() -> None:
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("OPS_WORKER_COUNT", "three"), ("SCHED_BIZDEV_INTERVAL_MINUTES", "-5"), ("OPS_MAX_ATTEMPTS", "0"),
-     ("BIZDEV_SMTP_PORT", "99999"), ("OPS_DAILY_BUDGET_CENTS", "-1"), ("HOSS_LOG_LEVEL", "LOUD")],
+     ("BIZDEV_SMTP_PORT", "99999"), ("OPS_DAILY_BUDGET_CENTS", "-1"), ("HOSS_LOG_LEVEL", "LOUD"),
+     ("HOSS_SECRET_KEY", "too-short")],
 )
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from core.audit import Actor, record_audit
+from core.audit.chain import UNKEYED_NOTE
 from tests.console_support import run_page, use_database
 
 
@@ -104,6 +105,27 @@ def test_verify_chain_button_reports_an_intact_chain(session) -> None:
     at = run_page("pages/audit.py")
     at.button(key="audit_verify").click().run()
     assert [s.value for s in at.success] == ["Chain intact: 3 row(s) checked."]
+
+
+def test_verify_chain_button_says_what_an_unkeyed_chain_cannot_see(session) -> None:
+    _audit_rows(session, 3)
+    at = run_page("pages/audit.py")
+    at.button(key="audit_verify").click().run()
+    assert [i.value for i in at.info] == [UNKEYED_NOTE]
+    assert [c.value for c in at.caption][-1].endswith("3 anchor(s), not sealed with a key.")
+
+
+def test_verify_chain_button_reports_deleted_tail_rows(session) -> None:
+    _audit_rows(session, 8)
+    ids = session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars().all()
+    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+    session.execute(text("DELETE FROM audit_log WHERE id >= :i"), {"i": ids[-5]})
+    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    session.commit()
+    at = run_page("pages/audit.py")
+    at.button(key="audit_verify").click().run()
+    assert [e.value for e in at.error] == [
+        f"Chain broken at row {ids[-5]} (deleted from the end: anchored when written, now missing); 3 row(s) checked."]
 
 
 def test_verify_chain_button_reports_the_first_broken_link(session) -> None:
