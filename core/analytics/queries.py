@@ -43,18 +43,32 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Invoiced, paid and unpaid cents per customer for invoices created (paid, for status=paid) in the window."""
+    """Invoiced, paid and unpaid cents per customer for invoices created (paid, for status=paid) in the window.
+
+    Refunds and disputes booked against a customer's paid invoices are `refunded_cents`; with status=paid the
+    amount is collected: paid minus refunded.
+    """
     sql = """
+        WITH inv AS (
+            SELECT i.id, i.customer_id, i.status, i.amount_cents FROM invoices i
+            WHERE i.status = ANY(:statuses)
+              AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END >= :start
+              AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END < :end
+        ), back AS (
+            SELECT l.invoice_id, sum(l.amount_cents) AS refunded_cents FROM ledger_entries l
+            WHERE l.invoice_id IN (SELECT id FROM inv WHERE status = 'paid')
+              AND l.direction = 'out' AND l.category = 'revenue'
+            GROUP BY l.invoice_id
+        )
         SELECT c.id AS customer_id, c.company AS customer,
                count(*) AS invoices,
                sum(i.amount_cents) FILTER (WHERE i.status <> 'void') AS invoiced_cents,
                coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'paid'), 0) AS paid_cents,
+               coalesce(sum(b.refunded_cents), 0) AS refunded_cents,
                coalesce(sum(i.amount_cents) FILTER (WHERE i.status IN ('draft', 'sent')), 0) AS unpaid_cents,
-               sum(i.amount_cents) AS amount_cents
-        FROM invoices i JOIN customers c ON c.id = i.customer_id
-        WHERE i.status = ANY(:statuses)
-          AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END >= :start
-          AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END < :end
+               sum(i.amount_cents) - CASE WHEN :by_paid THEN coalesce(sum(b.refunded_cents), 0) ELSE 0 END
+                   AS amount_cents
+        FROM inv i JOIN customers c ON c.id = i.customer_id LEFT JOIN back b ON b.invoice_id = i.id
         GROUP BY c.id, c.company
         ORDER BY amount_cents DESC, c.company
         LIMIT :limit
@@ -64,10 +78,8 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
         "start": w.start, "end": w.end, "limit": min(p.limit, cap),
     }, cap)
     for r in rows:
-        r["invoiced_cents"] = int(r["invoiced_cents"] or 0)
-        r["paid_cents"] = int(r["paid_cents"])
-        r["unpaid_cents"] = int(r["unpaid_cents"])
-        r["amount_cents"] = int(r["amount_cents"])
+        for k in ("invoiced_cents", "paid_cents", "refunded_cents", "unpaid_cents", "amount_cents"):
+            r[k] = int(r[k] or 0)
     return rows
 
 
@@ -220,7 +232,10 @@ def burn_rate(conn: Connection, p: LongPeriodParams, w: Window, cap: int, now: d
 
 
 def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Outgoing ledger money grouped by counterparty, biggest first, with its share of all spend."""
+    """Outgoing ledger money grouped by counterparty, biggest first, with its share of all spend.
+
+    Refunds and disputes (money out of category revenue) give revenue back; they are not a vendor.
+    """
     sql = """
         SELECT coalesce(nullif(counterparty, ''), '(unknown)') AS vendor,
                string_agg(DISTINCT category, ', ') AS categories,
@@ -228,7 +243,7 @@ def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now:
                sum(amount_cents) AS spend_cents,
                sum(sum(amount_cents)) OVER () AS total_cents
         FROM ledger_entries
-        WHERE direction = 'out' AND occurred_at >= :start AND occurred_at < :end
+        WHERE direction = 'out' AND category <> 'revenue' AND occurred_at >= :start AND occurred_at < :end
         GROUP BY 1 ORDER BY spend_cents DESC, vendor
         LIMIT :limit
     """
