@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from core.analytics.params import (
+    AGENT_ALIASES,
     AgentParams,
     LongPeriodParams,
     NoParams,
@@ -92,7 +93,8 @@ def _days(w: Window) -> dict[str, Any]:
 
 
 def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Done tasks per bucket of completion day: reward, LLM cost and profit in cents (optionally one customer)."""
+    """Gross margin per bucket of completion day: done tasks' reward (earned), LLM cost, per-task profit and
+    gross margin (earned − LLM cost) in cents (optionally one customer)."""
     sql = """
         SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, sum(tasks) AS tasks, sum(reward_cents) AS reward_cents,
                sum(cost_cents) AS cost_cents, sum(profit_cents) AS profit_cents
@@ -110,7 +112,9 @@ def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now
         "customer_name": cust if isinstance(cust, str) else None,
     }, cap)
     keys = ("tasks", "reward_cents", "cost_cents", "profit_cents")
-    return [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
+    out = [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
+    # SPEC §17 gross margin: earned (rewards) minus LLM cost; profit_cents floors each task at zero.
+    return [{**r, "gross_margin_cents": r["reward_cents"] - r["cost_cents"]} for r in out]
 
 
 def llm_cost_over_time(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
@@ -288,27 +292,30 @@ _AGING_BUCKETS = ("0–30 days", "31–60 days", "61–90 days", "90+ days")
 
 
 def invoice_aging(conn: Connection, p: NoParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Unpaid (draft or sent) invoices by days since sent (or created): 0–30, 31–60, 61–90, 90+."""
+    """Unpaid invoices by age bucket (0–30, 31–60, 61–90, 90+ days), sent ones (age since sent) apart from drafts
+    (never sent, so nobody owes them yet; age since created)."""
     sql = """
-        SELECT CASE WHEN age_days <= 30 THEN 0 WHEN age_days <= 60 THEN 1 WHEN age_days <= 90 THEN 2 ELSE 3 END
+        SELECT status,
+               CASE WHEN age_days <= 30 THEN 0 WHEN age_days <= 60 THEN 1 WHEN age_days <= 90 THEN 2 ELSE 3 END
                    AS bucket_no,
                count(*) AS invoices, sum(amount_cents) AS amount_cents, max(age_days) AS oldest_days
-        FROM (SELECT amount_cents,
+        FROM (SELECT status, amount_cents,
                      floor(extract(epoch FROM (:now - coalesce(sent_at, created_at))) / 86400)::int AS age_days
               FROM invoices WHERE status IN ('draft', 'sent')) x
-        GROUP BY 1
+        GROUP BY 1, 2
     """
-    found = {r["bucket_no"]: r for r in conn.execute(text(sql), {"now": now or datetime.now(UTC)}).mappings()}
+    found = {(r["status"], r["bucket_no"]): r
+             for r in conn.execute(text(sql), {"now": now or datetime.now(UTC)}).mappings()}
     return [{
-        "bucket": label,
-        "invoices": int(found[i]["invoices"]) if i in found else 0,
-        "amount_cents": int(found[i]["amount_cents"]) if i in found else 0,
-        "oldest_days": int(found[i]["oldest_days"]) if i in found else None,
-    } for i, label in enumerate(_AGING_BUCKETS)]
+        "status": status, "bucket": label,
+        "invoices": int(found[(status, i)]["invoices"]) if (status, i) in found else 0,
+        "amount_cents": int(found[(status, i)]["amount_cents"]) if (status, i) in found else 0,
+        "oldest_days": int(found[(status, i)]["oldest_days"]) if (status, i) in found else None,
+    } for status in ("sent", "draft") for i, label in enumerate(_AGING_BUCKETS)]
 
 
 def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per agent: runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
+    """Per agent (`ops` is the single-task agent and the pool's `ops_batch`): runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
     sql = """
         SELECT agent,
                count(*) AS runs,
@@ -321,10 +328,11 @@ def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now:
                (array_agg(error ORDER BY started_at DESC) FILTER (WHERE status = 'failed'))[1] AS last_error
         FROM agent_runs
         WHERE started_at >= :start AND started_at < :end
-          AND (CAST(:agent AS text) IS NULL OR agent = :agent)
+          AND (CAST(:agents AS text[]) IS NULL OR agent = ANY(:agents))
         GROUP BY agent ORDER BY agent
     """
-    rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agent": p.agent}, cap)
+    agents = list(AGENT_ALIASES.get(p.agent, (p.agent,))) if p.agent else None
+    rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agents": agents}, cap)
     for r in rows:
         r["error_rate_pct"] = _pct(r["failed"] + r["abandoned"], r["runs"])  # an abandoned run did not finish
         r["avg_seconds"] = round(float(r["avg_seconds"]), 2) if r["avg_seconds"] is not None else None
