@@ -7,10 +7,12 @@ from core.agents.runner import run_named_agent
 from core.app.demo import seed_demo
 from core.config.cents import dollars
 from core.console import control_room as cr
+from core.console.glance import at_a_glance
 from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
+from ui.glance import bar_chart, money_chart
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -55,6 +57,22 @@ def metrics_panel() -> None:
 
 
 metrics_panel()
+
+
+def glance_panel() -> None:
+    """Money over the last 30 days, the lead funnel and the queue (SPEC §17), one read model each."""
+    with ctx.sessions() as session:
+        g = at_a_glance(session)
+    st.subheader("Last 30 days")
+    st.altair_chart(money_chart(g.money), width="stretch")
+    st.caption("Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done tasks · "
+               "Net: collected minus all ledger spend. Days in UTC.")
+    c1, c2 = st.columns(2)
+    c1.altair_chart(bar_chart(g.funnel, "stage", "count", "Lead funnel", order="order"), width="stretch")
+    c2.altair_chart(bar_chart(g.queue, "status", "count", "Task queue"), width="stretch")
+
+
+glance_panel()
 
 if st.session_state.get("db_empty"):
     st.info("No customers or tasks yet. Load 90 days of demo data to see the console at work.")
