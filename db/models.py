@@ -324,6 +324,8 @@ class LedgerEntry(Base):
         # canvas: burn, runway and spend by vendor read only these columns over a time range.
         Index("ix_ledger_entries_occurred_at_cover", "occurred_at",
               postgresql_include=["direction", "amount_cents", "counterparty", "category"]),
+        # refunds and payments of one of our invoices (revenue_by_customer nets refunds through it).
+        Index("ix_ledger_entries_invoice_id", "invoice_id", postgresql_where=text("invoice_id IS NOT NULL")),
     )
     id: Mapped[int] = _id()
     occurred_at: Mapped[datetime] = _now()
@@ -334,6 +336,8 @@ class LedgerEntry(Base):
     source: Mapped[str] = mapped_column(Text, server_default="manual")
     ref: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, server_default="")
+    # Our invoice a Stripe payment, refund or dispute belongs to, when known.
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
 
 
 class Setting(Base):

@@ -136,6 +136,7 @@ except DBAPIError as exc:  # the database itself failed (it went away mid-query)
     st.stop()
 
 updated = result.last_updated.strftime("%Y-%m-%d %H:%M:%S UTC") if result.last_updated else "no data yet"
+st.caption(f"Period read as: {result.read_as}")  # SPEC §17: every answer says how it read the period
 st.text(f"Data last updated: {updated}   ·   {len(result.rows)} rows")
 for note in result.notes:
     st.text(note)

@@ -7,10 +7,12 @@ from core.agents.runner import run_named_agent
 from core.app.demo import seed_demo
 from core.config.cents import dollars
 from core.console import control_room as cr
+from core.console.glance import at_a_glance
 from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
+from ui.glance import bar_chart, money_chart
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -29,12 +31,16 @@ def metrics_panel() -> None:
     row1[2].metric("Pending tasks", m.tasks_by_status["pending"])
     row1[3].metric("Running tasks", m.tasks_by_status["running"])
     row1[4].metric("Done tasks", m.tasks_by_status["done"])
-    row2 = st.columns(5)
-    row2[0].metric("Revenue (task rewards)", dollars(m.revenue_cents))
-    row2[1].metric("LLM cost", dollars(m.llm_cost_cents))
-    row2[2].metric("Profit", dollars(m.profit_cents))
-    row2[3].metric("Paid invoices", dollars(m.paid_cents))
-    row2[4].metric("Unpaid invoices", f"{m.unpaid_invoices} · {dollars(m.unpaid_cents)}")
+    # SPEC §17's words, one meaning each: earned, invoiced, collected, gross margin, net profit.
+    row2 = st.columns(7)
+    row2[0].metric("Earned", dollars(m.earned_cents), help="Rewards of done tasks.")
+    row2[1].metric("Invoiced", dollars(m.invoiced_cents), help="Invoices that are not void.")
+    row2[2].metric("Collected", dollars(m.collected_cents), help="Payments in the ledger minus refunds.")
+    row2[3].metric("LLM cost", dollars(m.llm_cost_cents), help="Token cost of done tasks.")
+    row2[4].metric("Gross margin", dollars(m.gross_margin_cents), help="Earned minus LLM cost.")
+    row2[5].metric("Net profit", dollars(m.net_profit_cents), help="Collected minus all spend in the ledger.")
+    row2[6].metric("Unpaid invoices", f"{m.unpaid_invoices} · {dollars(m.unpaid_cents)}",
+                   help="Draft and sent invoices not yet paid.")
     with ctx.sessions() as session:
         pool = pool_state(session, ctx.settings)
     budget = dollars(pool.budget_cents) if pool.budget_cents is not None else "no cap"
@@ -51,6 +57,22 @@ def metrics_panel() -> None:
 
 
 metrics_panel()
+
+
+def glance_panel() -> None:
+    """Money over the last 30 days, the lead funnel and the queue (SPEC §17), one read model each."""
+    with ctx.sessions() as session:
+        g = at_a_glance(session)
+    st.subheader("Last 30 days")
+    st.altair_chart(money_chart(g.money), width="stretch")
+    st.caption("Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done tasks · "
+               "Net: collected minus all ledger spend. Days in UTC.")
+    c1, c2 = st.columns(2)
+    c1.altair_chart(bar_chart(g.funnel, "stage", "count", "Lead funnel", order="order"), width="stretch")
+    c2.altair_chart(bar_chart(g.queue, "status", "count", "Task queue"), width="stretch")
+
+
+glance_panel()
 
 if st.session_state.get("db_empty"):
     st.info("No customers or tasks yet. Load 90 days of demo data to see the console at work.")

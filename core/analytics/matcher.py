@@ -142,8 +142,20 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
          r"pending invoices?|old invoices?|awaiting payment|uncollected|debtors?|days sales outstanding|dso|"
          r"yet to pay|not paid|unsettled|due invoices?)\b", 5.0),
         (r"\binvoices?\b", 1.5),
+        (r"\b(age buckets?|by age|aging|ageing|how old|days old|older than)\b", 3.0),
         (r"\b(age|old|oldest|how long|late)\b", 0.5),
         (r"\b(invoices?|bills?)\b.{0,20}\b(older than|over \d+ days|more than \d+ days|\d+\+? days)\b", 3.0),
+    ],
+    "receivables": [
+        (r"\b(who|which customers?|which clients?|what customers?|customers?|clients?)\b.{0,20}\b(owes?|owed|owing|"
+         r"hasn'?t paid|haven'?t paid|has not paid|have not paid|still (owes?|needs? to pay))\b", 7.0),
+        (r"\b(receivables?|accounts receivable|a/r|debtors?|owed to us|owes us|owe us|owing us|money owed|amounts? owed)\b",
+         5.5),
+    ],
+    "profit_and_loss": [
+        (r"\b(net profits?|net (income|earnings|margins?|loss(es)?)|profit (and|&|n) loss|p ?& ?l|pnl|income statement|"
+         r"bottom line|after (all )?(costs|expenses|spend(ing)?|payroll|overheads?)|real profit|true profit|"
+         r"collected (revenue|money|cash)?|money collected|cash collected)\b", 6.0),
     ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),
@@ -163,7 +175,7 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
 }
 _COMPILED = {name: [(re.compile(p), w) for p, w in feats] for name, feats in _FEATURES.items()}
 # Ties go to the earlier (more specific) function.
-_PRIORITY = ("runway_estimate", "failed_payments", "invoice_aging", "burn_rate", "llm_cost_over_time",
+_PRIORITY = ("runway_estimate", "failed_payments", "receivables", "profit_and_loss", "invoice_aging", "burn_rate", "llm_cost_over_time",
              "proposal_stats", "lead_funnel", "agent_run_health", "task_throughput", "spend_by_vendor",
              "profit_over_time", "revenue_by_customer")
 
@@ -173,6 +185,21 @@ def normalize(question: str) -> str:
     text = unicodedata.normalize("NFKC", question or "").lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
     return re.sub(r"\s+", " ", text).strip()
+
+
+# A question about the future: the canvas reports what happened and says so rather than guess.
+_FORECAST = re.compile(
+    r"\b(forecasts?|forecasting|predict(ed|ion|ions|s)?|projections?|projected|extrapolat\w*|outlook)\b"
+    r"|\bwhat will\b.{0,60}\b(be|look like|come to)\b|\b(will|going to)\b.{0,40}\b(next|coming) (year|quarter|month|week)\b"
+    r"|\b(expected|estimated?) (revenue|sales|profit|income|spend)\b.{0,30}\bnext\b"
+)
+FORECAST_MESSAGE = ("The canvas does not forecast: it reports what happened, read from the ledger, invoices and tasks. "
+                    "Ask about a past period instead (e.g. \"net profit by month this year\").")
+
+
+def is_forecast(text: str) -> bool:
+    """A question that asks what will happen (revenue next year, a projection)."""
+    return _FORECAST.search(text) is not None
 
 
 def is_hostile(text: str) -> bool:
@@ -220,6 +247,8 @@ def match_question(question: str, customer_names: tuple[str, ...] | list[str] = 
     if is_hostile(text):
         return Choice(None, {}, help_message("The canvas only answers questions about the business; it does not "
                                              "run SQL, follow instructions or take actions."))
+    if is_forecast(text):
+        return Choice(None, {}, help_message(FORECAST_MESSAGE))
     scores = score(text)
     best = max(_PRIORITY, key=lambda name: (scores[name], -_PRIORITY.index(name)))
     if scores[best] < MIN_SCORE:

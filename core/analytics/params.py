@@ -9,14 +9,25 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Period = Literal[
-    "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month", "this_year", "all_time", "custom"
+    "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month",
+    "this_quarter", "last_quarter", "this_year", "ytd", "all_time", "custom"
 ]
 Grain = Literal["day", "week", "month"]
 InvoiceStatus = Literal["invoiced", "paid", "unpaid", "draft", "sent", "void"]
 
 PERIODS: tuple[str, ...] = (
-    "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month", "this_year", "all_time",
+    "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month",
+    "this_quarter", "last_quarter", "this_year", "ytd", "all_time",
 )
+# How an answer names each period (SPEC §17: every answer states how it read the period).
+_PERIOD_LABELS = {
+    "today": "today", "yesterday": "yesterday", "last_7_days": "the last 7 days", "last_30_days": "the last 30 days",
+    "last_90_days": "the last 90 days", "this_month": "this month", "last_month": "last month",
+    "this_quarter": "this quarter", "last_quarter": "last quarter", "this_year": "this year",
+    "ytd": "the year to date", "all_time": "all time",
+}
+# Agent names the canvas reads as more than one recorded name: the Ops pool records its runs as ops_batch.
+AGENT_ALIASES: dict[str, tuple[str, ...]] = {"ops": ("ops", "ops_batch")}
 GRAINS: tuple[str, ...] = ("day", "week", "month")
 INVOICE_STATUSES: tuple[str, ...] = ("invoiced", "paid", "unpaid", "draft", "sent", "void")
 
@@ -104,6 +115,19 @@ class AgentParams(_PeriodMixin, Params):
     )
 
 
+class PnLParams(SeriesParams):
+    """A period (default this year) and a grain (default month) for the profit and loss."""
+
+    period: Period = Field("this_year", description="Time window; 'custom' means the start/end dates.")
+    grain: Grain = Field("month", description="Bucket size of the time series.")
+
+
+class ReceivablesParams(Params):
+    """How many customers who owe us."""
+
+    limit: int = Field(20, ge=1, le=100, description="How many customers (top N by amount owed).")
+
+
 class NoParams(Params):
     """No parameters."""
 
@@ -128,6 +152,16 @@ def resolve_window(params: BaseModel, now: datetime | None = None) -> Window:
         start = datetime(start_d.year, start_d.month, start_d.day, tzinfo=UTC) if start_d else _EPOCH
         end = datetime(end_d.year, end_d.month, end_d.day, tzinfo=UTC) + timedelta(days=1) if end_d else tomorrow
         return Window(start, end)
+    if period in ("today", "yesterday"):
+        day = today if period == "today" else today - timedelta(days=1)
+        return Window(day, day + timedelta(days=1))
+    if period in ("this_quarter", "last_quarter"):
+        q_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        if period == "this_quarter":
+            return Window(q_start, _add_months(q_start, 3))
+        return Window(_add_months(q_start, -3), q_start)
+    if period == "ytd":
+        return Window(today.replace(month=1, day=1), tomorrow)
     if period.startswith("last_") and period.endswith("_days"):
         days = int(period.split("_")[1])
         return Window(tomorrow - timedelta(days=days), tomorrow)
@@ -143,4 +177,47 @@ def resolve_window(params: BaseModel, now: datetime | None = None) -> Window:
 
 
 def _add_month(first: datetime) -> datetime:
-    return first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    return _add_months(first, 1)
+
+
+def _add_months(first: datetime, n: int) -> datetime:
+    index = first.year * 12 + first.month - 1 + n
+    return first.replace(year=index // 12, month=index % 12 + 1)
+
+
+def _span_name(start: date, last: date) -> str | None:
+    """'Q3 2025', 'November 2025', '2025' or None, when [start, last] is exactly one of those."""
+    if start.day != 1:
+        return None
+    end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+    first = datetime(start.year, start.month, 1, tzinfo=UTC)
+    if start.month == 1 and end == first.replace(year=start.year + 1):
+        return str(start.year)
+    if start.month % 3 == 1 and end == _add_months(first, 3):
+        return f"Q{(start.month + 2) // 3} {start.year}"
+    if end == _add_months(first, 1):
+        return first.strftime("%B %Y")
+    return None
+
+
+def read_as(params: BaseModel, window: Window, *, stated: bool = True) -> str:
+    """How an answer read its period, in words and dates, e.g. 'Q3 2025: 2025-07-01 to 2025-09-30'."""
+    if "period" not in type(params).model_fields:
+        return "no period: as of now"
+    period = getattr(params, "period", "all_time")
+    if period == "all_time":
+        text_ = "all time"
+    else:
+        start, last = window.start.date(), (window.end - timedelta(days=1)).date()
+        dates = start.isoformat() if start == last else f"{start.isoformat()} to {last.isoformat()}"
+        if period == "custom":
+            name = _span_name(start, last) if getattr(params, "start", None) and getattr(params, "end", None) else None
+            label = name or ("the day" if start == last else "from" if start != _EPOCH.date() else "up to")
+            if label == "up to":
+                dates = last.isoformat()
+        else:
+            label = _PERIOD_LABELS[period]
+            if period in ("this_quarter", "last_quarter"):
+                label += f" (Q{(start.month + 2) // 3} {start.year})"
+        text_ = f"{label}: {dates}" if label != "from" else f"from {dates}"
+    return text_ if stated else f"{text_} (the default: the question named no period)"

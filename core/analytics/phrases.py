@@ -57,10 +57,72 @@ def _infer_year(month: int, today: date) -> int:
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}
 
 
+_QUARTER_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _quarter_period(q: int, year: int | None, today: date) -> dict[str, Any]:
+    if year is None:  # "Q3" is the latest Q3 that has begun
+        year = today.year if 3 * (q - 1) + 1 <= today.month else today.year - 1
+    end_month = 3 * q
+    return {"start": date(year, end_month - 2, 1), "end": _month_end(year, end_month)}
+
+
+def _day_period(day: date, today: date) -> dict[str, Any]:
+    if day == today:
+        return {"period": "today"}
+    if day == today - timedelta(days=1):
+        return {"period": "yesterday"}
+    return {"start": day, "end": day}
+
+
+def _named_day(month: int, day: int, year: str | None, today: date) -> date | None:
+    try:
+        named = date(int(year) if year else today.year, month, day)
+        if not year and named > today:  # "on Dec 20" in June is last December
+            named = named.replace(year=today.year - 1)
+    except ValueError:
+        return None
+    return named
+
+
+def _quarters_and_days(t: str, today: date) -> dict[str, Any]:
+    """Quarters ("Q3", "Q3 2025", "last quarter"), single days ("yesterday", "on Nov 3") and year to date."""
+    if re.search(r"\b(year[- ]to[- ]date|ytd|so far this year)\b", t):
+        return {"period": "ytd"}
+    m = re.search(r"\bq([1-4])(?:\s+(?:of\s+)?(20\d\d))?\b", t) or re.search(
+        r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?:\s+(?:of\s+)?(20\d\d))?\b", t)
+    if m:
+        q = int(m.group(1)) if m.group(1).isdigit() else _QUARTER_WORDS[m.group(1)]
+        return _quarter_period(q, int(m.group(2)) if m.group(2) else None, today)
+    if re.search(r"\b(last|previous|prior) (calendar )?quarter\b", t):
+        return {"period": "last_quarter"}
+    if re.search(r"\b(this|current) quarter\b|\bquarter to date\b|\bqtd\b", t):
+        return {"period": "this_quarter"}
+    if re.search(r"\byesterday\b", t):
+        return {"period": "yesterday"}
+    if re.search(r"\b(today|tonight|this morning|so far today)\b", t):
+        return {"period": "today"}
+    m = re.search(r"\bon\s+(\d{4})-(\d{2})-(\d{2})\b", t)
+    if m:
+        try:
+            return _day_period(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), today)
+        except ValueError:
+            return {}
+    m = re.search(r"\bon\s+(?:the\s+)?" + _MON + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", t)
+    if m and (day := _named_day(MONTHS[m.group(1)], int(m.group(2)), m.group(3), today)):
+        return _day_period(day, today)
+    m = re.search(r"\bon\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"\b(?:,?\s+(\d{4}))?", t)
+    if m and (day := _named_day(MONTHS[m.group(2)], int(m.group(1)), m.group(3), today)):
+        return _day_period(day, today)
+    return {}
+
+
 def parse_period(text: str, today: date) -> dict[str, Any]:
     """Period parameters meant by `text` ({} when none): a named period or explicit start/end dates."""
     t = text
-    if re.search(r"\b(year[- ]to[- ]date|ytd|this year|so far this year|current year|this calendar year)\b", t):
+    if found := _quarters_and_days(t, today):
+        return found
+    if re.search(r"\b(this year|current year|this calendar year)\b", t):
         return {"period": "this_year"}
     if re.search(r"\b(month[- ]to[- ]date|mtd|this month|so far this month|current month|this calendar month)\b", t):
         return {"period": "this_month"}
@@ -109,10 +171,10 @@ def parse_period(text: str, today: date) -> dict[str, Any]:
         return {"period": "last_month"}
     if re.search(r"\b(past|trailing|recent|over the last|in the last|during the last|within the last) month\b", t):
         return {"period": "last_30_days"}
-    if re.search(r"\b(last|past|previous|prior|this|current) (week|7 days)\b|\byesterday\b|\btoday\b|\btonight\b"
-                 r"|\bthis morning\b|\bthe weekend\b|\bthese days\b|\blately\b", t):
+    if re.search(r"\b(last|past|previous|prior|this|current) (week|7 days)\b|\bthe weekend\b|\bthese days\b"
+                 r"|\blately\b", t):
         return {"period": "last_7_days"}
-    if re.search(r"\b(last|past|previous|prior|this|current|recent) quarter\b|\bquarter to date\b|\bqtd\b", t):
+    if re.search(r"\b(past|recent|trailing) quarter\b", t):
         return {"period": "last_90_days"}
     if re.search(r"\b(recently|recent)\b", t):
         return {"period": "last_30_days"}

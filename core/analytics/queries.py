@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from core.analytics.params import (
+    AGENT_ALIASES,
     AgentParams,
     LongPeriodParams,
     NoParams,
@@ -43,18 +44,32 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Invoiced, paid and unpaid cents per customer for invoices created (paid, for status=paid) in the window."""
+    """Invoiced, paid and unpaid cents per customer for invoices created (paid, for status=paid) in the window.
+
+    Refunds and disputes booked against a customer's paid invoices are `refunded_cents`; with status=paid the
+    amount is collected: paid minus refunded.
+    """
     sql = """
+        WITH inv AS (
+            SELECT i.id, i.customer_id, i.status, i.amount_cents FROM invoices i
+            WHERE i.status = ANY(:statuses)
+              AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END >= :start
+              AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END < :end
+        ), back AS (
+            SELECT l.invoice_id, sum(l.amount_cents) AS refunded_cents FROM ledger_entries l
+            WHERE l.invoice_id IN (SELECT id FROM inv WHERE status = 'paid')
+              AND l.direction = 'out' AND l.category = 'revenue'
+            GROUP BY l.invoice_id
+        )
         SELECT c.id AS customer_id, c.company AS customer,
                count(*) AS invoices,
                sum(i.amount_cents) FILTER (WHERE i.status <> 'void') AS invoiced_cents,
                coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'paid'), 0) AS paid_cents,
+               coalesce(sum(b.refunded_cents), 0) AS refunded_cents,
                coalesce(sum(i.amount_cents) FILTER (WHERE i.status IN ('draft', 'sent')), 0) AS unpaid_cents,
-               sum(i.amount_cents) AS amount_cents
-        FROM invoices i JOIN customers c ON c.id = i.customer_id
-        WHERE i.status = ANY(:statuses)
-          AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END >= :start
-          AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END < :end
+               sum(i.amount_cents) - CASE WHEN :by_paid THEN coalesce(sum(b.refunded_cents), 0) ELSE 0 END
+                   AS amount_cents
+        FROM inv i JOIN customers c ON c.id = i.customer_id LEFT JOIN back b ON b.invoice_id = i.id
         GROUP BY c.id, c.company
         ORDER BY amount_cents DESC, c.company
         LIMIT :limit
@@ -64,10 +79,8 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
         "start": w.start, "end": w.end, "limit": min(p.limit, cap),
     }, cap)
     for r in rows:
-        r["invoiced_cents"] = int(r["invoiced_cents"] or 0)
-        r["paid_cents"] = int(r["paid_cents"])
-        r["unpaid_cents"] = int(r["unpaid_cents"])
-        r["amount_cents"] = int(r["amount_cents"])
+        for k in ("invoiced_cents", "paid_cents", "refunded_cents", "unpaid_cents", "amount_cents"):
+            r[k] = int(r[k] or 0)
     return rows
 
 
@@ -80,7 +93,8 @@ def _days(w: Window) -> dict[str, Any]:
 
 
 def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Done tasks per bucket of completion day: reward, LLM cost and profit in cents (optionally one customer)."""
+    """Gross margin per bucket of completion day: done tasks' reward (earned), LLM cost, per-task profit and
+    gross margin (earned − LLM cost) in cents (optionally one customer)."""
     sql = """
         SELECT (date_trunc(:grain, day::timestamp) AT TIME ZONE 'UTC') AS bucket, sum(tasks) AS tasks, sum(reward_cents) AS reward_cents,
                sum(cost_cents) AS cost_cents, sum(profit_cents) AS profit_cents
@@ -98,7 +112,9 @@ def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now
         "customer_name": cust if isinstance(cust, str) else None,
     }, cap)
     keys = ("tasks", "reward_cents", "cost_cents", "profit_cents")
-    return [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
+    out = [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
+    # SPEC §17 gross margin: earned (rewards) minus LLM cost; profit_cents floors each task at zero.
+    return [{**r, "gross_margin_cents": r["reward_cents"] - r["cost_cents"]} for r in out]
 
 
 def llm_cost_over_time(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
@@ -220,7 +236,10 @@ def burn_rate(conn: Connection, p: LongPeriodParams, w: Window, cap: int, now: d
 
 
 def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Outgoing ledger money grouped by counterparty, biggest first, with its share of all spend."""
+    """Outgoing ledger money grouped by counterparty, biggest first, with its share of all spend.
+
+    Refunds and disputes (money out of category revenue) give revenue back; they are not a vendor.
+    """
     sql = """
         SELECT coalesce(nullif(counterparty, ''), '(unknown)') AS vendor,
                string_agg(DISTINCT category, ', ') AS categories,
@@ -228,7 +247,7 @@ def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now:
                sum(amount_cents) AS spend_cents,
                sum(sum(amount_cents)) OVER () AS total_cents
         FROM ledger_entries
-        WHERE direction = 'out' AND occurred_at >= :start AND occurred_at < :end
+        WHERE direction = 'out' AND category <> 'revenue' AND occurred_at >= :start AND occurred_at < :end
         GROUP BY 1 ORDER BY spend_cents DESC, vendor
         LIMIT :limit
     """
@@ -273,27 +292,30 @@ _AGING_BUCKETS = ("0–30 days", "31–60 days", "61–90 days", "90+ days")
 
 
 def invoice_aging(conn: Connection, p: NoParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Unpaid (draft or sent) invoices by days since sent (or created): 0–30, 31–60, 61–90, 90+."""
+    """Unpaid invoices by age bucket (0–30, 31–60, 61–90, 90+ days), sent ones (age since sent) apart from drafts
+    (never sent, so nobody owes them yet; age since created)."""
     sql = """
-        SELECT CASE WHEN age_days <= 30 THEN 0 WHEN age_days <= 60 THEN 1 WHEN age_days <= 90 THEN 2 ELSE 3 END
+        SELECT status,
+               CASE WHEN age_days <= 30 THEN 0 WHEN age_days <= 60 THEN 1 WHEN age_days <= 90 THEN 2 ELSE 3 END
                    AS bucket_no,
                count(*) AS invoices, sum(amount_cents) AS amount_cents, max(age_days) AS oldest_days
-        FROM (SELECT amount_cents,
+        FROM (SELECT status, amount_cents,
                      floor(extract(epoch FROM (:now - coalesce(sent_at, created_at))) / 86400)::int AS age_days
               FROM invoices WHERE status IN ('draft', 'sent')) x
-        GROUP BY 1
+        GROUP BY 1, 2
     """
-    found = {r["bucket_no"]: r for r in conn.execute(text(sql), {"now": now or datetime.now(UTC)}).mappings()}
+    found = {(r["status"], r["bucket_no"]): r
+             for r in conn.execute(text(sql), {"now": now or datetime.now(UTC)}).mappings()}
     return [{
-        "bucket": label,
-        "invoices": int(found[i]["invoices"]) if i in found else 0,
-        "amount_cents": int(found[i]["amount_cents"]) if i in found else 0,
-        "oldest_days": int(found[i]["oldest_days"]) if i in found else None,
-    } for i, label in enumerate(_AGING_BUCKETS)]
+        "status": status, "bucket": label,
+        "invoices": int(found[(status, i)]["invoices"]) if (status, i) in found else 0,
+        "amount_cents": int(found[(status, i)]["amount_cents"]) if (status, i) in found else 0,
+        "oldest_days": int(found[(status, i)]["oldest_days"]) if (status, i) in found else None,
+    } for status in ("sent", "draft") for i, label in enumerate(_AGING_BUCKETS)]
 
 
 def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per agent: runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
+    """Per agent (`ops` is the single-task agent and the pool's `ops_batch`): runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
     sql = """
         SELECT agent,
                count(*) AS runs,
@@ -306,10 +328,11 @@ def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now:
                (array_agg(error ORDER BY started_at DESC) FILTER (WHERE status = 'failed'))[1] AS last_error
         FROM agent_runs
         WHERE started_at >= :start AND started_at < :end
-          AND (CAST(:agent AS text) IS NULL OR agent = :agent)
+          AND (CAST(:agents AS text[]) IS NULL OR agent = ANY(:agents))
         GROUP BY agent ORDER BY agent
     """
-    rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agent": p.agent}, cap)
+    agents = list(AGENT_ALIASES.get(p.agent, (p.agent,))) if p.agent else None
+    rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agents": agents}, cap)
     for r in rows:
         r["error_rate_pct"] = _pct(r["failed"] + r["abandoned"], r["runs"])  # an abandoned run did not finish
         r["avg_seconds"] = round(float(r["avg_seconds"]), 2) if r["avg_seconds"] is not None else None

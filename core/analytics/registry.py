@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
+from core.analytics import money_queries as mq
 from core.analytics import queries as q
 from core.analytics.params import (
     AgentParams,
@@ -16,7 +17,9 @@ from core.analytics.params import (
     NoParams,
     Params,
     PeriodParams,
+    PnLParams,
     ProfitParams,
+    ReceivablesParams,
     RevenueParams,
     SeriesParams,
     VendorParams,
@@ -59,15 +62,22 @@ _LEDGER = (("ledger_entries", "occurred_at"),)
 
 _FUNCTIONS = (
     AnalyticsFunction(
-        "revenue_by_customer", "Invoiced / paid revenue per customer, biggest first.",
+        "revenue_by_customer", "Invoiced / paid revenue per customer, biggest first (paid is net of refunds).",
         ("Which customers brought in the most money last month?", "Top 5 clients by paid revenue this year"),
         RevenueParams, q.revenue_by_customer, ChartSpec("bar", "customer", "amount_cents"),
         (("invoices", "created_at"), ("invoices", "paid_at")),
     ),
     AnalyticsFunction(
-        "profit_over_time", "Reward, LLM cost and profit of finished tasks per day/week/month (optionally one customer).",
-        ("How much profit did we make week by week?", "Monthly profit this year"),
-        ProfitParams, q.profit_over_time, ChartSpec("line", "bucket", "profit_cents", temporal=True), _TASK_TIMES,
+        "profit_over_time", "Gross margin per day/week/month: earned (rewards of done tasks) minus their LLM cost "
+        "(optionally one customer); not net profit, which is profit_and_loss.",
+        ("What was our gross margin week by week?", "Monthly margin this year"),
+        ProfitParams, q.profit_over_time, ChartSpec("line", "bucket", "gross_margin_cents", temporal=True), _TASK_TIMES,
+    ),
+    AnalyticsFunction(
+        "profit_and_loss", "Net profit per day/week/month from the ledger: collected (payments minus refunds), "
+        "LLM cost, other spend by category, net profit (collected minus all spend).",
+        ("Net profit by month this year", "Show me the P&L for Q3"),
+        PnLParams, mq.profit_and_loss, ChartSpec("bar", "bucket", "net_profit_cents", temporal=True), _LEDGER,
     ),
     AnalyticsFunction(
         "llm_cost_over_time", "LLM spend and tokens per day/week/month, by model.",
@@ -108,9 +118,16 @@ _FUNCTIONS = (
         (("events", "occurred_at"),),
     ),
     AnalyticsFunction(
-        "invoice_aging", "Unpaid invoices by age bucket (0–30, 31–60, 61–90, 90+ days).",
+        "invoice_aging", "Unpaid invoices by age bucket (0–30, 31–60, 61–90, 90+ days), sent apart from drafts.",
         ("Which invoices are overdue?", "Show me invoice aging"),
-        NoParams, q.invoice_aging, ChartSpec("bar", "bucket", "amount_cents"),
+        NoParams, q.invoice_aging, ChartSpec("bar", "bucket", "amount_cents", "status"),
+        (("invoices", "created_at"), ("invoices", "sent_at"), ("invoices", "paid_at")),
+    ),
+    AnalyticsFunction(
+        "receivables", "Who owes us: per customer, sent unpaid invoices, amount owed and the oldest one's age; "
+        "drafts (not yet sent) apart.",
+        ("Who owes us money?", "Which customers have unpaid invoices?"),
+        ReceivablesParams, mq.receivables, ChartSpec("bar", "customer", "owed_cents"),
         (("invoices", "created_at"), ("invoices", "sent_at"), ("invoices", "paid_at")),
     ),
     AnalyticsFunction(

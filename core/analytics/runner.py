@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from core.analytics.params import Params, resolve_window
+from core.analytics.params import Params, read_as, resolve_window
 from core.analytics.registry import WHITELIST, AnalyticsFunction, ChartSpec
 from core.errors import InvalidInput, QueryTimeout
 
@@ -48,6 +48,7 @@ class AnalyticsResult:
     last_updated: datetime | None
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
+    read_as: str = ""  # how the period was read, in words and dates (SPEC §17)
 
 
 def validate_params(name: str, params: Mapping[str, Any] | Params | None) -> tuple[AnalyticsFunction, Params]:
@@ -78,6 +79,8 @@ def run_analytics(
     """Run whitelisted function `name` in a read-only, time-limited transaction; refuse anything else."""
     fn, valid = validate_params(name, params)
     window = resolve_window(valid, now)
+    given = valid.model_fields_set if isinstance(params, Params) else set(params or {})
+    period_read = read_as(valid, window, stated=bool({"period", "start", "end"} & set(given)))
     with read_only(engine, timeout_ms, what=name) as conn:
         rows = fn.run(conn, valid, window, row_cap + 1, now=now)
         last_updated = _last_updated(conn, fn)
@@ -86,7 +89,7 @@ def run_analytics(
     columns = list(rows[0].keys()) if rows else []
     return AnalyticsResult(
         function=fn.name, params=valid.model_dump(mode="json"), rows=rows, columns=columns, chart=fn.chart,
-        last_updated=last_updated, truncated=truncated,
+        last_updated=last_updated, truncated=truncated, read_as=period_read,
         notes=(f"Only the first {row_cap} rows are shown.",) if truncated else (),
     )
 

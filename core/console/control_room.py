@@ -24,12 +24,24 @@ class Metrics:
     leads: int
     customers: int
     tasks_by_status: dict[str, int]
-    revenue_cents: int  # rewards of done tasks: what the work earned
+    earned_cents: int  # SPEC §17 earned: rewards of done tasks
     llm_cost_cents: int
-    profit_cents: int
+    invoiced_cents: int  # invoices that are not void
+    collected_cents: int  # ledger payments minus refunds (and disputes)
+    spend_cents: int  # all spend in the ledger (LLM, software, payroll, fees, other)
     paid_cents: int
     unpaid_invoices: int
     unpaid_cents: int
+
+    @property
+    def gross_margin_cents(self) -> int:
+        """Earned minus LLM cost."""
+        return self.earned_cents - self.llm_cost_cents
+
+    @property
+    def net_profit_cents(self) -> int:
+        """Collected minus all spend in the ledger."""
+        return self.collected_cents - self.spend_cents
 
     @property
     def empty(self) -> bool:
@@ -53,7 +65,12 @@ _METRICS_SQL = text("""
 SELECT
   (SELECT count(*) FROM leads) AS leads,
   (SELECT count(*) FROM customers) AS customers,
-  d.done, d.revenue, d.cost, d.profit,
+  d.done, d.revenue, d.cost,
+  (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status <> 'void') AS invoiced,
+  (SELECT coalesce(sum(CASE WHEN direction = 'in' THEN amount_cents ELSE -amount_cents END), 0)
+     FROM ledger_entries WHERE direction = 'in' OR category = 'revenue') AS collected,
+  (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries WHERE direction = 'out' AND category <> 'revenue')
+     AS spend,
   (SELECT count(*) FROM tasks WHERE status = 'pending') AS pending,
   (SELECT count(*) FROM tasks WHERE status = 'running') AS running,
   (SELECT count(*) FROM tasks WHERE status = 'failed') AS failed,
@@ -62,7 +79,7 @@ SELECT
   (SELECT count(*) FROM invoices WHERE status IN ('draft', 'sent')) AS unpaid_n,
   (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status IN ('draft', 'sent')) AS unpaid
 FROM (SELECT coalesce(sum(tasks), 0) AS done, coalesce(sum(reward_cents), 0) AS revenue,
-             coalesce(sum(cost_cents), 0) AS cost, coalesce(sum(profit_cents), 0) AS profit
+             coalesce(sum(cost_cents), 0) AS cost
       FROM canvas_task_done_daily) AS d
 """)
 
@@ -73,8 +90,8 @@ def headline_metrics(session: Session) -> Metrics:
     return Metrics(
         leads=m.leads, customers=m.customers,
         tasks_by_status={s: int(getattr(m, s)) for s in TASK_STATUSES},
-        revenue_cents=int(m.revenue), llm_cost_cents=int(m.cost), profit_cents=int(m.profit),
-        paid_cents=int(m.paid), unpaid_invoices=m.unpaid_n, unpaid_cents=int(m.unpaid),
+        earned_cents=int(m.revenue), llm_cost_cents=int(m.cost), invoiced_cents=int(m.invoiced),
+        collected_cents=int(m.collected), spend_cents=int(m.spend), paid_cents=int(m.paid), unpaid_invoices=m.unpaid_n, unpaid_cents=int(m.unpaid),
     )
 
 

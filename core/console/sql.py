@@ -105,3 +105,27 @@ AGENT_RUNS_BY_STATUS_BUCKET = text(
     "  FROM agent_runs) r "
     "GROUP BY agent, status, k"
 )
+
+# The control room's money at a glance (SPEC §17): per UTC day of [start, end), earned and LLM cost from the
+# done-task rollup, collected (ledger in minus refunds) and net (collected minus all ledger spend).
+MONEY_BY_DAY = text("""
+    WITH days AS (
+        SELECT generate_series(CAST(:start AS date), CAST(:end AS date) - 1, interval '1 day')::date AS day
+    ), work AS (
+        SELECT day, sum(reward_cents) AS earned, sum(cost_cents) AS llm_cost FROM canvas_task_done_daily
+        WHERE day >= CAST(:start AS date) AND day < CAST(:end AS date) GROUP BY day
+    ), money AS (
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day,
+               sum(CASE WHEN direction = 'in' THEN amount_cents WHEN category = 'revenue' THEN -amount_cents
+                        ELSE 0 END) AS collected,
+               sum(amount_cents) FILTER (WHERE direction = 'out' AND category <> 'revenue') AS spend
+        FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end GROUP BY 1
+    )
+    SELECT d.day, coalesce(w.earned, 0) AS earned, coalesce(m.collected, 0) AS collected,
+           coalesce(w.llm_cost, 0) AS llm_cost, coalesce(m.collected, 0) - coalesce(m.spend, 0) AS net
+    FROM days d LEFT JOIN work w ON w.day = d.day LEFT JOIN money m ON m.day = d.day
+    ORDER BY d.day
+""")
+
+# Leads by how far they got (the funnel), and tasks by status (the queue).
+LEADS_BY_STATUS = text("SELECT status, count(*) AS n FROM leads GROUP BY status")

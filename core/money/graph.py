@@ -21,7 +21,7 @@ from core.events.graph import GraphOutcome, run_graph
 from core.events.processor import ReceivedEvent
 from core.money import sql
 from core.money.ledger import flows_between
-from core.money.rules import book_event, dunning_proposal, expire_dunning_for_paid, review_proposals
+from core.money.rules import PAYMENT_EVENTS, book_event, dunning_proposal, expire_dunning_for_paid, review_proposals
 from core.money.runway import estimate_runway
 from db.models import Setting
 
@@ -30,7 +30,7 @@ GRAPH = "money"
 NODES = ("check_runway", "analyze_spend", "draft_proposal")
 ACTOR = Actor.agent("money")
 MONEY_EVENT_TYPES = frozenset({
-    "invoice.payment_failed", "invoice.paid", "checkout.session.completed", "charge.refunded",
+    "invoice.payment_failed", "invoice.paid", "checkout.session.completed", "charge.succeeded", "charge.refunded",
     "charge.dispute.created",
 })
 RUNWAY_ALERT_MONTHS = 6.0
@@ -104,7 +104,7 @@ def draft_money_proposals(session: Session, event: ReceivedEvent, state: dict[st
         pid = dunning_proposal(session, ACTOR, event.id, obj)
         if pid is not None:
             proposals.append(pid)
-    elif event.type in ("invoice.paid", "checkout.session.completed"):
+    elif event.type in PAYMENT_EVENTS:
         expired = expire_dunning_for_paid(session, ACTOR, event.type, obj, state.get("booked") or {})
     proposals += review_proposals(session, ACTOR, event.id, event.type, obj, state.get("booked") or {})
     proposals += _operator_alerts(session, event, state, now)

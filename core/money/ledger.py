@@ -86,6 +86,7 @@ def record_ledger_entry(
     source: str,
     ref: str,
     description: str = "",
+    invoice_id: int | None = None,
 ) -> bool:
     """Insert one entry unless (source, ref) exists; return whether it was inserted. No commit."""
     if direction not in LEDGER_DIRECTIONS or category not in LEDGER_CATEGORIES or source not in LEDGER_SOURCES:
@@ -96,7 +97,7 @@ def record_ledger_entry(
         insert(LedgerEntry)
         .values(
             occurred_at=occurred_at, direction=direction, amount_cents=amount_cents, counterparty=counterparty,
-            category=category, source=source, ref=ref, description=description,
+            category=category, source=source, ref=ref, description=description, invoice_id=invoice_id,
         )
         .on_conflict_do_nothing(index_elements=["source", "ref"])
         .returning(LedgerEntry.id)

@@ -70,30 +70,83 @@ def _pay(session: Session, actor: Actor, ours: dict[str, Any] | None, paid_at: d
         return "not_payable"
 
 
+# Three event types describe one payment; each says how much under its own field.
+PAYMENT_EVENTS = {
+    "checkout.session.completed": "amount_total",
+    "invoice.paid": "amount_paid",
+    "charge.succeeded": "amount_captured",
+}
+
+
+def payment_key(obj: dict[str, Any]) -> str:
+    """The ledger ref of a payment: its payment intent (shared by the session, the invoice and the charge)."""
+    pi = obj.get("payment_intent")
+    if isinstance(pi, dict):
+        pi = pi.get("id")
+    return pi if isinstance(pi, str) and pi else str(obj["id"])
+
+
+def _payment_amount(type_: str, obj: dict[str, Any]) -> int:
+    if type_ == "charge.succeeded" and not isinstance(obj.get("amount_captured"), int):
+        return _cents(obj.get("amount"))
+    return _cents(obj.get(PAYMENT_EVENTS[type_]))
+
+
+def _paid_at(type_: str, obj: dict[str, Any], occurred_at: datetime) -> datetime:
+    if type_ == "charge.succeeded":
+        return _ts(obj.get("created"), occurred_at)
+    return _ts((obj.get("status_transitions") or {}).get("paid_at"), occurred_at)
+
+
+def _book_payment(session: Session, actor: Actor, type_: str, obj: dict[str, Any], occurred_at: datetime,
+                  ours: dict[str, Any] | None, who: str) -> dict[str, Any]:
+    """One ledger row per payment intent, whichever of its events comes first; later ones only link our invoice."""
+    if type_ == "checkout.session.completed" and obj.get("payment_status") not in (None, "paid", "no_payment_required"):
+        return {"kind": "payment", "paid": False, "note": f"payment_status is {obj.get('payment_status')!r}"}
+    amount = _payment_amount(type_, obj)
+    paid_at = _paid_at(type_, obj, occurred_at)
+    ref = payment_key(obj)
+    invoice_id = ours["invoice_id"] if ours and not ours.get("missing") else None
+    new = record_ledger_entry(
+        session, occurred_at=paid_at, direction="in", amount_cents=amount, counterparty=who,
+        category="revenue", source="stripe", ref=ref, description=f"Stripe {type_} {obj['id']}",
+        invoice_id=invoice_id,
+    )
+    if not new and invoice_id is not None:
+        session.execute(sql.LINK_PAYMENT_TO_INVOICE, {"invoice_id": invoice_id, "counterparty": who, "ref": ref})
+    return {"kind": "payment", "paid": True, "amount_cents": amount, "ledger_ref": ref, "ledger_new": new,
+            "invoice_id": ours and ours["invoice_id"], "invoice_result": _pay(session, actor, ours, paid_at),
+            "counterparty": who}
+
+
+def _payment_of(session: Session, obj: dict[str, Any], ours: dict[str, Any] | None, who: str,
+                charge: Any) -> tuple[int | None, str]:
+    """(our invoice, counterparty) of the payment a refund or dispute takes back."""
+    if ours and not ours.get("missing"):
+        return ours["invoice_id"], who
+    refs = [r for r in (obj.get("payment_intent"), charge) if isinstance(r, str) and r]
+    row = session.execute(sql.PAYMENT_OF, {"refs": refs}).one_or_none() if refs else None
+    if row is None:
+        return None, who
+    return row.invoice_id, row.counterparty or who
+
+
 def book_event(session: Session, actor: Actor, type_: str, obj: dict[str, Any], occurred_at: datetime) -> dict[str, Any]:
     """Record the money the event moved (ledger, our invoice paid), idempotently; return what was booked."""
     ours = _our_invoice(session, obj)
     who = _counterparty(obj, ours)
-    if type_ in ("checkout.session.completed", "invoice.paid"):
-        if type_ == "checkout.session.completed" and obj.get("payment_status") not in (None, "paid", "no_payment_required"):
-            return {"kind": "payment", "paid": False, "note": f"payment_status is {obj.get('payment_status')!r}"}
-        amount = _cents(obj.get("amount_total") if type_ == "checkout.session.completed" else obj.get("amount_paid"))
-        paid_at = _ts((obj.get("status_transitions") or {}).get("paid_at"), occurred_at)
-        new = record_ledger_entry(
-            session, occurred_at=paid_at, direction="in", amount_cents=amount, counterparty=who,
-            category="revenue", source="stripe", ref=str(obj["id"]), description=f"Stripe {type_} {obj['id']}",
-        )
-        return {"kind": "payment", "paid": True, "amount_cents": amount, "ledger_ref": obj["id"], "ledger_new": new,
-                "invoice_id": ours and ours["invoice_id"], "invoice_result": _pay(session, actor, ours, paid_at),
-                "counterparty": who}
+    if type_ in PAYMENT_EVENTS:
+        return _book_payment(session, actor, type_, obj, occurred_at, ours, who)
     if type_ == "charge.refunded":
-        return _book_refund(session, obj, who, occurred_at)
+        invoice_id, who = _payment_of(session, obj, ours, who, obj.get("id"))
+        return _book_refund(session, obj, who, occurred_at, invoice_id)
     if type_ == "charge.dispute.created":
+        invoice_id, who = _payment_of(session, obj, ours, who, obj.get("charge"))
         amount = _cents(obj.get("amount"))
         record_ledger_entry(
             session, occurred_at=occurred_at, direction="out", amount_cents=amount, counterparty=who,
             category="revenue", source="stripe", ref=str(obj["id"]),
-            description=f"Stripe dispute {obj['id']} on charge {obj.get('charge')}",
+            description=f"Stripe dispute {obj['id']} on charge {obj.get('charge')}", invoice_id=invoice_id,
         )
         return {"kind": "dispute", "dispute": obj["id"], "charge": obj.get("charge"), "amount_cents": amount,
                 "reason": obj.get("reason"), "counterparty": who}
@@ -102,7 +155,8 @@ def book_event(session: Session, actor: Actor, type_: str, obj: dict[str, Any], 
     return {"kind": "none"}
 
 
-def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: datetime) -> dict[str, Any]:
+def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: datetime,
+                 invoice_id: int | None) -> dict[str, Any]:
     charge = str(obj["id"])
     total = _cents(obj.get("amount_refunded"))
     refunds = (obj.get("refunds") or {}).get("data") or []
@@ -111,7 +165,7 @@ def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: d
             record_ledger_entry(
                 session, occurred_at=_ts(r.get("created"), occurred_at), direction="out",
                 amount_cents=_cents(r.get("amount")), counterparty=who, category="revenue", source="stripe",
-                ref=str(r["id"]), description=f"Stripe refund {r['id']} on charge {charge}",
+                ref=str(r["id"]), description=f"Stripe refund {r['id']} on charge {charge}", invoice_id=invoice_id,
             )
     else:  # newer API versions send only the cumulative amount: book what is not booked yet
         already = session.execute(
@@ -122,7 +176,7 @@ def _book_refund(session: Session, obj: dict[str, Any], who: str, occurred_at: d
             record_ledger_entry(
                 session, occurred_at=occurred_at, direction="out", amount_cents=total - int(already),
                 counterparty=who, category="revenue", source="stripe", ref=f"{charge}:refunded:{total}",
-                description=f"Stripe refund on charge {charge} (cumulative {dollars(total)})",
+                description=f"Stripe refund on charge {charge} (cumulative {dollars(total)})", invoice_id=invoice_id,
             )
     return {"kind": "refund", "charge": charge, "amount_refunded_cents": total, "counterparty": who}
 
@@ -206,12 +260,18 @@ def expire_dunning_for_paid(session: Session, actor: Actor, type_: str, obj: dic
     our_id = booked.get("invoice_id") if booked.get("invoice_result") in ("paid", "already_paid") else None
     ids = session.execute(
         sql.PENDING_DUNNING_FOR_PAYMENT,
-        {"prefix": DUNNING_PREFIX + "%", "key": DUNNING_PREFIX + str(obj.get("id")) if type_ == "invoice.paid" else "",
+        {"prefix": DUNNING_PREFIX + "%", "key": _dunning_key(type_, obj),
          "ours": str(our_id) if our_id is not None else ""},
     ).scalars().all()
     for pid in ids:
         transition_proposal(session, pid, "expired", actor, metadata={"reason": f"paid ({type_} {obj.get('id')})"})
     return list(ids)
+
+
+def _dunning_key(type_: str, obj: dict[str, Any]) -> str:
+    """The dunning dedupe key of the Stripe invoice a payment event settles ('' when it names none)."""
+    sid = obj.get("id") if type_ == "invoice.paid" else obj.get("invoice") if type_ == "charge.succeeded" else None
+    return DUNNING_PREFIX + sid if isinstance(sid, str) and sid else ""
 
 
 def review_proposals(session: Session, actor: Actor, event_id: int, type_: str, obj: dict[str, Any],

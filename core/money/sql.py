@@ -14,6 +14,18 @@ REFUNDED_SO_FAR = text(
     "AND direction = 'out' AND ref LIKE :prefix"
 )
 
+# A payment seen again (another event type of the same payment intent) links our invoice if it was not known.
+LINK_PAYMENT_TO_INVOICE = text(
+    "UPDATE ledger_entries SET invoice_id = :invoice_id, counterparty = :counterparty "
+    "WHERE source = 'stripe' AND ref = :ref AND direction = 'in' AND invoice_id IS NULL"
+)
+
+# The booked payment of a payment intent (or charge): its invoice and counterparty, for refunds and disputes.
+PAYMENT_OF = text(
+    "SELECT invoice_id, counterparty FROM ledger_entries WHERE source = 'stripe' AND direction = 'in' "
+    "AND ref = ANY(:refs) ORDER BY id LIMIT 1"
+)
+
 PAYMENT_FAILURES = text(
     "SELECT id, payload FROM events WHERE source = 'stripe' AND type = 'invoice.payment_failed' "
     "AND payload #>> '{data,object,id}' = :sid ORDER BY occurred_at, dedupe_key"

@@ -29,7 +29,7 @@ def test_whitelist_is_exactly_the_spec_table() -> None:
     assert set(WHITELIST) == {
         "revenue_by_customer", "profit_over_time", "llm_cost_over_time", "task_throughput", "lead_funnel",
         "runway_estimate", "burn_rate", "spend_by_vendor", "failed_payments", "invoice_aging",
-        "agent_run_health", "proposal_stats",
+        "agent_run_health", "proposal_stats", "profit_and_loss", "receivables",
     }
 
 
@@ -175,8 +175,11 @@ def test_failed_payments_reads_customer_amount_and_reason(data: AppContext) -> N
 
 def test_invoice_aging_buckets(data: AppContext) -> None:
     rows = run(data, "invoice_aging").rows
-    assert [(r["bucket"], r["invoices"], r["amount_cents"], r["oldest_days"]) for r in rows] == [
-        ("0–30 days", 1, 5000, 5), ("31–60 days", 1, 4000, 36), ("61–90 days", 1, 7000, 75), ("90+ days", 1, 2500, 134),
+    assert [(r["status"], r["bucket"], r["invoices"], r["amount_cents"], r["oldest_days"]) for r in rows] == [
+        ("sent", "0–30 days", 1, 5000, 5), ("sent", "31–60 days", 1, 4000, 36), ("sent", "61–90 days", 0, 0, None),
+        ("sent", "90+ days", 1, 2500, 134),
+        ("draft", "0–30 days", 0, 0, None), ("draft", "31–60 days", 0, 0, None), ("draft", "61–90 days", 1, 7000, 75),
+        ("draft", "90+ days", 0, 0, None),
     ]
 
 

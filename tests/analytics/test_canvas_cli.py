@@ -31,7 +31,7 @@ def test_ask_json_on_stdin_prints_one_object_per_question(ctx: AppContext, db_ur
     first = answers[0]
     assert first["params"]["period"] == "all_time"
     assert first["rows"][0] == {"customer_id": 2, "customer": "Globex", "invoices": 2, "invoiced_cents": 24000,
-                                "paid_cents": 20000, "unpaid_cents": 4000, "amount_cents": 24000}
+                                "paid_cents": 20000, "refunded_cents": 0, "unpaid_cents": 4000, "amount_cents": 24000}
     assert "message" in answers[1] and "revenue_by_customer" in answers[1]["message"]
     assert answers[2]["rows"][0]["cash_balance_cents"] == 100000
 

@@ -161,3 +161,13 @@ def test_control_room_run_bizdev_shows_its_result(console_url, page) -> None:
     result.wait_for(timeout=30_000)
     assert "bizdev: succeeded" in result.inner_text(), result.inner_text()
     assert_clean(page, settle(page), "control room after Run BizDev")
+
+
+def test_control_room_shows_its_money_chart(console_url, page) -> None:
+    page.goto(page_url(console_url, "pages/control_room.py"))
+    settle(page)
+    # vega-embed drew the 30-day money chart (and the funnel and the queue) on the control room itself
+    marks = page.locator('[data-testid="stVegaLiteChart"].vega-embed :is(svg.marks, canvas.marks)')
+    marks.first.wait_for(timeout=30_000)
+    assert marks.count() >= 3
+    assert_clean(page, settle(page), "control room charts")

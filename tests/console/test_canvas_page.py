@@ -58,7 +58,7 @@ def test_editing_a_parameter_reruns_the_query(app: AppTest) -> None:
 def test_example_button_asks_its_question(app: AppTest) -> None:
     app.button(key="canvas_example_4").click().run()
     assert not app.exception
-    assert "invoice_aging" in texts(app) and len(app.dataframe[0].value) == 4
+    assert "invoice_aging" in texts(app) and len(app.dataframe[0].value) == 8  # sent and draft buckets
 
 
 def test_unanswerable_question_shows_the_help_list(app: AppTest) -> None:

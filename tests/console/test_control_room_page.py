@@ -25,7 +25,8 @@ def test_seeded_control_room_shows_metrics_and_tables(console: AppTest, session:
     console.run()
     assert not console.exception
     labels = {m.label for m in console.metric}
-    assert {"Leads", "Customers", "Pending tasks", "LLM cost", "Profit", "Unpaid invoices"} <= labels
+    assert {"Leads", "Customers", "Pending tasks", "Earned", "Invoiced", "Collected", "LLM cost",
+            "Gross margin", "Net profit", "Unpaid invoices"} <= labels
     assert next(m for m in console.metric if m.label == "Leads").value == "40"
     assert len(console.dataframe) == 5  # leads, customers, tasks, invoices, agent runs
 

@@ -28,24 +28,42 @@ def payment_failed(sid: str, *, amount_due: int = 5_000, attempt: int = 1, creat
 
 
 def checkout_completed(cs: str, *, invoice_id: int, amount: int, created: int = BASE_CREATED,
-                       id_: str | None = None) -> dict[str, Any]:
+                       id_: str | None = None, payment_intent: str | None = None) -> dict[str, Any]:
     obj = {"id": cs, "object": "checkout.session", "amount_total": amount, "payment_status": "paid",
            "customer_details": {"email": "ap@acme.test", "name": "Acme"}, "metadata": {"invoice_id": str(invoice_id)}}
+    if payment_intent:
+        obj["payment_intent"] = payment_intent
     return event("checkout.session.completed", obj, id_=id_ or f"evt_cs_{cs}", created=created)
 
 
 def invoice_paid(sid: str, *, amount: int, invoice_id: int | None = None, created: int = BASE_CREATED,
-                 id_: str | None = None) -> dict[str, Any]:
+                 id_: str | None = None, payment_intent: str | None = None) -> dict[str, Any]:
     obj = {"id": sid, "object": "invoice", "amount_paid": amount, "customer_email": "ap@acme.test",
            "status_transitions": {"paid_at": created},
            "metadata": {"invoice_id": str(invoice_id)} if invoice_id else {}}
+    if payment_intent:
+        obj["payment_intent"] = payment_intent
     return event("invoice.paid", obj, id_=id_ or f"evt_paid_{sid}", created=created)
 
 
+def charge_succeeded(charge: str, *, amount: int, payment_intent: str | None = None, invoice: str | None = None,
+                     created: int = BASE_CREATED, id_: str | None = None) -> dict[str, Any]:
+    """A charge as Stripe sends it: no metadata of ours, the payer in billing_details."""
+    obj = {"id": charge, "object": "charge", "amount": amount, "amount_captured": amount, "paid": True,
+           "status": "succeeded", "created": created, "billing_details": {"name": "Acme Billing", "email": "ap@acme.test"}}
+    if payment_intent:
+        obj["payment_intent"] = payment_intent
+    if invoice:
+        obj["invoice"] = invoice
+    return event("charge.succeeded", obj, id_=id_ or f"evt_charge_{charge}", created=created)
+
+
 def charge_refunded(charge: str, *, amount_refunded: int, created: int = BASE_CREATED,
-                    id_: str | None = None) -> dict[str, Any]:
+                    id_: str | None = None, payment_intent: str | None = None) -> dict[str, Any]:
     obj = {"id": charge, "object": "charge", "amount": 20_000, "amount_refunded": amount_refunded,
            "billing_details": {"name": "Acme", "email": "ap@acme.test"}}
+    if payment_intent:
+        obj["payment_intent"] = payment_intent
     return event("charge.refunded", obj, id_=id_ or f"evt_refund_{charge}_{amount_refunded}", created=created)
 
 
