@@ -16,6 +16,7 @@ from ui.glance import bar_chart, money_chart
 from ui.tables import paged_table
 
 ctx = app_context()
+TZ = ctx.settings.hoss_timezone  # tables show times in the operator's zone
 
 st.title("Control room")
 
@@ -108,7 +109,8 @@ with leads_tab:
     lead_status = f1.selectbox("Status", ("all", *LEAD_STATUSES), key="lead_status")
     lead_search = f2.text_input("Search company or email", key="lead_search")
     with ctx.sessions() as session:
-        page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p))
+        page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p),
+                           timezone=TZ)
     markable = [r for r in page.rows if r["status"] in ("new", "contacted")]
     if markable:
         c1, c2 = st.columns([3, 1])
@@ -122,12 +124,13 @@ with leads_tab:
 
 with customers_tab:
     with ctx.sessions() as session:
-        paged_table("customers", lambda p: cr.list_customers(session, page=p))
+        paged_table("customers", lambda p: cr.list_customers(session, page=p), timezone=TZ)
 
 with tasks_tab:
     task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
     with ctx.sessions() as session:
-        tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p))
+        tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p), timezone=TZ,
+                                 money=("reward_cents", "cost_cents", "profit_cents"))
     failed = [r for r in tasks_page.rows if r["status"] == "failed"]
     if failed:
         c1, c2 = st.columns([3, 1])
@@ -143,10 +146,10 @@ with invoices_tab:
     invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")
     with ctx.sessions() as session:
         paged_table("invoices", lambda p: cr.list_invoices(session, status=invoice_status, page=p),
-                    money=("amount_cents",),
+                    money=("amount_cents",), timezone=TZ,
                     column_config={"link_created": st.column_config.CheckboxColumn("link created")})
 
 with runs_tab:
     with ctx.sessions() as session:
-        paged_table("runs", lambda p: cr.list_agent_runs(session, page=p),
+        paged_table("runs", lambda p: cr.list_agent_runs(session, page=p), timezone=TZ,
                     column_config={"duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f")})

@@ -9,10 +9,28 @@ import streamlit as st
 from core.console.control_room import TablePage
 from ui.format import frame
 
+# Status badges: green for an end that went well, red for one that did not, amber for work in between.
+_GOOD = frozenset({"done", "paid", "succeeded", "qualified", "active", "executed", "processed", "responded"})
+_BAD = frozenset({"failed", "lost", "void", "churned", "rejected", "abandoned", "unknown"})
+
+
+def label(column: str) -> str:
+    """A column's readable header: `last_contacted_at` → "last contacted", `amount_cents` → "amount"."""
+    return column.removesuffix("_at").removesuffix("_cents").removesuffix("_s").replace("_", " ")
+
+
+def _badge(statuses: list[str]) -> st.column_config.MultiselectColumn:
+    colors = ["green" if s in _GOOD else "red" if s in _BAD else "orange" for s in statuses]
+    return st.column_config.MultiselectColumn("status", options=statuses, color=colors)
+
 
 def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str, ...] = (),
-                column_config: dict | None = None) -> TablePage:
-    """Render one page from `load(page)` with Previous/Next controls; return the page shown."""
+                column_config: dict | None = None, timezone: str = "UTC") -> TablePage:
+    """Render one page from `load(page)` with Previous/Next controls; return the page shown.
+
+    Headers are readable, `money` columns (cents) are dollars, timestamps read as "3 hours ago" in the
+    operator's `timezone`, and a `status` column is a coloured badge.
+    """
     page_key = f"{key}_page"
     page = st.session_state.get(page_key, 1)
     result = load(page)
@@ -20,10 +38,15 @@ def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str,
         st.session_state[page_key] = 1
         result = load(1)
     df = frame(result.rows, result.columns, money=money)
-    config = {c.removesuffix("_cents"): st.column_config.NumberColumn(format="dollar") for c in money}
-    for col in df.columns:  # timestamps to the minute, in UTC, not ISO noise
+    config: dict = {col: st.column_config.Column(label(col)) for col in df.columns}
+    config.update({c.removesuffix("_cents"): st.column_config.NumberColumn(label(c), format="dollar") for c in money})
+    for col in df.columns:
         if str(df[col].dtype).startswith("datetime64"):
-            config[col] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+            config[col] = st.column_config.DatetimeColumn(label(col), format="distance", timezone=timezone)
+    if "status" in df.columns and len(df):
+        shown = sorted(set(df["status"].dropna()))
+        df["status"] = df["status"].map(lambda v: [v] if isinstance(v, str) else [])
+        config["status"] = _badge(shown)
     config.update(column_config or {})
     st.dataframe(df, hide_index=True, width="stretch", column_config=config)
     left, mid, right = st.columns([1, 2, 1])

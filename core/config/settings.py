@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
         "127.0.0.1", min_length=1, max_length=253, pattern=r"^[A-Za-z0-9._:-]+$",
         description="Address `web`, `api` and `console` bind to (`--host` wins); `0.0.0.0` serves every interface.",
     )
+    hoss_timezone: str = Field("UTC", description="IANA time zone the console shows times in (e.g. Europe/Berlin).")
     hoss_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     hoss_log_format: Literal["text", "json"] = Field("text", description="`json`: one JSON object per log line.")
 
@@ -211,6 +213,15 @@ class Settings(BaseSettings):
                 Dsn(value.get_secret_value())
             except BadDsn as exc:
                 raise ValueError(f"not a Sentry DSN ({exc})") from None
+        return value
+
+    @field_validator("hoss_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as UTC or Europe/Berlin") from None
         return value
 
     @property

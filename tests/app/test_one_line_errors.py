@@ -32,7 +32,7 @@ def _one_line(proc: subprocess.CompletedProcess[str]) -> str:
     ("SCHED_OPS_INTERVAL_SECONDS", "inf"), ("SCHED_OPS_INTERVAL_SECONDS", "nan"),
     ("SCHED_BIZDEV_INTERVAL_MINUTES", "1e300"), ("OPS_LEASE_SECONDS", "-Infinity"),
     ("DATABASE_URL", "not-a-url"), ("DATABASE_URL", "mysql://root:hunter2@db/x"),
-    ("OPENAI_BASE_URL", "ftp://example.com"), ("STRIPE_API_BASE", "localhost:12111"),
+    ("OPENAI_BASE_URL", "ftp://example.com"), ("STRIPE_API_BASE", "localhost:12111"), ("HOSS_TIMEZONE", "Mars/Olympus"),
 ])
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: str, value: str) -> None:
     proc = _cli("migrate", **{name: value, "HOSS_DATA_DIR": str(tmp_path)})

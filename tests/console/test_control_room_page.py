@@ -46,7 +46,7 @@ def test_lead_filter_runs_in_sql_and_pages(console: AppTest, session: Session) -
     console.run()
     console.selectbox(key="lead_status").select("qualified").run()
     assert not console.exception
-    statuses = set(console.dataframe[0].value["status"])
+    statuses = {s for badge in console.dataframe[0].value["status"] for s in badge}  # a badge holds its status
     assert statuses == {"qualified"}
 
 
@@ -90,3 +90,13 @@ def test_demo_data_is_offered_and_loads_after_the_first_bizdev_leads(console: Ap
     assert not console.exception
     assert session.execute(text("SELECT count(*) FROM customers")).scalar_one() > 0
     assert session.execute(text("SELECT count(*) FROM leads WHERE email = 'early@lead.example'")).scalar_one() == 1
+
+
+def test_tables_show_readable_headers_dollars_and_status_badges(console: AppTest, session: Session) -> None:
+    seed_demo(session)
+    console.run()
+    console.selectbox(key="task_status").select("done").run()
+    tasks = next(d for d in console.dataframe if "reward" in d.value.columns)
+    assert {"reward", "cost", "profit"} <= set(tasks.value.columns)  # cents shown as dollars, renamed
+    assert all(list(badge) == ["done"] for badge in tasks.value["status"])
+    assert (tasks.value["reward"] > 0).all() and (tasks.value["reward"] <= 1).all()  # 50-100 cents as dollars
