@@ -32,16 +32,18 @@ def metrics_panel() -> None:
     row1[2].metric("Pending tasks", m.tasks_by_status["pending"])
     row1[3].metric("Running tasks", m.tasks_by_status["running"])
     row1[4].metric("Done tasks", m.tasks_by_status["done"])
-    # SPEC §17's words, one meaning each: earned, invoiced, collected, gross margin, net profit.
-    row2 = st.columns(7)
+    # SPEC §17's words, one meaning each: earned, invoiced, collected, gross margin, net profit. Four money
+    # figures a row, so none is cut off with an ellipsis.
+    row2 = st.columns(4)
     row2[0].metric("Earned", dollars(m.earned_cents), help="Rewards of done tasks.")
-    row2[1].metric("Invoiced", dollars(m.invoiced_cents), help="Invoices that are not void.")
-    row2[2].metric("Collected", dollars(m.collected_cents), help="Payments in the ledger minus refunds.")
-    row2[3].metric("LLM cost", dollars(m.llm_cost_cents), help="Token cost of done tasks.")
-    row2[4].metric("Gross margin", dollars(m.gross_margin_cents), help="Earned minus LLM cost.")
-    row2[5].metric("Net profit", dollars(m.net_profit_cents), help="Collected minus all spend in the ledger.")
-    row2[6].metric("Unpaid invoices", f"{m.unpaid_invoices} · {dollars(m.unpaid_cents)}",
-                   help="Draft and sent invoices not yet paid.")
+    row2[1].metric("LLM cost", dollars(m.llm_cost_cents), help="Token cost of done tasks.")
+    row2[2].metric("Gross margin", dollars(m.gross_margin_cents), help="Earned minus LLM cost.")
+    row2[3].metric("Invoiced", dollars(m.invoiced_cents), help="Invoices that are not void.")
+    row3 = st.columns(4)
+    row3[0].metric("Collected", dollars(m.collected_cents), help="Payments in the ledger minus refunds.")
+    row3[1].metric("Net profit", dollars(m.net_profit_cents), help="Collected minus all spend in the ledger.")
+    row3[2].metric("Unpaid invoices", m.unpaid_invoices, help="Draft and sent invoices not yet paid.")
+    row3[3].metric("Unpaid amount", dollars(m.unpaid_cents), help="What the draft and sent invoices ask for.")
     with ctx.sessions() as session:
         pool = pool_state(session, ctx.settings)
     budget = dollars(pool.budget_cents) if pool.budget_cents is not None else "no cap"
