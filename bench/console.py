@@ -61,6 +61,13 @@ def time_page(page: str, runs: int, timeout: float = 120) -> dict[str, Any]:
             "meets_goal": percentile(samples, 95) < GOAL_P95_MS}
 
 
+def table_sizes(ctx: AppContext) -> dict[str, int]:
+    """Row counts of the big tables, so every report says what it ran on."""
+    with ctx.engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
+                for t in ("tasks", "events", "audit_log", "agent_runs")}
+
+
 def bench_console(ctx: AppContext, runs: int, pages: list[str] | None = None) -> dict[str, Any]:
     """Time every registered page against the context's database; include the table sizes it ran on."""
     from ui.context import _bootstrap
@@ -68,20 +75,29 @@ def bench_console(ctx: AppContext, runs: int, pages: list[str] | None = None) ->
     # The pages build their own cached context from DATABASE_URL, exactly as under `streamlit run`.
     os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
     _bootstrap.clear()
-    with ctx.engine.connect() as conn:
-        sizes = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
-                 for t in ("tasks", "events", "audit_log", "agent_runs")}
+    sizes = table_sizes(ctx)
     results = [time_page(p, runs) for p in (pages or registered_pages())]
     return {"bench": "console", "goal_p95_ms": GOAL_P95_MS, "rows": sizes, "pages": results}
 
 
 def main(ctx: AppContext, argv: Sequence[str]) -> int:
-    """`python -m core bench console [--runs N] [--json]`."""
+    """`python -m core bench console [--browser] [--runs N] [--json]`."""
     parser = argparse.ArgumentParser(prog="python -m core bench console")
-    parser.add_argument("--runs", type=int, default=10, help="timed runs per page (after one warm-up)")
+    parser.add_argument("--browser", action="store_true",
+                        help="time-to-content in headless Chromium, as a ratio to a hello-world page")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per page, after one warm-up "
+                        "(default 10; 5 with --browser)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
     args = parser.parse_args(list(argv))
-    report = bench_console(ctx, max(1, args.runs))
+    if args.browser:
+        from bench.console_browser import bench_browser, format_browser
+
+        url = ctx.engine.url.render_as_string(hide_password=False)
+        report = {"bench": "console", "rows": table_sizes(ctx),
+                  **bench_browser(url, max(1, args.runs or 5), registered_pages())}
+        print(json.dumps(report, default=str) if args.json else format_browser(report))
+        return 0
+    report = bench_console(ctx, max(1, args.runs or 10))
     print(json.dumps(report, default=str) if args.json else format_report(report))
     return 0
 

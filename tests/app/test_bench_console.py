@@ -1,4 +1,4 @@
-"""`python -m core bench console`: every registered page timed through AppTest."""
+"""`python -m core bench console`: every registered page timed through AppTest, and in headless Chromium."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bench.console import ROOT, percentile, registered_pages
+from tests.browser_support import ensure_chromium
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -26,3 +29,19 @@ def test_bench_console_reports_p50_and_p95_for_every_registered_page(db_url) -> 
     timed = [r for r in report["pages"] if "error" not in r]
     assert {"pages/agents.py", "pages/audit.py"} <= {r["page"] for r in timed}
     assert all(r["p50_ms"] <= r["p95_ms"] for r in timed) and set(report["rows"]) >= {"tasks", "events"}
+
+
+@pytest.mark.browser
+def test_bench_console_browser_reports_a_ratio_to_hello_world_for_every_page(db_url) -> None:
+    ensure_chromium()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSS_")}
+    env["DATABASE_URL"] = db_url
+    out = subprocess.run([sys.executable, "-m", "core", "bench", "console", "--browser", "--runs", "1", "--json"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["reference"] == "hello-world" and report["runs"] == 1
+    hello, *pages = report["pages"]
+    assert hello == {"page": "hello-world", "ratio": 1.0, "reference": True}
+    assert [r["page"] for r in pages] == registered_pages()
+    assert all(r["ratio"] > 0 and isinstance(r["meets_goal"], bool) for r in pages)
