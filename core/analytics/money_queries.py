@@ -14,8 +14,8 @@ from core.analytics.params import PnLParams, ReceivablesParams, Window
 
 Rows = list[dict[str, Any]]
 
-# Spend categories of the ledger, each its own P&L column; revenue out (refunds, disputes) is not spend.
-SPEND_CATEGORIES = ("llm", "software", "payroll", "fees", "other")
+# Each spend category is its own P&L column; revenue going out (refunds, disputes) is not spend but less
+# collected. The totals come from the ledger_money view, the one definition of "collected" and "spend".
 
 PROFIT_AND_LOSS = text("""
     SELECT date_trunc(:grain, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
@@ -25,8 +25,9 @@ PROFIT_AND_LOSS = text("""
            coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'software'), 0) AS software_cents,
            coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'payroll'), 0) AS payroll_cents,
            coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'fees'), 0) AS fees_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'other'), 0) AS other_cents
-    FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end
+           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'other'), 0) AS other_cents,
+           coalesce(sum(collected_cents), 0) AS collected_cents, coalesce(sum(spend_cents), 0) AS spend_cents
+    FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end
     GROUP BY 1 ORDER BY 1
 """)
 
@@ -54,9 +55,8 @@ def profit_and_loss(conn: Connection, p: PnLParams, w: Window, cap: int, now: da
     out = []
     for r in rows:
         r = {k: (v if k == "bucket" else int(v)) for k, v in r.items()}
-        collected = r["payments_cents"] - r["refunds_cents"]
-        spend = sum(r[f"{c}_cents" if c != "llm" else "llm_cost_cents"] for c in SPEND_CATEGORIES)
-        out.append({"bucket": r["bucket"], "collected_cents": collected, **{k: v for k, v in r.items() if k != "bucket"},
+        collected, spend = r.pop("collected_cents"), r.pop("spend_cents")  # the ledger_money view's definitions
+        out.append({"bucket": r.pop("bucket"), "collected_cents": collected, **r,
                     "spend_cents": spend, "net_profit_cents": collected - spend})
     return out
 

@@ -67,10 +67,7 @@ SELECT
   (SELECT count(*) FROM customers) AS customers,
   d.done, d.revenue, d.cost,
   (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status <> 'void') AS invoiced,
-  (SELECT coalesce(sum(CASE WHEN direction = 'in' THEN amount_cents ELSE -amount_cents END), 0)
-     FROM ledger_entries WHERE direction = 'in' OR category = 'revenue') AS collected,
-  (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries WHERE direction = 'out' AND category <> 'revenue')
-     AS spend,
+  m.collected, m.spend,
   (SELECT count(*) FROM tasks WHERE status = 'pending') AS pending,
   (SELECT count(*) FROM tasks WHERE status = 'running') AS running,
   (SELECT count(*) FROM tasks WHERE status = 'failed') AS failed,
@@ -80,7 +77,10 @@ SELECT
   (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status IN ('draft', 'sent')) AS unpaid
 FROM (SELECT coalesce(sum(tasks), 0) AS done, coalesce(sum(reward_cents), 0) AS revenue,
              coalesce(sum(cost_cents), 0) AS cost
-      FROM canvas_task_done_daily) AS d
+      FROM canvas_task_done_daily) AS d,
+     -- "collected" and "spend" have one definition: the ledger_money view (migration ledger_money_view).
+     (SELECT coalesce(sum(collected_cents), 0) AS collected, coalesce(sum(spend_cents), 0) AS spend
+      FROM ledger_money) AS m
 """)
 
 

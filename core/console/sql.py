@@ -116,10 +116,8 @@ MONEY_BY_DAY = text("""
         WHERE day >= CAST(:start AS date) AND day < CAST(:end AS date) GROUP BY day
     ), money AS (
         SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day,
-               sum(CASE WHEN direction = 'in' THEN amount_cents WHEN category = 'revenue' THEN -amount_cents
-                        ELSE 0 END) AS collected,
-               sum(amount_cents) FILTER (WHERE direction = 'out' AND category <> 'revenue') AS spend
-        FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end GROUP BY 1
+               sum(collected_cents) AS collected, sum(spend_cents) AS spend
+        FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end GROUP BY 1
     )
     SELECT d.day, coalesce(w.earned, 0) AS earned, coalesce(m.collected, 0) AS collected,
            coalesce(w.llm_cost, 0) AS llm_cost, coalesce(m.collected, 0) - coalesce(m.spend, 0) AS net

@@ -70,10 +70,11 @@ def budget_exhausted(session: Session, settings: Settings) -> bool:
 
 def stop_for_budget(session: Session, settings: Settings) -> BudgetStop | None:
     """None while under budget; else draft the day's one `budget_increase` proposal, commit, and say so."""
-    if not budget_exhausted(session, settings):
+    if settings.llm_mode != "openai":
         return None
-    spent = spend_today_cents(session)
-    budget = get_daily_budget_cents(session, settings) or 0
+    spent, budget = spend_today_cents(session), get_daily_budget_cents(session, settings)
+    if budget is None or not _exhausted(settings, budget, spent):
+        return None
     day = datetime.now(timezone.utc).date().isoformat()
     proposal_id, created = draft_proposal(
         session, OPS_ACTOR, vertical="ops", action_type="budget_increase", urgency="high",
