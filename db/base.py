@@ -1,13 +1,13 @@
-"""The declarative base of db/models.py: the constraint naming convention, the column types, the CHECK helpers."""
+"""The declarative base of db/models/: the constraint naming convention, the column types, the CHECK helpers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, MetaData, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "pk": "pk_%(table_name)s",
@@ -27,3 +27,13 @@ def non_negative(column: str) -> CheckConstraint:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSONB, datetime: DateTime(timezone=True)}
+
+
+def id_pk() -> Mapped[int]:
+    """A bigint identity primary key."""
+    return mapped_column(BigInteger, Identity(), primary_key=True)
+
+
+def created_now() -> Mapped[datetime]:
+    """A timestamp the database fills with now() on insert."""
+    return mapped_column(server_default=func.now())

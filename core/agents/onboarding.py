@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,8 @@ from core.agents.runs import AgentResult, agent_run
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.transitions import transition_lead
-from db.models import Customer, Lead, Task
+from core.workforce.intake import add_task
+from db.models import Customer, Lead
 
 AGENT = "onboarding"
 ACTOR = Actor.agent(AGENT)
@@ -78,15 +79,8 @@ def onboard_lead(session: Session, lead_id: int, company: str, email: str) -> On
     record_audit(session, ACTOR, "customer", customer_id, None, "active",
                  {"lead_id": lead_id, "plan": "starter", "company": company})
     specs = starter_tasks(lead_id, company)
-    task_ids = tuple(
-        session.execute(
-            insert(Task).values(customer_id=customer_id, description=desc, reward_cents=reward).returning(Task.id)
-        ).scalar_one()
-        for desc, reward in specs
-    )
-    for task_id, (desc, reward) in zip(task_ids, specs, strict=True):
-        record_audit(session, ACTOR, "task", task_id, None, "pending",
-                     {"customer_id": customer_id, "description": desc, "reward_cents": reward})
+    task_ids = tuple(add_task(session, customer_id=customer_id, description=desc, reward_cents=reward, actor=ACTOR)
+                     for desc, reward in specs)
     transition_lead(session, lead_id, "qualified", ACTOR, metadata={"customer_id": customer_id})
     return Onboarded(lead_id, customer_id, company, task_ids, tuple(r for _, r in specs))
 

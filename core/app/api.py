@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import json
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.agents.registry import OPERATOR_RUNNABLE
 from core.agents.runner import run_named_agent
-from core.app.http import MAX_OFFSET, ApiError, json_body, path_id, query_int
+from core.app.http import MAX_OFFSET, ApiError, error_response, json_body, ok, path_id, query_int
 from core.app.metrics import metrics_endpoint
 from core.app.stripe_webhook import webhook_routes
 from core.approvals.proposals import decide
@@ -53,20 +52,6 @@ class DecideBody(BaseModel):
     actor: str | None = Field(None, min_length=1, max_length=100)
     note: str | None = Field(None, max_length=2000)
     payload: dict[str, Any] | None = None  # an edited payload (approve only)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _ok(body: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(json.loads(json.dumps(body, default=_json_default)), status_code=status)
-
-
-def _error(http_status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=http_status)
 
 
 def api_tokens(settings: Settings) -> dict[str, Actor]:
@@ -102,18 +87,18 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
                 request.state.actor = _token_actor(request, ctx)
             return await handler(request, ctx)
         except ApiError as exc:
-            return _error(exc.status, exc.message, **exc.extra)
+            return error_response(exc.status, exc.message, **exc.extra)
         except NotFound as exc:
-            return _error(404, str(exc))
+            return error_response(404, str(exc))
         except IllegalTransition as exc:
-            return _error(409, str(exc))
+            return error_response(409, str(exc))
         except InvalidInput as exc:
-            return _error(422, str(exc))
+            return error_response(422, str(exc))
         except QueryTimeout as exc:
-            return _error(504, str(exc))
+            return error_response(504, str(exc))
         except Exception:
             log.exception("API %s %s failed", request.method, request.url.path)
-            return _error(500, "internal error; see the server log")
+            return error_response(500, "internal error; see the server log")
 
     return endpoint
 
@@ -126,8 +111,8 @@ async def _healthz(request: Request, ctx: AppContext) -> JSONResponse:
     try:
         await run_in_threadpool(check)
     except Exception:
-        return _error(503, "database unreachable")
-    return _ok({"status": "ok"})
+        return error_response(503, "database unreachable")
+    return ok({"status": "ok"})
 
 
 async def _run_agent(request: Request, ctx: AppContext) -> JSONResponse:
@@ -135,7 +120,7 @@ async def _run_agent(request: Request, ctx: AppContext) -> JSONResponse:
     if name not in RUNNABLE:
         raise ApiError(404, f"unknown agent {name!r}; choose one of: {', '.join(RUNNABLE)}")
     result = await run_in_threadpool(run_named_agent, ctx, name, trigger="api", actor=request.state.actor)
-    return _ok({**dataclasses.asdict(result), "ok": result.ok})
+    return ok({**dataclasses.asdict(result), "ok": result.ok})
 
 
 async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
@@ -147,7 +132,7 @@ async def _lead_responded(request: Request, ctx: AppContext) -> JSONResponse:
             session.commit()
             return {"lead_id": lead_id, "status": "responded", "changed": changed}
 
-    return _ok(await run_in_threadpool(work))
+    return ok(await run_in_threadpool(work))
 
 
 async def _invoice_paid(request: Request, ctx: AppContext) -> JSONResponse:
@@ -159,7 +144,7 @@ async def _invoice_paid(request: Request, ctx: AppContext) -> JSONResponse:
             session.commit()
             return {"invoice_id": invoice_id, "status": "paid", "changed": changed}
 
-    return _ok(await run_in_threadpool(work))
+    return ok(await run_in_threadpool(work))
 
 
 async def _proposals(request: Request, ctx: AppContext) -> JSONResponse:
@@ -175,7 +160,7 @@ async def _proposals(request: Request, ctx: AppContext) -> JSONResponse:
                     else list_proposals(session, statuses=[status], limit=limit, offset=offset))
             return [dataclasses.asdict(r) for r in rows]
 
-    return _ok({"status": status, "proposals": await run_in_threadpool(work)})
+    return ok({"status": status, "proposals": await run_in_threadpool(work)})
 
 
 async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
@@ -193,8 +178,8 @@ async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
 
     decision = await run_in_threadpool(work)
     if not decision.ok:
-        return _error(409, decision.message, proposal_id=proposal_id, status=decision.status)
-    return _ok(dataclasses.asdict(decision))
+        return error_response(409, decision.message, proposal_id=proposal_id, status=decision.status)
+    return ok(dataclasses.asdict(decision))
 
 
 def _note(body: DecideBody) -> str | None:
@@ -204,10 +189,19 @@ def _note(body: DecideBody) -> str | None:
     return f"{body.note + ' ' if body.note else ''}(sent on behalf of {body.actor!r})"
 
 
+# Each concept's own routes: a module with `routes(route) -> list[Route]`, `route` being the maker below
+# (bearer-token auth, errors as JSON). Listed here so `api_routes` stays the one place every route is bound.
+ROUTE_MODULES: tuple[str, ...] = ()
+
+RouteMaker = Callable[..., Route]
+
+
 def api_routes(ctx_provider: ContextProvider) -> list[BaseRoute]:
     """Every §8 route, the Stripe webhook included, bound to a context provider so any process can serve them."""
     def route(path: str, handler: Handler, method: str, *, auth: bool = True) -> Route:
         return Route(path, _endpoint(ctx_provider, handler, auth=auth), methods=[method])
+
+    extra = [r for name in ROUTE_MODULES for r in importlib.import_module(name).routes(route)]
 
     return [
         route("/healthz", _healthz, "GET", auth=False),
@@ -218,6 +212,7 @@ def api_routes(ctx_provider: ContextProvider) -> list[BaseRoute]:
         route("/api/proposals/{id}/decide", _decide, "POST"),
         route("/metrics", metrics_endpoint, "GET"),
         *webhook_routes(ctx_provider),  # authenticated by its Stripe signature, not the bearer token
+        *extra,
     ]
 
 
@@ -238,7 +233,7 @@ class TokenGuard:
             try:
                 _token_actor(Request(scope), await run_in_threadpool(self.provider))
             except ApiError as exc:
-                await _error(exc.status, exc.message)(scope, receive, send)
+                await error_response(exc.status, exc.message)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import subprocess
@@ -30,7 +31,7 @@ def command(name: str) -> Callable[[Command], Command]:
     return register
 
 
-def _context(**kw):  # noqa: ANN202 - AppContext, imported lazily so `--help` stays fast
+def app_context(**kw):  # noqa: ANN201 - AppContext, imported lazily so `--help` stays fast
     from core.app.context import bootstrap
 
     return bootstrap(load_settings(), **kw)
@@ -38,7 +39,7 @@ def _context(**kw):  # noqa: ANN202 - AppContext, imported lazily so `--help` st
 
 @command("migrate")
 def cmd_migrate(args: argparse.Namespace) -> int:
-    ctx = _context()
+    ctx = app_context()
     print(f"Database is at the latest schema ({ctx.engine.url.render_as_string(hide_password=True)}).")
     return 0
 
@@ -48,7 +49,7 @@ def cmd_run_agent(args: argparse.Namespace) -> int:
     from core.agents.runner import run_named_agent
     from core.audit import Actor
 
-    ctx = _context()
+    ctx = app_context()
     result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
     for line in result.lines:
         print(f"  {line}")
@@ -60,7 +61,7 @@ def cmd_run_agent(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from core.app.demo import seed_demo
 
-    ctx = _context()
+    ctx = app_context()
     with ctx.sessions() as session:
         counts = seed_demo(session, tasks=args.tasks, events=args.events, seed=args.seed)
     print("Seeded demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -82,7 +83,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 @command("up")
 def cmd_up(args: argparse.Namespace) -> int:
     """Everything `make run` starts: the console and the scheduler (and, as it lands, the API)."""
-    ctx = _context()
+    ctx = app_context()
     # Children share this process's database (embedded or not); the embedded server lives as long as `up`.
     env = dict(os.environ, DATABASE_URL=ctx.engine.url.render_as_string(hide_password=False))
     port = args.port or ctx.settings.hoss_web_port
@@ -115,7 +116,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from core.approvals.proposals import decide
     from core.audit import Actor
 
-    ctx = _context()
+    ctx = app_context()
     try:
         with ctx.sessions() as session:
             result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note)
@@ -136,7 +137,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.action != ["verify"]:
         got = " ".join(args.action) or "nothing"
         raise InvalidInput(f"audit takes one action, verify (got {got})")
-    ctx = _context()
+    ctx = app_context()
     try:
         with ctx.sessions() as session:
             report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
@@ -160,7 +161,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 def _serve_web(args: argparse.Namespace, factory: str, what: str) -> int:
     import uvicorn
 
-    ctx = _context()
+    ctx = app_context()
     # The app and the pages bootstrap their own context in this process; point them at the same database.
     os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
     host, port = _bind(args, ctx.settings)
@@ -182,7 +183,7 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     from core.app.api import api_routes
 
-    ctx = _context()
+    ctx = app_context()
     host, port = _bind(args, ctx.settings)
     print(f"HossAgent API on http://{host}:{port}")
     uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=host, port=port, log_level="warning")
@@ -224,7 +225,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from core.analytics.canvas import answer_json, ask, customer_names
 
-    ctx = _context()
+    ctx = app_context()
     names = customer_names(ctx.engine, ctx.settings.canvas_statement_timeout_ms)
     if args.question is not None:
         choice, result = ask(ctx.engine, ctx.settings, args.question, names)
@@ -264,6 +265,10 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+# Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
+VERB_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="python -m core", description="HossAgent operator console and agents.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
@@ -297,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--host", default=None, help="address to bind (default HOSS_WEB_HOST: 127.0.0.1)")
         p.add_argument("--port", type=int, default=None, help="port (default HOSS_WEB_PORT: 8501)")
+    for name in VERB_MODULES:
+        importlib.import_module(name).add_parsers(sub)
     return parser
 
 

@@ -7,11 +7,14 @@ read at the limit (413), path ids are ASCII digits that fit a bigint (else 404),
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from db.json_input import UnstorableJSON, loads_storable
 
@@ -73,3 +76,19 @@ async def json_body(request: Request, model: type[BaseModel]) -> Any:
     except ValidationError as exc:
         details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
         raise ApiError(422, "the body is malformed", details=details) from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def ok(body: Any, status: int = 200) -> JSONResponse:
+    """A JSON answer; datetimes as ISO 8601."""
+    return JSONResponse(json.loads(json.dumps(body, default=_json_default)), status_code=status)
+
+
+def error_response(http_status: int, message: str, **extra: Any) -> JSONResponse:
+    """A JSON error: {"error": message, ...extra}."""
+    return JSONResponse({"error": message, **extra}, status_code=http_status)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.app.http import ApiError, read_body
+from core.app.http import ApiError, error_response, read_body
 from core.app.metrics import count_refused_webhook
 from core.config.context import AppContext
 from core.events.webhooks import (
@@ -30,10 +30,6 @@ from core.events.webhooks import (
 log = logging.getLogger("hoss.webhooks")
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
 def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
     """The Starlette routes of the webhook: POST /api/ingest/stripe (its signature is its authentication)."""
 
@@ -42,25 +38,25 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
         secrets = webhook_secrets(ctx.settings)
         if not secrets:
             count_refused_webhook("not_configured")
-            return _error(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
+            return error_response(503, "STRIPE_WEBHOOK_SECRET is not set, so webhooks cannot be verified; none are accepted.")
         try:
             body = await read_body(request, MAX_BODY_BYTES)  # the raw bytes: the signature covers them exactly
         except ApiError as exc:
             count_refused_webhook("too_large")
-            return _error(exc.status, exc.message)
+            return error_response(exc.status, exc.message)
         try:
             verify_stripe_signature(body, request.headers.get("stripe-signature"), secrets, int(time.time()))
             event = parse_stripe_event(body)
         except (SignatureError, BadEvent) as exc:
             log.warning("refused Stripe webhook: %s", exc)
             count_refused_webhook("signature" if isinstance(exc, SignatureError) else "bad_event")
-            return _error(400, str(exc))
+            return error_response(400, str(exc))
         try:
             stored = await run_in_threadpool(_store, ctx, event)
         except DataError:  # parse_stripe_event checks what jsonb refuses; this is the database's own word
             count_refused_webhook("unstorable")
             log.warning("refused Stripe webhook %s: the database could not store it", event["id"][:80])
-            return _error(400, "event payload cannot be stored")
+            return error_response(400, "event payload cannot be stored")
         return JSONResponse({"received": True, "duplicate": stored.duplicate})
 
     return [Route("/api/ingest/stripe", ingest_stripe, methods=["POST"])]

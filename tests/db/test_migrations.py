@@ -50,7 +50,7 @@ def test_concurrent_processes_migrate_an_empty_database_once(pg_admin_url: str) 
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:
-    """Autogenerate against a migrated database finds nothing to add: db/models.py is the schema migrations make."""
+    """Autogenerate against a migrated database finds nothing to add: db/models/ is the schema migrations make."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 

@@ -1,0 +1,20 @@
+"""Typed SQLAlchemy models for every table of SPEC §2, one module per concept; invariants live there as constraints.
+
+Importing this package registers every table on `Base.metadata` (Alembic's autogenerate compares against it);
+a new concept's module is added to the imports below.
+"""
+
+from db.base import Base
+from db.models.agents import Agent, AgentRun, SchedulerSlot
+from db.models.app import CanvasTaskCreatedDaily, CanvasTaskDoneDaily, CanvasTaskDurationDaily, Setting, SigninAttempt
+from db.models.approvals import ActionProposal, Execution
+from db.models.audit import AuditAnchor, AuditLog
+from db.models.business import Customer, Invoice, Lead, Task
+from db.models.events import Event, GraphStep
+from db.models.money import LedgerEntry
+
+__all__ = [
+    "ActionProposal", "Agent", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
+    "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice", "Lead", "LedgerEntry",
+    "SchedulerSlot", "Setting", "SigninAttempt", "Task",
+]

@@ -1,0 +1,124 @@
+"""Leads, customers, their invoices and the tasks done for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db import statuses as st
+from db.base import Base, created_now, id_pk, non_negative, one_of
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        one_of("status", st.LEAD_STATUSES),
+        UniqueConstraint("email"),
+        Index("ix_leads_status_id", "status", "id"),
+        Index("ix_leads_created_at", "created_at"),  # canvas: lead funnel over a period
+    )
+    id: Mapped[int] = id_pk()
+    company: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(Text, server_default="")
+    email: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, server_default="manual")
+    status: Mapped[str] = mapped_column(Text, server_default="new")
+    created_at: Mapped[datetime] = created_now()
+    last_contacted_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (one_of("plan", st.CUSTOMER_PLANS), one_of("status", st.CUSTOMER_STATUSES))
+    id: Mapped[int] = id_pk()
+    company: Mapped[str] = mapped_column(Text)
+    contact_email: Mapped[str] = mapped_column(Text, server_default="")
+    plan: Mapped[str] = mapped_column(Text, server_default="starter")
+    status: Mapped[str] = mapped_column(Text, server_default="active")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    # One customer per lead, enforced here rather than in code.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), unique=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_now()
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        one_of("status", st.INVOICE_STATUSES),
+        non_negative("amount_cents"),
+        Index("ix_invoices_customer_id", "customer_id"),
+        Index("ix_invoices_status_created_at", "status", "created_at"),
+        Index("ix_invoices_created_at", "created_at"),
+    )
+    id: Mapped[int] = id_pk()
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    status: Mapped[str] = mapped_column(Text, server_default="draft")
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    stripe_session_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    created_at: Mapped[datetime] = created_now()
+    sent_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        one_of("status", st.TASK_STATUSES),
+        CheckConstraint("mode IS NULL OR mode IN ('openai', 'mock')", name="mode"),
+        non_negative("reward_cents"),
+        non_negative("cost_cents"),
+        non_negative("profit_cents"),
+        # Claimable rows only: the claim query walks this, never past claimed or finished rows.
+        Index("ix_tasks_claimable", "run_after", "id", postgresql_where=text("status = 'pending'")),
+        Index("ix_tasks_lease", "lease_expires_at", postgresql_where=text("status = 'running'")),
+        Index("ix_tasks_uninvoiced", "customer_id", postgresql_where=text("status = 'done' AND invoice_id IS NULL")),
+        Index("ix_tasks_status_id", "status", "id"),
+        Index("ix_tasks_customer_id", "customer_id"),
+        Index("ix_tasks_completed_at", "completed_at"),
+        Index("ix_tasks_created_at", "created_at"),
+        Index("ix_tasks_invoice_id", "invoice_id"),
+        Index("ix_tasks_agent", "agent"),
+        # canvas: index-only aggregation of finished tasks and of task creation over time ranges.
+        Index("ix_tasks_done_completed_at", "completed_at", postgresql_where=text("status = 'done'"),
+              postgresql_include=["created_at", "customer_id", "reward_cents", "cost_cents", "profit_cents",
+                                  "input_tokens", "output_tokens", "model"]),
+        Index("ix_tasks_created_at_status", "created_at", postgresql_include=["status"]),
+    )
+    id: Mapped[int] = id_pk()
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    # The worker that does it (SPEC §12); NULL: the Ops pool's default single-prompt path.
+    agent: Mapped[str | None] = mapped_column(ForeignKey("agents.name"))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="pending")
+    reward_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    cost_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    profit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    result_summary: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(Text)
+    input_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
+    mode: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    run_after: Mapped[datetime] = created_now()
+    claimed_by: Mapped[str | None] = mapped_column(Text)
+    lease_expires_at: Mapped[datetime | None]
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    created_at: Mapped[datetime] = created_now()
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
