@@ -39,7 +39,7 @@ RESEARCH_ANALYST = RoleTemplate(
         _SELF_CHECK,
     ),
     human_minutes=240, default_tone="precise, neutral, evidence-first", default_model=_HOUSE_MODEL,
-    review_by_default=True, permissions=("deliver",), revise_from="synthesize",
+    review_by_default=True, permissions=("deliver",), revise_from="synthesize", deliverable="synthesize",
     starter_keywords=("research", "landscape", "market", "competitive"),
 )
 

@@ -44,6 +44,7 @@ class RoleTemplate:
     permissions: tuple[str, ...]  # the action types its work may propose
     revise_from: str  # the step a revision restarts at (never the first of a 3+ step workflow)
     starter_keywords: tuple[str, ...] = field(default=())  # Onboarding: starter tasks with these words go here
+    deliverable: str | None = None  # the step whose artifact reaches the customer (default: the last)
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.steps]
@@ -51,6 +52,11 @@ class RoleTemplate:
             raise ValueError(f"role {self.role}: 2-5 uniquely named steps")
         if self.revise_from not in names or (len(names) >= 3 and names.index(self.revise_from) == 0):
             raise ValueError(f"role {self.role}: revise_from must be a later step")
+
+    @property
+    def deliverable_index(self) -> int:
+        """The index of the step whose artifact is the task's result (result_summary, the delivery)."""
+        return [s.name for s in self.steps].index(self.deliverable) if self.deliverable else len(self.steps) - 1
 
     @property
     def revise_index(self) -> int:

@@ -76,7 +76,21 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status <> 'superseded'"))
     op.create_index("ix_task_steps_task_id", "task_steps", ["task_id", "id"])
     op.create_index("ix_task_steps_finished_at", "task_steps", ["finished_at"])
+    op.execute(_WORKER_ON_DUTY)
     _hire_starting_workforce()
+
+
+# The one statement of "may this task's worker work now" (core.ops.sql's claims and wake-ups call it): no worker
+# (the Ops prompt), or an active, unfired worker inside its hours. STABLE: now() is fixed within a statement.
+_WORKER_ON_DUTY = """
+CREATE FUNCTION worker_on_duty(worker text) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT worker IS NULL OR EXISTS (
+        SELECT 1 FROM agents a WHERE a.name = worker AND a.enabled AND a.fired_at IS NULL AND (a.hours_tz IS NULL OR (
+            extract(isodow FROM now() AT TIME ZONE a.hours_tz)::int = ANY(a.hours_days)
+            AND (now() AT TIME ZONE a.hours_tz)::time >= a.hours_start
+            AND (now() AT TIME ZONE a.hours_tz)::time < a.hours_end)))
+$$
+"""
 
 
 # A fresh database has three workers so the product works at once (SPEC §12); values as the catalogue had them
@@ -95,23 +109,19 @@ def _hire_starting_workforce() -> None:
     conn = op.get_bind()
     for name, role, description, minutes, tone, permissions, review in _STARTING_WORKFORCE:
         settings = {"tone": tone, "model": "gpt-4o-mini", "permissions": permissions}
-        inserted = conn.execute(sa.text(
+        # Part of the schema's first state, like the built-in agents: no audit row (no one decided it).
+        conn.execute(sa.text(
             "INSERT INTO agents (name, description, kind, role, human_minutes, review_required, settings, "
             "execution_method, capabilities) VALUES (:name, :description, 'worker', :role, :minutes, :review, "
-            "CAST(:settings AS jsonb), 'core.ops.workflow', CAST(:caps AS jsonb)) "
-            "ON CONFLICT (name) DO NOTHING RETURNING id"),
+            "CAST(:settings AS jsonb), 'core.ops.workflow', CAST(:caps AS jsonb)) ON CONFLICT (name) DO NOTHING"),
             {"name": name, "description": description, "role": role, "minutes": minutes, "review": review,
-             "settings": json.dumps(settings), "caps": json.dumps(permissions)}).scalar()
-        if inserted is not None:
-            conn.execute(sa.text(
-                "INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata) "
-                "VALUES ('system', 'migration', 'agent', :name, NULL, 'active', CAST(:meta AS jsonb))"),
-                {"name": name, "meta": json.dumps({"action": "hire", "role": role, **settings})})
+             "settings": json.dumps(settings), "caps": json.dumps(permissions)})
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM tasks WHERE agent IS NOT NULL AND agent IN (SELECT name FROM agents WHERE kind = 'worker')")
     op.execute("DELETE FROM agents WHERE kind = 'worker'")
+    op.execute("DROP FUNCTION worker_on_duty(text)")
     op.drop_table("task_steps")
     op.drop_column("tasks", "review_note")
     op.drop_column("tasks", "revision")
