@@ -26,13 +26,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", default=None, help="the worker (not for list)")
     p.add_argument("--actor", default="cli", help="who acts (recorded in the audit log)")
     p = sub.add_parser("task", help="add a task, or show one with its workflow steps")
-    p.add_argument("action", choices=("add", "show"))
-    p.add_argument("text", nargs="?", default=None, help="add: the description; show: the task id")
-    p.add_argument("--customer", type=int, default=None, help="add: the customer id")
-    p.add_argument("--agent", default=None, help="add: the worker that does it (default: the Ops pool's prompt)")
-    p.add_argument("--reward-cents", type=int, default=None, help="add: what it earns, in cents (default 80)")
-    p.add_argument("--json", action="store_true", help="show: print it as JSON")
-    p.add_argument("--actor", default="cli", help="who adds it (recorded in the audit log)")
+    tasks = p.add_subparsers(dest="task_action", required=True, parser_class=type(p))
+    t = tasks.add_parser("add", help="add a task for a customer (through the one intake)")
+    t.add_argument("description", help="what to do")
+    t.add_argument("--customer", type=int, required=True, help="the customer id")
+    t.add_argument("--agent", default=None, help="the worker that does it (default: the Ops pool's prompt)")
+    t.add_argument("--reward-cents", type=int, default=None, help="what it earns, in cents (default 80)")
+    t.add_argument("--actor", default="cli", help="who adds it (recorded in the audit log)")
+    t = tasks.add_parser("show", help="a task with its steps, artifacts, tokens and cost")
+    t.add_argument("id", type=int, help="task id")
+    t.add_argument("--json", action="store_true", help="print it as JSON")
     p = sub.add_parser("review", help="approve, revise (with a note) or discard a task waiting for review")
     p.add_argument("task", type=int, help="task id")
     p.add_argument("decision", choices=("approve", "revise", "discard"))
@@ -99,15 +102,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 @command("task")
 def cmd_task(args: argparse.Namespace) -> int:
-    from core.errors import InvalidInput
-
-    if args.action == "add":
-        if args.customer is None or not (args.text or "").strip():
-            raise InvalidInput('task add needs --customer ID and a "DESCRIPTION"')
+    if args.task_action == "add":
         return _task_add(args)
-    if args.text is None or not args.text.isascii() or not args.text.isdigit():
-        raise InvalidInput("task show needs a task id")
-    return _task_show(int(args.text), as_json=args.json)
+    return _task_show(args.id, as_json=args.json)
 
 
 def _task_add(args: argparse.Namespace) -> int:
@@ -118,7 +115,7 @@ def _task_add(args: argparse.Namespace) -> int:
     try:
         with ctx.sessions() as session:
             task_id, status = add_task_checked(
-                session, customer_id=args.customer, description=args.text, agent=args.agent,
+                session, customer_id=args.customer, description=args.description, agent=args.agent,
                 reward_cents=DEFAULT_REWARD_CENTS if args.reward_cents is None else args.reward_cents,
                 actor=Actor.user(args.actor))
             session.commit()
