@@ -138,3 +138,14 @@ def worker_stats(session: Session) -> list[WorkerStats]:
                         (r.as_is / r.reviewed) if r.reviewed else None, int(r.cost), int(r.earned),
                         int(r.earned) - int(r.cost), None if r.median_minutes is None else float(r.median_minutes))
             for r in rows]
+
+
+def recent_worker_tasks(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest tasks of hired workers, with a link to the task view. Read-only."""
+    rows = session.execute(
+        select(Task.id, Task.agent.label("worker"), Customer.company.label("customer"), Task.description,
+               Task.status, Task.revision, Task.cost_cents, Task.reward_cents, Task.created_at)
+        .join(Customer, Customer.id == Task.customer_id).where(Task.agent.is_not(None))
+        .order_by(Task.id.desc()).limit(limit)).mappings().all()
+    session.rollback()
+    return [{"view": f"task?task={r['id']}", **r} for r in rows]
