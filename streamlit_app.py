@@ -28,6 +28,8 @@ PAGES = [
     st.Page("pages/inbox.py", title=_inbox_title(), icon=":material/inbox:"),
     st.Page("pages/canvas.py", title="Canvas", icon=":material/query_stats:"),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
+    st.Page("pages/workforce.py", title="Workforce", icon=":material/groups:"),
+    st.Page("pages/task.py", title="Task", icon=":material/task:"),
     st.Page("pages/events.py", title="Events & ledger", icon=":material/receipt_long:"),
     st.Page("pages/failures.py", title="Failures", icon=":material/error:"),
     st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),

@@ -31,7 +31,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # running → running: a lapsed lease reclaimed by another worker (the Ops claim writes it in SQL).
         "running": frozenset({"running", "done", "failed", "pending", "needs_review"}),
         "failed": frozenset({"pending"}),
-        "needs_review": frozenset({"pending", "done"}),
+        # The review gate (SPEC §12): approve → done, request changes → pending, discard → failed.
+        "needs_review": frozenset({"pending", "done", "failed"}),
         "done": frozenset(),
     },
     "invoice": {

@@ -5,6 +5,9 @@ LEAD_STATUSES = ("new", "contacted", "responded", "qualified_candidate", "qualif
 CUSTOMER_PLANS = ("starter", "pro", "enterprise")
 CUSTOMER_STATUSES = ("active", "trial", "churned")
 TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review")
+# A workflow step: running (its call in flight or cut off), done (checkpointed), failed, superseded (a revision
+# re-ran it; kept for the trace and the cost).
+TASK_STEP_STATUSES = ("running", "done", "failed", "superseded")
 TASK_MODES = ("openai", "mock")
 INVOICE_STATUSES = ("draft", "sent", "paid", "void")
 AGENT_KINDS = ("system", "worker")

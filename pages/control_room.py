@@ -132,7 +132,8 @@ with tasks_tab:
     task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
     with ctx.sessions() as session:
         tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p), timezone=TZ,
-                                 money=("reward_cents", "cost_cents", "profit_cents"))
+                                 money=("reward_cents", "cost_cents", "profit_cents"),
+                                 column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
     failed = [r for r in tasks_page.rows if r["status"] == "failed"]
     if failed:
         c1, c2 = st.columns([3, 1])

@@ -13,7 +13,7 @@ from core.agents.runs import AgentResult, agent_run
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.transitions import transition_lead
-from core.workforce.intake import add_task
+from core.workforce.intake import add_task, assign_worker
 from db.models import Customer, Lead
 
 AGENT = "onboarding"
@@ -79,7 +79,9 @@ def onboard_lead(session: Session, lead_id: int, company: str, email: str) -> On
     record_audit(session, ACTOR, "customer", customer_id, None, "active",
                  {"lead_id": lead_id, "plan": "starter", "company": company})
     specs = starter_tasks(lead_id, company)
-    task_ids = tuple(add_task(session, customer_id=customer_id, description=desc, reward_cents=reward, actor=ACTOR)
+    # Each starter task goes to a worker by role (SPEC §12); none hired for it: the Ops pool's own prompt.
+    task_ids = tuple(add_task(session, customer_id=customer_id, description=desc, reward_cents=reward, actor=ACTOR,
+                              agent=assign_worker(session, desc))
                      for desc, reward in specs)
     transition_lead(session, lead_id, "qualified", ACTOR, metadata={"customer_id": customer_id})
     return Onboarded(lead_id, customer_id, company, task_ids, tuple(r for _, r in specs))

@@ -196,7 +196,7 @@ def _spec(row: Agent) -> AgentSpec:
 
 def list_agents(session: Session) -> list[AgentSpec]:
     """Every registered agent, by name."""
-    return [_spec(r) for r in session.execute(select(Agent).order_by(Agent.name)).scalars()]
+    return [_spec(r) for r in session.execute(select(Agent).where(Agent.kind == "system").order_by(Agent.name)).scalars()]
 
 
 def update_agent(

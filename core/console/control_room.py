@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from core.agents.runs import run_history_query
@@ -132,7 +132,8 @@ def list_customers(session: Session, *, page: int = 1, page_size: int = PAGE_SIZ
 
 def list_tasks(session: Session, *, status: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> TablePage:
     """Tasks, newest first, with cost, profit and mode; filtered by status in SQL."""
-    q = (select(Task.id, Customer.company.label("customer"), Task.description, Task.status, Task.reward_cents,
+    q = (select(Task.id, func.concat("task?task=", Task.id).label("view"), Customer.company.label("customer"),
+                Task.agent.label("worker"), Task.description, Task.status, Task.reward_cents,
                 Task.cost_cents, Task.profit_cents, Task.mode, Task.model, Task.input_tokens, Task.output_tokens,
                 Task.attempts, Task.last_error, Task.created_at, Task.completed_at)
          .join(Customer, Customer.id == Task.customer_id).order_by(Task.id.desc()))

@@ -57,12 +57,13 @@ def task_client(settings: Settings) -> openai.OpenAI:
         return client
 
 
-def complete(client: openai.OpenAI, *, model: str, prompt: str, max_tokens: int) -> LLMReply:
+def complete(client: openai.OpenAI, *, model: str, prompt: str, max_tokens: int,
+             system: str = SYSTEM_PROMPT) -> LLMReply:
     """One chat completion; raise TransientLLMError (429, timeout, connection) or LLMError (anything else)."""
     try:
         response = client.chat.completions.create(
             model=model,
-            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}],
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": prompt}],
             max_tokens=max_tokens,
         )
     except openai.RateLimitError as exc:

@@ -52,8 +52,32 @@ class PoolState:
 
 
 def spend_today_cents(session: Session) -> int:
-    """LLM spend of tasks completed today (UTC), in cents."""
-    return int(session.execute(sql.SPEND_TODAY).scalar_one())
+    """LLM spend today (UTC), in cents: tasks completed today plus today's steps of workflows not done yet."""
+    return int(session.execute(sql.SPEND_TODAY).scalar_one()) + int(session.execute(sql.STEP_SPEND_TODAY).scalar_one())
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """The LLM call about to be made: whose task, which worker and step (None on the Ops prompt path)."""
+
+    task_id: int
+    customer_id: int
+    agent: str | None = None
+    step: str | None = None
+
+
+def before_llm_call(session: Session, settings: Settings, call: LLMCall) -> str | None:
+    """The one check before every Ops LLM call (each workflow step, the single prompt): None to go ahead, or why not.
+
+    Today: the daily LLM budget. Issue 12 adds here the per-customer and per-worker monthly caps and the
+    cost-share limit (core.plans), so every call site already asks. Read-only; leaves no transaction open.
+    """
+    try:
+        if budget_exhausted(session, settings):
+            return "daily LLM budget reached"
+        return None
+    finally:
+        session.rollback()
 
 
 def _exhausted(settings: Settings, budget: int | None, spent: int) -> bool:

@@ -27,6 +27,14 @@ class Claim:
     plan: str
     notes: str
     reclaimed_from: str | None = None
+    # A hired worker's task (SPEC §12): the worker, its role and settings, and the review round it is in.
+    agent: str | None = None
+    role: str | None = None
+    tone: str = ""
+    model: str | None = None
+    review_required: bool = False
+    revision: int = 0
+    review_note: str | None = None
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
@@ -47,8 +55,12 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
         return None
     reclaimed = row.kind == "reclaim"
     session.commit()
+    agent_settings = row.agent_settings or {}
     return Claim(row.id, row.customer_id, row.description, row.reward_cents, row.attempts, worker,
-                 row.company, row.plan, row.notes or "", row.prev_worker if reclaimed else None)
+                 row.company, row.plan, row.notes or "", row.prev_worker if reclaimed else None,
+                 agent=row.agent, role=row.role, tone=str(agent_settings.get("tone") or ""),
+                 model=agent_settings.get("model") or None, review_required=bool(row.review_required),
+                 revision=row.revision or 0, review_note=row.review_note)
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

@@ -45,7 +45,7 @@ class PoolSummary:
 
     @property
     def finished(self) -> int:
-        return self.counts.get("done", 0) + self.counts.get("failed", 0)
+        return self.counts.get("done", 0) + self.counts.get("failed", 0) + self.counts.get("needs_review", 0)
 
 
 class OpsPool:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+# A pending task is claimable when it has no worker (the Ops prompt) or its worker is on duty now: the SQL
+# function worker_on_duty (migration `workforce`, the one statement of the rule) checks active, not fired,
+# today's ISO weekday in its days and the local time in [start, end) in its IANA zone.
+
 # Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
 # partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.
 # The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION.
@@ -21,24 +25,25 @@ CLAIM_NEXT = text("""
             ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED) expired
         UNION ALL
         SELECT id, kind, prev_worker FROM (
-            SELECT id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks
-            WHERE status = 'pending' AND run_after <= now()
-            ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED) pending
+            SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
+            WHERE t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
+            ORDER BY t.run_after, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED) pending
         LIMIT 1),
     claimed AS (
         UPDATE tasks t SET status = 'running', claimed_by = :worker, attempts = t.attempts + 1,
             lease_expires_at = now() + make_interval(secs => :lease), started_at = now()
         FROM candidate, customers c
         WHERE t.id = candidate.id AND c.id = t.customer_id
-        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts,
-            candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
+        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts, t.agent, t.revision,
+            t.review_note, candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
     audit AS (
         INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
         SELECT 'agent', 'ops', 'task', id::text, CASE WHEN kind = 'reclaim' THEN 'running' ELSE 'pending' END,
             'running', jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts,
             'reclaimed_from', prev_worker))
         FROM claimed)
-    SELECT * FROM claimed
+    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required
+    FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
 # One named task: only itself, pending-and-due or with a lapsed lease (the same two branches, by id).
@@ -50,24 +55,25 @@ CLAIM_ONE = text("""
             FOR UPDATE SKIP LOCKED) expired
         UNION ALL
         SELECT id, kind, prev_worker FROM (
-            SELECT id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks
-            WHERE id = :task_id AND status = 'pending' AND run_after <= now()
-            FOR UPDATE SKIP LOCKED) pending
+            SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
+            WHERE t.id = :task_id AND t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
+            FOR UPDATE OF t SKIP LOCKED) pending
         LIMIT 1),
     claimed AS (
         UPDATE tasks t SET status = 'running', claimed_by = :worker, attempts = t.attempts + 1,
             lease_expires_at = now() + make_interval(secs => :lease), started_at = now()
         FROM candidate, customers c
         WHERE t.id = candidate.id AND c.id = t.customer_id
-        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts,
-            candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
+        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts, t.agent, t.revision,
+            t.review_note, candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
     audit AS (
         INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
         SELECT 'agent', 'ops', 'task', id::text, CASE WHEN kind = 'reclaim' THEN 'running' ELSE 'pending' END,
             'running', jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts,
             'reclaimed_from', prev_worker))
         FROM claimed)
-    SELECT * FROM claimed
+    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required
+    FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
 RENEW_LEASES = text("""
@@ -131,13 +137,96 @@ QUEUE_COUNTS = text("""
 
 # Whether a task is claimable now: pending and due, or running with a lapsed lease (its worker died).
 WORK_DUE = text("""
-    SELECT EXISTS (SELECT 1 FROM tasks WHERE status = 'pending' AND run_after <= now())
+    SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent))
         OR EXISTS (SELECT 1 FROM tasks WHERE status = 'running' AND lease_expires_at < now())
 """)
 
 # Seconds until the next pending task falls due or the next lease lapses (<= 0: now); NULL when neither exists.
 SECONDS_UNTIL_WORK = text("""
     SELECT extract(epoch FROM LEAST(
-        (SELECT min(run_after) FROM tasks WHERE status = 'pending'),
+        (SELECT min(t.run_after) FROM tasks t WHERE t.status = 'pending' AND worker_on_duty(t.agent)),
         (SELECT min(lease_expires_at) FROM tasks WHERE status = 'running')) - now())
+""")
+
+# ---- Workflows (SPEC §12): a worker's task runs step by step, each step checkpointed in task_steps. ----
+
+# The live (not superseded) steps of a task: what a resumed workflow skips and the artifacts it passes on.
+LIVE_STEPS = text("""
+    SELECT idx, name, status, artifact FROM task_steps
+    WHERE task_id = :task_id AND status <> 'superseded' ORDER BY idx
+""")
+
+# Start (or restart) one step under the claim and push the task's lease: the renewal between steps. A done
+# step is never restarted (the WHERE of the upsert). NULL when the claim is no longer ours.
+BEGIN_STEP = text("""
+    WITH mine AS (
+        UPDATE tasks SET lease_expires_at = now() + make_interval(secs => :lease)
+        WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
+        RETURNING id)
+    INSERT INTO task_steps (task_id, idx, name, revision, status, started_at)
+    SELECT id, :idx, :name, :revision, 'running', now() FROM mine
+    ON CONFLICT (task_id, idx) WHERE status <> 'superseded'
+    DO UPDATE SET status = 'running', started_at = now(), error = NULL, finished_at = NULL
+        WHERE task_steps.status <> 'done'
+    RETURNING id
+""")
+
+# Every step write carries the claim's guard (the task still running under this worker and attempt): a
+# reclaimed task's stale worker writes nothing.
+# One LLM call of a step: its exact prompt and response, usage and cost added to the step's (all tries
+# count), and the step's status after it (running while a JSON retry follows; done or failed at the end).
+RECORD_CALL = text("""
+    UPDATE task_steps SET attempt = attempt + 1, prompt = :prompt, response = :response, model = :model,
+        input_tokens = input_tokens + :input_tokens, output_tokens = output_tokens + :output_tokens,
+        cost_cents = cost_cents + :cost, latency_ms = :latency_ms, status = :status, artifact = :artifact,
+        error = :error, finished_at = CASE WHEN CAST(:status AS text) = 'running' THEN NULL ELSE now() END
+    WHERE id = :step_id AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
+        AND attempts = :attempt AND status = 'running')
+    RETURNING id
+""")
+
+# A step whose call never answered (timeout, 429, connection): failed with its error, nothing spent.
+FAIL_STEP = text("""
+    UPDATE task_steps SET status = 'failed', error = :error, finished_at = now()
+    WHERE id = :step_id AND status = 'running' AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
+        AND attempts = :attempt AND status = 'running')
+""")
+
+# A task's cost and tokens are the sum of all its steps, every revision and try included.
+STEP_TOTALS = text("""
+    SELECT coalesce(sum(cost_cents), 0) AS cost, coalesce(sum(input_tokens), 0) AS input_tokens,
+        coalesce(sum(output_tokens), 0) AS output_tokens FROM task_steps WHERE task_id = :task_id
+""")
+
+# COMPLETE for a workflow: to `done` or `needs_review`; the ledger books only what was spent since the task's
+# last booking (a revision's steps), keyed by revision and attempt so a repeat books nothing twice.
+COMPLETE_WORKFLOW = text("""
+    WITH prior AS (SELECT cost_cents AS booked FROM tasks WHERE id = :id),
+    done AS (
+        UPDATE tasks SET status = :to_status, result_summary = :summary, model = :model, mode = :mode,
+            input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
+            profit_cents = :profit, completed_at = CASE WHEN CAST(:to_status AS text) = 'done' THEN now() END,
+            lease_expires_at = NULL, last_error = NULL
+        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
+        RETURNING id, profit_cents),
+    ledger AS (
+        INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
+        SELECT 'out', :cost - prior.booked, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done, prior
+        WHERE :cost - prior.booked > 0
+        ON CONFLICT (source, ref) DO NOTHING),
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT 'agent', 'ops', 'task', id::text, 'running', CAST(:to_status AS text),
+            jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int),
+            'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents,
+            'steps', CAST(:steps AS int), 'revision', CAST(:revision AS int)))
+        FROM done)
+    SELECT profit_cents FROM done
+""")
+
+# The spend of today's finished steps of tasks not done yet (needs_review, mid-workflow, failed): the daily
+# rollup counts a task only once it is done, and a workflow spends long before that.
+STEP_SPEND_TODAY = text("""
+    SELECT coalesce(sum(s.cost_cents), 0) FROM task_steps s JOIN tasks t ON t.id = s.task_id
+    WHERE s.finished_at >= (now() AT TIME ZONE 'UTC')::date AT TIME ZONE 'UTC' AND t.status <> 'done'
 """)

@@ -17,6 +17,7 @@ from core.config.settings import Settings
 from core.llm import pricing
 from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
 from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
+from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim, Outcome, backoff_seconds, complete_claim, renew_leases, requeue_claim
 
 log = logging.getLogger("hoss.agents.ops")
@@ -63,6 +64,9 @@ class TaskReport:
 class TaskRunner:
     """Runs claimed tasks for one process: shared LLM client and limiter; every DB step its own transaction."""
 
+    # A 429 or timeout with no Retry-After waits this long (the workflow path reads it here too).
+    transient_delay = TRANSIENT_DELAY_SECONDS
+
     def __init__(self, settings: Settings, limiter: RateLimiter | None = None) -> None:
         self.settings = settings
         self.limiter = limiter or shared_limiter(settings.openai_rpm, settings.openai_tpm)
@@ -71,20 +75,27 @@ class TaskRunner:
     def run(self, session: Session, claim: Claim, should_stop: Callable[[], bool] = lambda: False) -> TaskReport:
         """Produce the task's result (no transaction open meanwhile) and record it under the claim's guard."""
         session.rollback()  # belt and braces: nothing may stay open across the LLM call
+        if claim.agent is not None:  # a hired worker's task: its role's workflow, step by step (SPEC §12)
+            from core.ops.workflow import run_workflow
+
+            return run_workflow(self, session, claim, should_stop)
         if self.client is None:
             log.info(MOCK_NOTICE)
             outcome = Outcome(mock_summary(claim), "mock", "mock", 0, 0, pricing.MOCK_COST_CENTS)
         else:
+            stop = before_llm_call(session, self.settings, LLMCall(claim.task_id, claim.customer_id))
+            if stop is not None:
+                return self.requeue(session, claim, stop, transient=True, delay=0.0, reason="budget")
             try:
                 outcome = self._call_llm(claim, should_stop)
             except TransientLLMError as exc:
                 delay = exc.retry_after if exc.retry_after is not None else TRANSIENT_DELAY_SECONDS
                 self.limiter.pause(delay)
-                return self._requeue(session, claim, str(exc), transient=True, delay=delay)
+                return self.requeue(session, claim, str(exc), transient=True, delay=delay)
             except LLMError as exc:
-                return self._requeue(session, claim, str(exc), transient=False)
+                return self.requeue(session, claim, str(exc), transient=False)
             if outcome is None:
-                return self._requeue(session, claim, "stopped before the LLM call", transient=True, delay=0.0)
+                return self.requeue(session, claim, "stopped before the LLM call", transient=True, delay=0.0)
         profit = complete_claim(session, claim, outcome)
         if profit is None:
             line = f"task {claim.task_id} was reclaimed by another worker; this result was discarded"
@@ -110,14 +121,15 @@ class TaskRunner:
         cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
         return Outcome(reply.text, reply.model, "openai", reply.input_tokens or 0, reply.output_tokens or 0, cost)
 
-    def _requeue(self, session: Session, claim: Claim, error: str, *, transient: bool,
-                 delay: float | None = None) -> TaskReport:
+    def requeue(self, session: Session, claim: Claim, error: str, *, transient: bool,
+                delay: float | None = None, reason: str | None = None) -> TaskReport:
+        """Back to pending (transient: attempt given back; else counted, failed after the last) or failed."""
         s = self.settings
         final = not transient and claim.attempt >= s.ops_max_attempts
         if delay is None:
             delay = backoff_seconds(claim.attempt, s.ops_backoff_base_seconds, s.ops_backoff_max_seconds)
         status = requeue_claim(session, claim, error, final=final, give_back=transient, delay=delay,
-                               reason="transient" if transient else "error")
+                               reason=reason or ("transient" if transient else "error"))
         if status is None:
             line = f"task {claim.task_id} was reclaimed by another worker; its error was discarded: {error}"
             return TaskReport(claim.task_id, "stale", line, level=logging.WARNING)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -12,10 +12,11 @@ from sqlalchemy import (
     Index,
     Integer,
     Text,
+    Time,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import statuses as st
@@ -29,6 +30,10 @@ class Agent(Base):
         one_of("kind", st.AGENT_KINDS),
         CheckConstraint("human_minutes IS NULL OR human_minutes >= 0", name="human_minutes_non_negative"),
         CheckConstraint("monthly_budget_cents IS NULL OR monthly_budget_cents >= 0", name="monthly_budget_non_negative"),
+        # Working hours are all four or none (none: always on duty), and a day's window runs forwards.
+        CheckConstraint("(hours_tz IS NULL) = (hours_days IS NULL) AND (hours_tz IS NULL) = (hours_start IS NULL) "
+                        "AND (hours_tz IS NULL) = (hours_end IS NULL) AND (hours_start IS NULL OR hours_start < hours_end)",
+                        name="hours_complete"),
     )
     id: Mapped[int] = id_pk()
     name: Mapped[str] = mapped_column(Text, unique=True)
@@ -46,6 +51,16 @@ class Agent(Base):
     # What one of this worker's tasks would take a person (from the role template at hire; ROI, SPEC §13).
     human_minutes: Mapped[int | None] = mapped_column(Integer)
     monthly_budget_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # A worker's working hours (SPEC §12) as columns, so the Ops claim filters on them in SQL: ISO weekdays
+    # (1 = Monday), a [start, end) local time window and the IANA zone they are read in. NULL: always on duty.
+    hours_days: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    hours_start: Mapped[time | None] = mapped_column(Time)
+    hours_end: Mapped[time | None] = mapped_column(Time)
+    hours_tz: Mapped[str | None] = mapped_column(Text)
+    # Whether a finished workflow waits in needs_review for the operator before it is done.
+    review_required: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # A fired worker keeps its row (its tasks name it) but is never claimed for again; paused = enabled false.
+    fired_at: Mapped[datetime | None]
 
 
 class AgentRun(Base):

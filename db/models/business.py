@@ -122,3 +122,6 @@ class Task(Base):
     created_at: Mapped[datetime] = created_now()
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # The review gate (SPEC §12): how often the operator sent it back, and the note of the latest request.
+    revision: Mapped[int] = mapped_column(Integer, server_default="0")
+    review_note: Mapped[str | None] = mapped_column(Text)

@@ -20,7 +20,7 @@ def test_agents_page_seeds_and_shows_the_registry(session) -> None:
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert any(label.startswith("bizdev") for label in labels) and len(labels) == 7
-    assert session.execute(text("SELECT count(*) FROM agents")).scalar_one() == 7
+    assert session.execute(text("SELECT count(*) FROM agents WHERE kind = 'system'")).scalar_one() == 7
 
 
 def test_disabling_an_agent_from_the_page_records_the_signed_in_operator(session) -> None:

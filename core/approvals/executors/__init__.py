@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from core.approvals.executors import budget_increase, email, review, slack, stripe_checkout
+from core.approvals.executors import budget_increase, deliver, email, review, slack, stripe_checkout
 from core.approvals.executors.base import PermanentError, TransientError
 
 ADAPTERS: dict[str, ModuleType] = {
     "email": email, "slack": slack, "stripe_checkout": stripe_checkout,
+    # A worker's finished artifact to the customer (SPEC §12); goes out as an email, so it is not RESEND_SAFE.
+    "deliver": deliver,
     # Internal actions: approved like any other, but nothing leaves the building.
     "budget_increase": budget_increase, "review": review,
 }

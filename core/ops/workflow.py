@@ -1,0 +1,207 @@
+"""A hired worker's task as its role's workflow: one LLM call per step, each step checkpointed (SPEC §12).
+
+Resuming is reading: the live rows of task_steps say which steps are done, so a task reclaimed after a crash,
+retried after a failure or sent back by review starts at its first unfinished step and a done step is never
+called again. Every step write carries the claim's guard (worker, attempt); no transaction stays open across
+an LLM call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from core.llm import pricing
+from core.llm.ratelimit import estimate_tokens
+from core.llm.tasks import LLMError, TransientLLMError, complete
+from core.ops import sql
+from core.ops.budget import LLMCall, before_llm_call
+from core.ops.claims import Claim
+from core.workforce.delivery import propose_delivery
+from core.workforce.prompts import (
+    ArtifactInvalid,
+    StepContext,
+    check_artifact,
+    mock_artifact,
+    retry_prompt,
+    step_prompt,
+    system_prompt,
+)
+from core.workforce.roles import RoleTemplate, Step, role_template
+
+if TYPE_CHECKING:
+    from core.ops.worker import TaskReport, TaskRunner
+
+log = logging.getLogger("hoss.agents.ops")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One answered LLM call of a step."""
+
+    prompt: str
+    response: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_cents: int
+    latency_ms: int
+
+
+class _Stale(Exception):
+    """The claim is no longer ours (reclaimed elsewhere): stop without writing anything more."""
+
+
+def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop: Callable[[], bool]) -> TaskReport:
+    """Run the claim's remaining steps, then finish the task (done or needs_review); a TaskReport either way."""
+    from core.ops.worker import TaskReport
+
+    try:
+        template = role_template(claim.role or "")
+    except Exception:
+        return runner.requeue(session, claim, f"worker {claim.agent} has unknown role {claim.role!r}",
+                              transient=False)
+    ctx = StepContext(claim.task_id, claim.description, claim.company, claim.plan, claim.notes,
+                      claim.agent or "", claim.tone or template.default_tone, claim.review_note)
+    live = {r.idx: r for r in session.execute(sql.LIVE_STEPS, {"task_id": claim.task_id})}
+    session.rollback()
+    previous: list[tuple[str, str]] = []
+    try:
+        for idx, step in enumerate(template.steps):
+            row = live.get(idx)
+            if row is not None and row.status == "done":
+                previous.append((step.name, row.artifact or ""))
+                continue
+            if should_stop():
+                return runner.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
+            artifact = _run_step(runner, session, claim, template, idx, step, ctx, previous)
+            if isinstance(artifact, TaskReport):
+                return artifact
+            previous.append((step.name, artifact))
+    except _Stale:
+        line = f"task {claim.task_id} was reclaimed by another worker; this run stopped"
+        return TaskReport(claim.task_id, "stale", line, level=logging.WARNING)
+    return _finish(runner, session, claim, template, previous)
+
+
+def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: RoleTemplate, idx: int, step: Step,
+              ctx: StepContext, previous: list[tuple[str, str]]) -> str | TaskReport:
+    """One step: the hook, the checkpoint row, the call (and its one JSON retry); its artifact or the task's report."""
+    s = runner.settings
+    stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name))
+    if stop is not None:
+        return runner.requeue(session, claim, f"{stop} before step {step.name}", transient=True, delay=0.0,
+                              reason="budget")
+    step_id = session.execute(sql.BEGIN_STEP, {
+        "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "lease": s.ops_lease_seconds,
+        "idx": idx, "name": step.name, "revision": claim.revision}).scalar_one_or_none()
+    session.commit()
+    if step_id is None:
+        raise _Stale
+    guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt}
+    prompt = step_prompt(template, step, ctx, previous)
+    if runner.client is None:
+        text = mock_artifact(step, ctx)
+        _record(session, guard, _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
+        return text
+    system = system_prompt(template, ctx)
+    model = claim.model or s.openai_model
+    for retry in (False, True):
+        try:
+            call = _call(runner, system, prompt, model)
+        except TransientLLMError as exc:
+            _fail(session, guard, str(exc))
+            delay = exc.retry_after if exc.retry_after is not None else runner.transient_delay
+            runner.limiter.pause(delay)
+            return runner.requeue(session, claim, f"step {step.name}: {exc}", transient=True, delay=delay)
+        except LLMError as exc:
+            _fail(session, guard, str(exc))
+            return runner.requeue(session, claim, f"step {step.name}: {exc}", transient=False)
+        if call is None:
+            _fail(session, guard, "stopped before the LLM call")
+            return runner.requeue(session, claim, "stopped before the LLM call", transient=True, delay=0.0)
+        try:
+            artifact = check_artifact(step, call.response)
+        except ArtifactInvalid as exc:
+            final = retry
+            _record(session, guard, call, "failed" if final else "running", None, str(exc))
+            if final:
+                return runner.requeue(session, claim, f"step {step.name}: {exc}", transient=False)
+            prompt = retry_prompt(prompt, str(exc))
+            continue
+        _record(session, guard, call, "done", artifact, None)
+        return artifact
+    raise AssertionError("unreachable: the second try returns")
+
+
+def _call(runner: TaskRunner, system: str, prompt: str, model: str) -> _Call | None:
+    s = runner.settings
+    reservation = None
+    if runner.limiter.enabled:
+        reservation = runner.limiter.acquire(estimate_tokens(system + prompt, s.ops_max_output_tokens))
+        if reservation is None:
+            return None
+    assert runner.client is not None
+    started = time.monotonic()
+    reply = complete(runner.client, model=model, prompt=prompt, max_tokens=s.ops_max_output_tokens, system=system)
+    latency = int((time.monotonic() - started) * 1000)
+    if reservation is not None:
+        used = None if reply.input_tokens is None else reply.input_tokens + (reply.output_tokens or 0)
+        runner.limiter.settle(reservation, used)
+    cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
+    return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
+
+
+def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None, error: str | None) -> None:
+    row = session.execute(sql.RECORD_CALL, {
+        **guard, "prompt": call.prompt, "response": call.response, "model": call.model,
+        "input_tokens": call.input_tokens, "output_tokens": call.output_tokens, "cost": call.cost_cents,
+        "latency_ms": call.latency_ms, "status": status, "artifact": artifact, "error": error}).first()
+    session.commit()
+    if row is None:
+        raise _Stale
+
+
+def _fail(session: Session, guard: dict, error: str) -> None:
+    session.execute(sql.FAIL_STEP, {**guard, "error": error[:2000]})
+    session.commit()
+
+
+def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTemplate,
+            artifacts: list[tuple[str, str]]) -> TaskReport:
+    """Done (with its one delivery proposal) or needs_review, in one transaction; cost and tokens = sum of steps."""
+    from core.ops.worker import TaskReport
+
+    totals = session.execute(sql.STEP_TOTALS, {"task_id": claim.task_id}).one()
+    session.rollback()
+    to_status = "needs_review" if claim.review_required else "done"
+    mode = "mock" if runner.client is None else "openai"
+    model = "mock" if runner.client is None else (claim.model or runner.settings.openai_model)
+    summary = artifacts[template.deliverable_index][1]
+    bind = session.get_bind()
+    with Session(bind=getattr(bind, "engine", bind)) as tx:  # a real transaction: the move and its delivery
+        row = tx.execute(sql.COMPLETE_WORKFLOW, {
+            "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
+            "summary": summary, "model": model, "mode": mode, "input_tokens": totals.input_tokens,
+            "output_tokens": totals.output_tokens, "cost": totals.cost,
+            "profit": pricing.profit_cents(claim.reward_cents, totals.cost),
+            "ref": f"task:{claim.task_id}:revision:{claim.revision}:attempt:{claim.attempt}",
+            "description": f"{model}: {len(template.steps)}-step workflow, {totals.input_tokens} in / "
+                           f"{totals.output_tokens} out tokens",
+            "steps": len(template.steps), "revision": claim.revision}).first()
+        if row is None:
+            tx.rollback()
+            line = f"task {claim.task_id} was reclaimed by another worker; this result was discarded"
+            return TaskReport(claim.task_id, "stale", line, level=logging.WARNING)
+        if to_status == "done":
+            propose_delivery(tx, claim.task_id)
+        tx.commit()
+    line = (f"task {claim.task_id} {to_status.replace('_', ' ')} by {claim.agent} ({template.role}, "
+            f"{len(template.steps)} steps) for {claim.company}: cost {totals.cost}¢, profit {row.profit_cents}¢, "
+            f"mode {mode}")
+    return TaskReport(claim.task_id, to_status, line, totals.cost, row.profit_cents)

@@ -1,0 +1,43 @@
+"""Delivery (SPEC §12): a done task's deliverable reaches the customer only through one `deliver` proposal."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.approvals.executors.deliver import DeliverPayload
+from core.approvals.proposals import draft_proposal
+from core.audit import Actor
+from db.models import Customer, Task
+
+
+def delivery_dedupe_key(task_id: int) -> str:
+    """One delivery per task, however often its completion is recorded or retried."""
+    return f"task:{task_id}:deliver"
+
+
+def delivery_channel(session: Session, customer_id: int) -> str:
+    """How a customer receives deliverables: `email` today (issue 14 routes to `gmail_draft` by a customer setting)."""
+    return "email"
+
+
+def propose_delivery(session: Session, task_id: int) -> tuple[int, bool]:
+    """Draft the task's one `deliver` proposal (its final artifact to the customer's contact); (id, created). No commit."""
+    task = session.execute(
+        select(Task.id, Task.agent, Task.description, Task.result_summary, Task.customer_id, Customer.company,
+               Customer.contact_email).join(Customer, Customer.id == Task.customer_id).where(Task.id == task_id)
+    ).one()
+    worker = task.agent or "ops"
+    payload = DeliverPayload(
+        task_id=task.id, customer_id=task.customer_id, channel=delivery_channel(session, task.customer_id),
+        to=task.contact_email or "", subject=f"{task.description[:200]} — for {task.company[:80]}",
+        body=f"{task.result_summary or ''}\n\n— {worker}, HossAgent (task {task.id})",
+    ).model_dump()
+    to = payload["to"] or "(no contact email on file)"
+    return draft_proposal(
+        session, Actor.agent(worker), vertical="ops", action_type="deliver",
+        title=f"Deliver task {task.id} to {task.company[:80]} ({to})",
+        reasoning=(f"{worker} finished task {task.id} ({task.description[:200]}). Approving sends the body below "
+                   f"to {to} by {payload['channel']}, exactly as shown."),
+        payload=payload, dedupe_key=delivery_dedupe_key(task.id),
+    )

@@ -1,0 +1,151 @@
+"""Read models of the workforce: one task with its steps (task show, the task view) and per-worker figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound
+from db.models import Customer, Task, TaskStep
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One row of task_steps as the timeline shows it (prompt and response are the trace, shown on demand)."""
+
+    id: int
+    idx: int
+    name: str
+    revision: int
+    status: str
+    attempt: int
+    artifact: str | None
+    prompt: str | None
+    response: str | None
+    model: str | None
+    input_tokens: int
+    output_tokens: int
+    cost_cents: int
+    latency_ms: int | None
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A task, its worker and customer, and every step row in the order they ran (superseded ones included)."""
+
+    id: int
+    status: str
+    agent: str | None
+    customer_id: int
+    company: str
+    description: str
+    reward_cents: int
+    cost_cents: int
+    profit_cents: int
+    input_tokens: int
+    output_tokens: int
+    revision: int
+    review_note: str | None
+    result_summary: str | None
+    last_error: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    steps: tuple[StepView, ...]
+
+    @property
+    def steps_cost_cents(self) -> int:
+        return sum(s.cost_cents for s in self.steps)
+
+
+def task_detail(session: Session, task_id: int) -> TaskDetail:
+    """The task and its steps; NotFound for an unknown id. Read-only (rolls back)."""
+    row = session.execute(select(Task, Customer.company).join(Customer, Customer.id == Task.customer_id)
+                          .where(Task.id == task_id)).one_or_none()
+    if row is None:
+        session.rollback()
+        raise NotFound(f"task {task_id} not found")
+    t, company = row
+    steps = session.execute(select(TaskStep).where(TaskStep.task_id == task_id)
+                            .order_by(TaskStep.revision, TaskStep.idx, TaskStep.id)).scalars().all()
+    detail = TaskDetail(
+        t.id, t.status, t.agent, t.customer_id, company, t.description, t.reward_cents, t.cost_cents,
+        t.profit_cents, t.input_tokens, t.output_tokens, t.revision, t.review_note, t.result_summary, t.last_error,
+        t.created_at, t.completed_at,
+        tuple(StepView(s.id, s.idx, s.name, s.revision, s.status, s.attempt, s.artifact, s.prompt, s.response,
+                       s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.latency_ms, s.error, s.started_at,
+                       s.finished_at) for s in steps))
+    session.rollback()
+    return detail
+
+
+def task_json(detail: TaskDetail) -> dict[str, Any]:
+    """`task show --json`: {"id", "status", "agent", "cost_cents", "steps": [...]} (plus a few useful extras)."""
+    return {
+        "id": detail.id, "status": detail.status, "agent": detail.agent, "cost_cents": detail.cost_cents,
+        "customer_id": detail.customer_id, "revision": detail.revision, "input_tokens": detail.input_tokens,
+        "output_tokens": detail.output_tokens,
+        "steps": [{"name": s.name, "status": s.status, "attempt": s.attempt, "input_tokens": s.input_tokens,
+                   "output_tokens": s.output_tokens, "cost_cents": s.cost_cents, "artifact": s.artifact,
+                   "revision": s.revision, "latency_ms": s.latency_ms} for s in detail.steps],
+    }
+
+
+@dataclass(frozen=True)
+class WorkerStats:
+    """One worker's record: tasks done, how often sent back, approved as is, money, and median time to done."""
+
+    name: str
+    done: int
+    revision_rate: float | None  # share of done tasks that went back at least once
+    approved_as_is_rate: float | None  # share of reviewed-and-approved tasks approved at their first version
+    cost_cents: int
+    earned_cents: int
+    margin_cents: int
+    median_minutes_to_done: float | None
+
+
+_STATS = text("""
+    SELECT a.name,
+        count(t.id) FILTER (WHERE t.status = 'done') AS done,
+        count(t.id) FILTER (WHERE t.status = 'done' AND t.revision > 0) AS revised,
+        count(t.id) FILTER (WHERE t.status = 'done' AND EXISTS (SELECT 1 FROM audit_log l WHERE l.entity = 'task'
+            AND l.entity_id = t.id::text AND l.from_status = 'needs_review' AND l.to_status = 'done')) AS reviewed,
+        count(t.id) FILTER (WHERE t.status = 'done' AND t.revision = 0 AND EXISTS (SELECT 1 FROM audit_log l
+            WHERE l.entity = 'task' AND l.entity_id = t.id::text AND l.from_status = 'needs_review'
+            AND l.to_status = 'done')) AS as_is,
+        coalesce(sum(t.cost_cents), 0) AS cost,
+        coalesce(sum(t.reward_cents) FILTER (WHERE t.status = 'done'), 0) AS earned,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.completed_at - t.created_at) / 60.0)
+            FILTER (WHERE t.status = 'done') AS median_minutes
+    FROM agents a LEFT JOIN tasks t ON t.agent = a.name
+    WHERE a.kind = 'worker'
+    GROUP BY a.name ORDER BY a.name
+""")
+
+
+def worker_stats(session: Session) -> list[WorkerStats]:
+    """Every worker's figures (fired ones included: their work still counts). Read-only."""
+    rows = session.execute(_STATS).all()
+    session.rollback()
+    return [WorkerStats(r.name, r.done, (r.revised / r.done) if r.done else None,
+                        (r.as_is / r.reviewed) if r.reviewed else None, int(r.cost), int(r.earned),
+                        int(r.earned) - int(r.cost), None if r.median_minutes is None else float(r.median_minutes))
+            for r in rows]
+
+
+def recent_worker_tasks(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest tasks of hired workers, with a link to the task view. Read-only."""
+    rows = session.execute(
+        select(Task.id, Task.agent.label("worker"), Customer.company.label("customer"), Task.description,
+               Task.status, Task.revision, Task.cost_cents, Task.reward_cents, Task.created_at)
+        .join(Customer, Customer.id == Task.customer_id).where(Task.agent.is_not(None))
+        .order_by(Task.id.desc()).limit(limit)).mappings().all()
+    session.rollback()
+    return [{"view": f"task?task={r['id']}", **r} for r in rows]

@@ -1,0 +1,102 @@
+"""Workforce (SPEC §12): the roster with each worker's record, hiring from a role template, pause/resume/fire."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.config.cents import dollars
+from core.errors import HossError
+from core.workforce.hiring import hire, list_workers, parse_hours, set_worker_status
+from core.workforce.roles import all_roles, role_template
+from core.workforce.views import recent_worker_tasks, worker_stats
+from ui.context import app_context, current_actor
+from ui.safe import md_escape
+
+ctx = app_context()
+st.title("Workforce")
+st.caption("Workers hired from role templates. Each task a worker takes runs as its role's workflow, step by "
+           "step; work of a worker with review waits for you in the task view before it is done and delivered.")
+if message := st.session_state.pop("workforce_flash", None):
+    st.text(message)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+with ctx.sessions() as session:
+    workers = list_workers(session, include_fired=True)
+    stats = {s.name: s for s in worker_stats(session)}
+roster = pd.DataFrame([{
+    "name": w.name, "role": w.role, "status": w.status, "hours": w.hours_text,
+    "review": "yes" if w.review_required else "no", "model": w.model, "done": stats[w.name].done,
+    "revision rate": _pct(stats[w.name].revision_rate), "approved as is": _pct(stats[w.name].approved_as_is_rate),
+    "cost": dollars(stats[w.name].cost_cents), "earned": dollars(stats[w.name].earned_cents),
+    "margin": dollars(stats[w.name].margin_cents),
+    "median time to done": "–" if stats[w.name].median_minutes_to_done is None
+    else f"{stats[w.name].median_minutes_to_done:.0f} min",
+} for w in workers if w.name in stats])
+st.subheader("Roster")
+if roster.empty:
+    st.text("Nobody hired yet: hire a worker below.")
+else:
+    st.dataframe(roster, hide_index=True, width="stretch")
+
+
+def _set_status(to: str) -> None:
+    name = st.session_state.get("workforce_worker")
+    try:
+        with ctx.sessions() as session:
+            old = set_worker_status(session, name, to, current_actor())
+            session.commit()
+        st.session_state["workforce_flash"] = f"{name}: {old} → {to}"
+    except HossError as exc:
+        st.session_state["workforce_flash"] = f"Not done: {exc}"
+
+
+active = [w.name for w in workers if w.status != "fired"]
+if active:
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+    c1.selectbox("Worker", active, key="workforce_worker")
+    c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",))
+    c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",))
+    c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",))
+
+st.subheader("Hire")
+roles = [t.role for t in all_roles()]
+role = st.selectbox("Role template", roles, key="hire_role",
+                    format_func=lambda r: f"{role_template(r).title} ({r})")
+template = role_template(role)
+st.text(f"{template.description}\n{template.human_minutes} minutes of a person's work per task · may propose: "
+        f"{', '.join(template.permissions)} · a revision re-runs from {template.revise_from}")
+for i, step in enumerate(template.steps, start=1):
+    st.markdown(f"**{i}. {md_escape(step.name)}** ({step.artifact}) — {md_escape(step.instruction)}")
+with st.form("hire_form"):
+    name = st.text_input("Name")
+    tone = st.text_input("Tone", value=template.default_tone)
+    model = st.text_input("Model", value=template.default_model)
+    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"')
+    review = st.checkbox("Review its work before it is done", value=template.review_by_default)
+    if st.form_submit_button("Hire", type="primary"):
+        try:
+            with ctx.sessions() as session:
+                worker = hire(session, role, name, current_actor(), tone=tone, model=model,
+                              hours=parse_hours(hours), review=review)
+                session.commit()
+            st.session_state["workforce_flash"] = f"Hired {worker.name} as {worker.role}."
+            st.rerun()
+        except HossError as exc:
+            st.text(f"Not hired: {exc}")
+
+st.subheader("Recent tasks")
+with ctx.sessions() as session:
+    tasks = recent_worker_tasks(session)
+if tasks:
+    df = pd.DataFrame(tasks)
+    df["cost"] = df.pop("cost_cents").map(dollars)
+    df["reward"] = df.pop("reward_cents").map(dollars)
+    st.dataframe(df, hide_index=True, width="stretch",
+                 column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
+else:
+    st.text("No worker tasks yet.")

@@ -1,0 +1,73 @@
+"""The Workforce page and the task view through AppTest against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from tests.console_support import page_or_skip, run_page, use_database
+from tests.workforce.conftest import hire_and_task
+
+HOSTILE = "<script>alert(1)</script> **bold** [click](https://evil.example) ![x](https://evil.example/p.png)"
+
+
+@pytest.fixture(autouse=True)
+def _db(monkeypatch, db_url):
+    yield from use_database(monkeypatch, db_url)
+
+
+def test_workforce_page_shows_the_roster_and_the_templates_steps(session) -> None:
+    at = run_page("pages/workforce.py")
+    assert not at.exception
+    roster = at.dataframe[0].value
+    assert sorted(roster["name"]) == ["Corin", "Rhea", "Sasha"]
+    assert {"revision rate", "approved as is", "margin", "median time to done"} <= set(roster.columns)
+    steps = " ".join(m.value for m in at.markdown)
+    assert "plan" in steps and "self\\-check" in steps
+
+
+def test_hiring_from_the_page_adds_the_worker_with_the_signed_in_operator(session) -> None:
+    at = run_page("pages/workforce.py", operator="ann")
+    at.selectbox(key="hire_role").set_value("sdr").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["Name"].set_value("Mo")
+    fields["Working hours"].set_value("mon-fri 09:00-17:00 Europe/Berlin")
+    at.button[[b.label for b in at.button].index("Hire")].click().run()
+    assert not at.exception
+    row = session.execute(text("SELECT role, hours_tz FROM agents WHERE name = 'Mo'")).one()
+    actor = session.execute(text("SELECT actor_id FROM audit_log WHERE entity = 'agent' AND entity_id = 'Mo'")).scalar()
+    assert tuple(row) == ("sdr", "Europe/Berlin") and actor == "ann"
+
+
+def _task_view(task_id: int) -> AppTest:
+    at = AppTest.from_file(str(page_or_skip("pages/task.py")), default_timeout=20)
+    at.query_params["task"] = str(task_id)
+    return at.run()
+
+
+def _waiting_task(session) -> int:
+    task_id = hire_and_task(session)
+    session.execute(text("INSERT INTO task_steps (task_id, idx, name, status, attempt, artifact, prompt, response, "
+                         "input_tokens, output_tokens, cost_cents, finished_at) VALUES (:t, 0, 'plan', 'done', 1, "
+                         ":a, 'the prompt', :a, 120, 80, 1, now())"), {"t": task_id, "a": HOSTILE})
+    session.execute(text("UPDATE tasks SET status = 'needs_review' WHERE id = :t"), {"t": task_id})
+    session.commit()
+    return task_id
+
+
+def test_task_view_renders_a_hostile_artifact_as_text(session) -> None:
+    at = _task_view(_waiting_task(session))
+    assert not at.exception
+    assert any(c.value == HOSTILE for c in at.code)
+    assert not any("<script>" in m.value or "](https://" in m.value for m in at.markdown)
+
+
+def test_task_view_approves_a_task_waiting_for_review(session) -> None:
+    task_id = _waiting_task(session)
+    at = _task_view(task_id)
+    at.button(key="review_approve").click().run()
+    assert not at.exception
+    status = session.execute(text("SELECT status FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
+    proposals = session.execute(text("SELECT count(*) FROM action_proposals WHERE action_type = 'deliver'")).scalar()
+    assert (status, proposals) == ("done", 1)

@@ -1,0 +1,73 @@
+"""POST /api/tasks and POST /api/tasks/{id}/review over real HTTP: token, 201, 404 unknown ids, 422 bad bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+from starlette.applications import Starlette
+
+from core.app.api import api_routes
+from core.config.context import AppContext
+from tests.standins.http import serve_asgi
+from tests.workforce.conftest import make_customer
+
+AUTH = {"Authorization": "Bearer tok-123"}
+
+
+@pytest.fixture
+def api(ctx: AppContext) -> Iterator[httpx.Client]:
+    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_token": SecretStr("tok-123")}), ctx.engine,
+                            ctx.sessions)
+    with serve_asgi(Starlette(routes=api_routes(lambda: with_token))) as base, \
+            httpx.Client(base_url=base, timeout=10) as client:
+        yield client
+
+
+def _count(session) -> int:
+    session.rollback()
+    return session.execute(text("SELECT count(*) FROM tasks")).scalar()
+
+
+def test_post_task_adds_it_for_the_worker(api, session):
+    cid = make_customer(session)
+    r = api.post("/api/tasks", json={"customer_id": cid, "description": "Market map", "agent": "Rhea",
+                                     "reward_cents": 900}, headers=AUTH)
+    row = session.execute(text("SELECT agent, reward_cents, status FROM tasks")).one()
+    assert r.status_code == 201 and r.json()["status"] == "pending"
+    assert tuple(row) == ("Rhea", 900, "pending")
+
+
+def test_post_task_needs_the_token(api, session):
+    cid = make_customer(session)
+    assert api.post("/api/tasks", json={"customer_id": cid, "description": "x"}).status_code == 401
+    assert _count(session) == 0
+
+
+@pytest.mark.parametrize("body", [{}, {"customer_id": "1", "description": "x"}, {"customer_id": 1},
+                                  {"customer_id": 1, "description": "x", "reward_cents": -1},
+                                  {"customer_id": 1, "description": "x", "extra": True},
+                                  {"customer_id": 1, "description": "   "}, [1, 2]])
+def test_post_task_with_a_bad_body_is_422_and_stores_nothing(api, session, body):
+    make_customer(session)
+    assert api.post("/api/tasks", json=body, headers=AUTH).status_code == 422
+    assert _count(session) == 0
+
+
+@pytest.mark.parametrize("extra", [{"customer_id": 999999}, {"agent": "Nobody"}])
+def test_post_task_for_an_unknown_customer_or_worker_is_404(api, session, extra):
+    cid = make_customer(session)
+    r = api.post("/api/tasks", json={"customer_id": cid, "description": "x", **extra}, headers=AUTH)
+    assert r.status_code == 404 and _count(session) == 0
+
+
+def test_review_of_a_task_not_waiting_for_review_is_409(api, session):
+    cid = make_customer(session)
+    task_id = api.post("/api/tasks", json={"customer_id": cid, "description": "x"}, headers=AUTH).json()["id"]
+    r = api.post(f"/api/tasks/{task_id}/review", json={"decision": "approve"}, headers=AUTH)
+    assert r.status_code == 409 and "not waiting for review" in r.json()["error"]
+    assert api.post("/api/tasks/99999/review", json={"decision": "approve"}, headers=AUTH).status_code == 404
+    assert api.post(f"/api/tasks/{task_id}/review", json={"decision": "maybe"}, headers=AUTH).status_code == 422

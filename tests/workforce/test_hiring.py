@@ -1,0 +1,84 @@
+"""Hiring from templates, working hours, pause/fire, the roster a fresh database starts with, and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core.errors import InvalidInput
+from core.workforce.catalogue import ROLES
+from core.workforce.hiring import hire, list_workers, on_duty, parse_hours, set_worker_status
+from tests.workforce.conftest import OPERATOR
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_template_is_a_real_workflow():
+    assert {"research-analyst", "copywriter", "sdr", "support-triage", "bookkeeper", "qa-reviewer"} <= set(ROLES)
+    for t in ROLES.values():
+        assert 2 <= len(t.steps) <= 5 and t.human_minutes > 0 and "deliver" in t.permissions
+        assert len(t.steps) < 3 or t.revise_index > 0
+    assert ROLES["research-analyst"].step_names() == ("plan", "research", "synthesize", "self-check")
+
+
+def test_a_fresh_database_has_three_workers(session):
+    assert sorted(w.role for w in list_workers(session)) == ["copywriter", "research-analyst", "sdr"]
+
+
+def test_hire_stores_the_template_defaults_and_is_audited(session):
+    w = hire(session, "copywriter", "Cleo", OPERATOR, hours=parse_hours("mon-fri 09:00-17:00 Europe/Berlin"))
+    session.commit()
+    audit = session.execute(text("SELECT to_status, metadata->>'role' FROM audit_log WHERE entity = 'agent'")).one()
+    assert (w.tone, w.review_required, w.hours_text) == (ROLES["copywriter"].default_tone, True,
+                                                         "mon-fri 09:00-17:00 Europe/Berlin")
+    assert tuple(audit) == ("active", "copywriter")
+
+
+def test_hours_are_read_in_the_workers_zone():
+    hours = parse_hours("mon-fri 09:00-17:00 Europe/Berlin")
+    assert (hours.days, hours.start, hours.end) == ((1, 2, 3, 4, 5), time(9), time(17))
+    assert on_duty(hours, datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc))  # Tuesday 09:30 in Berlin
+    assert not on_duty(hours, datetime(2026, 12, 1, 16, 30, tzinfo=timezone.utc))
+    assert not on_duty(hours, datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc))  # Saturday
+
+
+@pytest.mark.parametrize("bad", ["mon-fri 9-5 Europe/Berlin", "mon-fri 09:00-17:00 Mars/Base", "noday 09:00-10:00 UTC",
+                                 "mon 17:00-09:00 UTC"])
+def test_unreadable_hours_are_refused(bad):
+    with pytest.raises(InvalidInput):
+        parse_hours(bad)
+
+
+def test_a_taken_name_is_refused(session):
+    with pytest.raises(InvalidInput, match="taken"):
+        hire(session, "sdr", "Rhea", OPERATOR)
+
+
+def test_pause_and_fire_are_audited_and_fired_is_for_good(session):
+    set_worker_status(session, "Sasha", "paused", OPERATOR)
+    set_worker_status(session, "Sasha", "fired", OPERATOR)
+    session.commit()
+    moves = session.execute(text("SELECT from_status, to_status FROM audit_log WHERE entity = 'agent' "
+                                 "ORDER BY id")).all()
+    assert [tuple(m) for m in moves] == [("active", "paused"), ("paused", "fired")]
+    with pytest.raises(InvalidInput):
+        set_worker_status(session, "Sasha", "active", OPERATOR)
+
+
+def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url}
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("args", [("hire", "wizard", "--name", "X"), ("hire", "sdr", "--name", "Rhea"),
+                                  ("hire", "sdr", "--name", "X", "--hours", "weekdays"),
+                                  ("hire", "sdr", "--name", "X", "--hours", "mon-fri 09:00-17:00 Nowhere/Town")])
+def test_cli_bad_hire_is_one_line_and_exit_2(db_url, args):
+    out = _cli(db_url, *args)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("error:")
