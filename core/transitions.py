@@ -33,6 +33,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "failed": frozenset({"pending"}),
         "needs_review": frozenset({"pending", "done"}),
         "done": frozenset(),
+        # held: over the plan's monthly cap (SPEC §13); released to pending when the allowance grows, or discarded.
+        "held": frozenset({"pending", "failed"}),
     },
     "invoice": {
         "draft": frozenset({"sent", "paid", "void"}),
