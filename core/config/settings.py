@@ -19,7 +19,8 @@ class ConfigError(InvalidInput):
 
 _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
 _MONTH_MINUTES = 31 * 24 * 60
-_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url")
+_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
+                    "stripe_portal_return_url")
 
 
 def _check_http_url(value: str) -> str:
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     )
     stripe_cancel_url: str = Field(
         "http://localhost:8501/?checkout=cancelled", description="Where Stripe Checkout sends a payer who cancels."
+    )
+    stripe_portal_return_url: str = Field(
+        "http://localhost:8501/", description="Where Stripe's billing portal sends a customer back to."
     )
 
     # Scheduler

@@ -1,0 +1,89 @@
+"""Every SQL statement of the plans package, written out and named; values only as bound parameters."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+# The customer's row lock serialises every admission and release for that customer (docs/decisions.md): the
+# count after it sees every task admitted before, so two creations never both take the last slot. NO KEY
+# UPDATE: inserts of tasks (their FK check takes KEY SHARE) are not blocked by it, only other admissions.
+LOCK_CUSTOMER_PLAN = text("""
+    SELECT c.id, c.company, c.contact_email, c.plan, c.stripe_customer_id, p.monthly_task_cap
+    FROM customers c JOIN plans p ON p.name = c.plan
+    WHERE c.id = :customer_id
+    FOR NO KEY UPDATE OF c
+""")
+
+# Tasks admitted since the start of the calendar month (UTC): what a plan's cap counts.
+USED_THIS_MONTH = text("""
+    SELECT count(*) FROM tasks WHERE customer_id = :customer_id
+      AND admitted_at >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+""")
+
+HELD_OLDEST_FIRST = text("""
+    SELECT id FROM tasks WHERE customer_id = :customer_id AND status = 'held'
+    ORDER BY created_at, id LIMIT :limit
+""")
+
+CUSTOMERS_WITH_HELD = text("SELECT DISTINCT customer_id FROM tasks WHERE status = 'held' ORDER BY customer_id")
+
+# The plan after `plan`: the cheapest plan with more room (a larger cap, or none), ties by name.
+NEXT_PLAN = text("""
+    SELECT p.name, p.monthly_task_cap, p.monthly_price_cents, p.stripe_price_id
+    FROM plans p, plans cur
+    WHERE cur.name = :plan AND p.name <> cur.name AND cur.monthly_task_cap IS NOT NULL
+      AND (p.monthly_task_cap IS NULL OR p.monthly_task_cap > cur.monthly_task_cap)
+    ORDER BY p.monthly_price_cents, p.monthly_task_cap NULLS LAST, p.name
+    LIMIT 1
+""")
+
+LIST_PLANS = text("""
+    SELECT p.name, p.monthly_task_cap, p.monthly_price_cents, p.stripe_price_id,
+           (SELECT count(*) FROM customers c WHERE c.plan = p.name) AS customers
+    FROM plans p ORDER BY p.monthly_price_cents, p.name
+""")
+
+PLAN_BY_PRICE = text("SELECT name FROM plans WHERE stripe_price_id = :price_id")
+
+LOCK_PLAN = text("""
+    SELECT name, monthly_task_cap, monthly_price_cents, stripe_price_id FROM plans WHERE name = :name FOR UPDATE
+""")
+
+UPDATE_PLAN = text("""
+    UPDATE plans SET monthly_task_cap = :cap, monthly_price_cents = :price, stripe_price_id = :price_id,
+        updated_at = now()
+    WHERE name = :name
+""")
+
+INSERT_PLAN = text("""
+    INSERT INTO plans (name, monthly_task_cap, monthly_price_cents, stripe_price_id)
+    VALUES (:name, :cap, :price, :price_id) ON CONFLICT (name) DO NOTHING RETURNING name
+""")
+
+PRICE_TAKEN = text("SELECT name FROM plans WHERE stripe_price_id = :price_id AND name <> :name")
+
+CUSTOMERS_ON_PLAN = text("SELECT id FROM customers WHERE plan = :plan ORDER BY id")
+
+SET_CUSTOMER_PLAN = text("""
+    UPDATE customers SET plan = :plan, plan_changed_at = now() WHERE id = :customer_id
+""")
+
+RECORD_PLAN_CHANGE = text("""
+    INSERT INTO plan_changes (customer_id, from_plan, to_plan, source, stripe_event_id, subscription_status)
+    VALUES (:customer_id, :from_plan, :to_plan, :source, :event_id, :subscription_status)
+""")
+
+PLAN_HISTORY = text("""
+    SELECT changed_at, from_plan, to_plan, source, stripe_event_id, subscription_status
+    FROM plan_changes WHERE customer_id = :customer_id ORDER BY changed_at DESC, id DESC LIMIT :limit
+""")
+
+CUSTOMER_CONTACT = text("""
+    SELECT id, company, contact_email, stripe_customer_id FROM customers WHERE id = :customer_id
+""")
+
+# Portal offers already decided for a customer: the next click is offer number count + 1 (a new dedupe key);
+# a click while one is pending finds that one.
+DECIDED_PORTAL_OFFERS = text("""
+    SELECT count(*) FROM action_proposals WHERE dedupe_key LIKE :prefix AND status <> 'pending'
+""")
