@@ -87,3 +87,18 @@ CUSTOMER_CONTACT = text("""
 DECIDED_PORTAL_OFFERS = text("""
     SELECT count(*) FROM action_proposals WHERE dedupe_key LIKE :prefix AND status <> 'pending'
 """)
+
+CUSTOMER_BY_STRIPE_ID = text("SELECT id FROM customers WHERE stripe_customer_id = :stripe_id ORDER BY id LIMIT 1")
+
+CUSTOMER_EXISTS = text("SELECT id FROM customers WHERE id = :customer_id")
+
+LAST_SUBSCRIPTION_EVENT = text("""
+    SELECT last_subscription_event_at, last_subscription_event_id FROM customers WHERE id = :customer_id
+""")
+
+SET_SUBSCRIPTION = text("""
+    UPDATE customers SET stripe_customer_id = coalesce(:stripe_customer_id, stripe_customer_id),
+        stripe_subscription_id = coalesce(:subscription_id, stripe_subscription_id),
+        subscription_status = :status, last_subscription_event_at = :created, last_subscription_event_id = :event_id
+    WHERE id = :customer_id
+""")
