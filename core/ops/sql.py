@@ -141,3 +141,19 @@ SECONDS_UNTIL_WORK = text("""
         (SELECT min(run_after) FROM tasks WHERE status = 'pending'),
         (SELECT min(lease_expires_at) FROM tasks WHERE status = 'running')) - now())
 """)
+
+# A budget stop before the LLM call (core.plans.budgets): the task goes to review with the reason; the attempt
+# that made no call is given back.
+TO_REVIEW = text("""
+    WITH moved AS (
+        UPDATE tasks SET status = 'needs_review', attempts = attempts - 1, last_error = :reason,
+            claimed_by = NULL, lease_expires_at = NULL
+        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
+        RETURNING id, status),
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT 'agent', 'ops', 'task', id::text, 'running', 'needs_review',
+            jsonb_build_object('worker', CAST(:worker AS text), 'reason', left(CAST(:reason AS text), 500))
+        FROM moved)
+    SELECT status FROM moved
+""")

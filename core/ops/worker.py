@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,16 @@ from core.config.settings import Settings
 from core.llm import pricing
 from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
 from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
-from core.ops.claims import Claim, Outcome, backoff_seconds, complete_claim, renew_leases, requeue_claim
+from core.ops.claims import (
+    Claim,
+    Outcome,
+    backoff_seconds,
+    complete_claim,
+    renew_leases,
+    requeue_claim,
+    review_claim,
+)
+from core.plans.budgets import Stop, llm_call_allowed
 
 log = logging.getLogger("hoss.agents.ops")
 
@@ -75,6 +85,9 @@ class TaskRunner:
             log.info(MOCK_NOTICE)
             outcome = Outcome(mock_summary(claim), "mock", "mock", 0, 0, pricing.MOCK_COST_CENTS)
         else:
+            stop = self._budget_stop(session, claim)
+            if stop is not None:
+                return self._stopped(session, claim, stop)
             try:
                 outcome = self._call_llm(claim, should_stop)
             except TransientLLMError as exc:
@@ -93,6 +106,31 @@ class TaskRunner:
                 f"mode {outcome.mode}" + (f", {outcome.input_tokens}+{outcome.output_tokens} tokens"
                                           if outcome.mode == "openai" else ""))
         return TaskReport(claim.task_id, "done", line, outcome.cost_cents, profit)
+
+    def _budget_stop(self, session: Session, claim: Claim) -> Stop | None:
+        """The margin-aware budgets (core.plans.budgets) for this call's worst case: the whole output allowance
+        and the prompt at the model's price."""
+        prompt, max_tokens = build_prompt(claim), self.settings.ops_max_output_tokens
+        worst = pricing.cost_cents(self.settings.openai_model, estimate_tokens(prompt, 0), max_tokens)
+        stop = llm_call_allowed(session, self.settings, claim.task_id, worst)
+        session.rollback()
+        return stop
+
+    def _stopped(self, session: Session, claim: Claim, stop: Stop) -> TaskReport:
+        """No LLM call: the task goes to review (cost share) or waits, pending, for its cap (next month)."""
+        if stop.action == "review":
+            if not review_claim(session, claim, stop.reason):
+                return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
+                                  level=logging.WARNING)
+            return TaskReport(claim.task_id, "needs_review", f"task {claim.task_id} to review before its LLM call: "
+                              f"{stop.reason}", level=logging.WARNING)
+        delay = 0.0 if stop.resume_at is None else max(
+            (stop.resume_at - datetime.now(timezone.utc)).total_seconds(), 0.0)
+        status = requeue_claim(session, claim, stop.reason, final=False, give_back=True, delay=delay, reason="budget")
+        if status is None:
+            return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
+                              level=logging.WARNING)
+        return TaskReport(claim.task_id, "waiting", f"task {claim.task_id} waits: {stop.reason}", level=logging.WARNING)
 
     def _call_llm(self, claim: Claim, should_stop: Callable[[], bool]) -> Outcome | None:
         prompt = build_prompt(claim)

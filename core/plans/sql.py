@@ -102,3 +102,46 @@ SET_SUBSCRIPTION = text("""
         subscription_status = :status, last_subscription_event_at = :created, last_subscription_event_id = :event_id
     WHERE id = :customer_id
 """)
+
+# What the budget check needs about one task: its reward and cost so far, and the month's spend against each cap
+# that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks started or finished in it.
+TASK_BUDGET_FACTS = text("""
+    SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
+           c.monthly_budget_cents AS customer_cap, a.monthly_budget_cents AS worker_cap,
+           CASE WHEN c.monthly_budget_cents IS NULL THEN 0 ELSE (
+               SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = t.customer_id
+                 AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+           ) END AS customer_spent,
+           CASE WHEN a.monthly_budget_cents IS NULL THEN 0 ELSE (
+               SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.agent = t.agent
+                 AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+           ) END AS worker_spent
+    FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.name = t.agent
+    WHERE t.id = :task_id
+""")
+
+# Every monthly cap that is set, with this month's spend: customers, then workers.
+CAPPED_SPEND = text("""
+    SELECT 'customer' AS scope, c.id::text AS key, c.company AS name, c.monthly_budget_cents AS cap,
+           (SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = c.id
+              AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+           ) AS spent
+    FROM customers c WHERE c.monthly_budget_cents IS NOT NULL
+    UNION ALL
+    SELECT 'worker', a.name, a.name, a.monthly_budget_cents,
+           (SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.agent = a.name
+              AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+           )
+    FROM agents a WHERE a.monthly_budget_cents IS NOT NULL
+    ORDER BY 1, 3
+""")
+
+LOCK_CUSTOMER_BUDGET = text("SELECT monthly_budget_cents FROM customers WHERE id = :customer_id FOR NO KEY UPDATE")
+
+SET_CUSTOMER_BUDGET = text("UPDATE customers SET monthly_budget_cents = :cents WHERE id = :customer_id")
+
+# Tasks parked until next month by the customer's cap come back now (a raised or cleared cap).
+WAKE_PARKED_TASKS = text("""
+    UPDATE tasks SET run_after = now()
+    WHERE customer_id = :customer_id AND status = 'pending' AND run_after > now() AND last_error LIKE 'budget:%'
+""")
