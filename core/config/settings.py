@@ -107,8 +107,6 @@ class Settings(BaseSettings):
     ops_max_cost_share_pct: int | None = Field(
         None, ge=0, le=100, description="Most a task's LLM cost may be, as a % of its reward (checked before each call); "
         "unset means no ceiling. The Customers page setting wins.")
-    roi_hourly_rate_cents: int = Field(
-        6000, ge=0, le=10**8, description="What an hour of a person's time is worth, for ROI (the Customers page setting wins).")
     ops_max_output_tokens: int = Field(600, ge=16, le=16384, description="Output-token limit of one Ops LLM call (~400 words).")
     ops_backoff_base_seconds: float = Field(5, ge=0, le=86_400, description="First retry delay of a failed task; doubles per attempt.")
     ops_backoff_max_seconds: float = Field(900, ge=0, le=7 * 86_400, description="Cap on one retry delay of a failed task.")

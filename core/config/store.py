@@ -24,6 +24,7 @@ DAILY_BUDGET_KEY = "ops.daily_budget_cents"
 CASH_BALANCE_KEY = "cash_balance_cents"
 MAX_COST_SHARE_KEY = "ops.max_cost_share_pct"
 ROI_HOURLY_RATE_KEY = "roi.hourly_rate_cents"
+ROI_HOURLY_RATE_DEFAULT_CENTS = 6000
 MAX_CENTS = 10**13  # $100 billion: anything larger is a typo
 
 Reader = Session | Connection  # the canvas reads through its read-only connection
@@ -136,10 +137,10 @@ def set_max_cost_share_pct(session: Session, pct: int | None, actor: Actor) -> N
     set_setting(session, MAX_COST_SHARE_KEY, _percent(pct, field="Max cost share"), actor)
 
 
-def get_roi_hourly_rate_cents(db: Reader, settings: Settings) -> int:
-    """What an hour of a person's time is worth (ROI): the stored setting, else ROI_HOURLY_RATE_CENTS (6000)."""
+def get_roi_hourly_rate_cents(db: Reader) -> int:
+    """What an hour of a person's time is worth (ROI, SPEC §13): the stored setting, else 6000 cents."""
     stored = _stored_cents(db, ROI_HOURLY_RATE_KEY)
-    return stored if stored is not None else settings.roi_hourly_rate_cents
+    return stored if stored is not None else ROI_HOURLY_RATE_DEFAULT_CENTS
 
 
 def set_roi_hourly_rate_cents(session: Session, cents: int | None, actor: Actor) -> None:

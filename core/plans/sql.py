@@ -145,3 +145,49 @@ WAKE_PARKED_TASKS = text("""
     UPDATE tasks SET run_after = now()
     WHERE customer_id = :customer_id AND status = 'pending' AND run_after > now() AND last_error LIKE 'budget:%'
 """)
+
+# ROI per customer over [start, end) (SPEC §13): done tasks completed in the window; time saved is the
+# worker's human_minutes per done task (a task without a worker saves no counted time); value is time saved at
+# the hourly rate; net value is value minus LLM cost. Earned and gross margin are SPEC §17's words.
+ROI_BY_CUSTOMER = text("""
+    SELECT c.id AS customer_id, c.company AS customer, c.plan,
+           count(t.id) AS done_tasks,
+           coalesce(sum(coalesce(a.human_minutes, 0)), 0) AS time_saved_minutes,
+           coalesce(sum(t.reward_cents), 0) AS earned_cents,
+           coalesce(sum(t.cost_cents), 0) AS llm_cost_cents
+    FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.name = t.agent
+    WHERE t.status = 'done' AND t.completed_at >= :start AND t.completed_at < :end
+    GROUP BY c.id, c.company, c.plan
+    ORDER BY c.company, c.id
+    LIMIT :limit
+""")
+
+# Each customer's month (UTC): tasks admitted against the cap, held, the plan's cap; this month's LLM spend
+# and earned (done tasks completed this month).
+PLAN_USAGE = text("""
+    WITH month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
+    SELECT c.id AS customer_id, c.company AS customer, c.plan, p.monthly_task_cap AS cap,
+           c.subscription_status, c.monthly_budget_cents,
+           (SELECT count(*) FROM tasks t WHERE t.customer_id = c.id AND t.admitted_at >= month.start) AS used,
+           (SELECT count(*) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'held') AS held,
+           (SELECT coalesce(sum(t.cost_cents), 0) FROM tasks t WHERE t.customer_id = c.id
+              AND coalesce(t.completed_at, t.started_at) >= month.start) AS spend_cents,
+           (SELECT coalesce(sum(t.reward_cents), 0) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'done'
+              AND t.completed_at >= month.start) AS earned_cents
+    FROM customers c JOIN plans p ON p.name = c.plan, month
+    ORDER BY c.company, c.id
+    LIMIT :limit
+""")
+
+# Monthly recurring revenue per plan: customers whose Stripe subscription is paying (active or past due) at
+# the plan's monthly price.
+MRR = text("""
+    SELECT p.name AS plan, p.monthly_price_cents AS price_cents,
+           count(c.id) AS customers,
+           count(c.id) FILTER (WHERE c.subscription_status IN ('active', 'past_due')) AS subscribed,
+           p.monthly_price_cents * count(c.id) FILTER (WHERE c.subscription_status IN ('active', 'past_due'))
+               AS mrr_cents
+    FROM plans p LEFT JOIN customers c ON c.plan = p.name
+    GROUP BY p.name, p.monthly_price_cents
+    ORDER BY p.monthly_price_cents, p.name
+""")
