@@ -117,7 +117,7 @@ def change_customer_plan(session: Session, customer_id: int, plan: str, actor: A
     """Put the customer on `plan` (plan_changed_at, history row, audit) and release held tasks it now has room
     for; the released task ids. A change to the plan it is on records nothing. No commit."""
     usage = lock_usage(session, customer_id)
-    if session.execute(sql.LOCK_PLAN, {"name": plan}).one_or_none() is None:
+    if session.execute(sql.PLAN_EXISTS, {"name": plan}).one_or_none() is None:
         raise NotFound(f"plan {plan!r} not found")
     if usage.plan == plan:
         return ()

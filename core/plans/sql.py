@@ -49,6 +49,10 @@ LOCK_PLAN = text("""
     SELECT name, monthly_task_cap, monthly_price_cents, stripe_price_id FROM plans WHERE name = :name FOR UPDATE
 """)
 
+# Without a lock: a plan change must not wait on (or deadlock with) a plan edit, which locks the plan first and
+# then its customers; plans are never deleted and the foreign key guards the rest.
+PLAN_EXISTS = text("SELECT name FROM plans WHERE name = :name")
+
 UPDATE_PLAN = text("""
     UPDATE plans SET monthly_task_cap = :cap, monthly_price_cents = :price, stripe_price_id = :price_id,
         updated_at = now()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.config.context import AppContext
 from core.plans.catalogue import change_customer_plan, update_plan
 from core.plans.entitlements import release_all_held
+from core.plans.tick import plans_tick
 from core.workforce.intake import add_task
 from tests.plans.plans_data import OPERATOR, add, make_customer, set_cap, statuses, upgrade_proposals
 
@@ -87,7 +88,7 @@ def test_a_new_month_releases_held_tasks_on_the_first_tick(session: Session) -> 
     # Last month's admissions no longer count: the month turned.
     session.execute(text("UPDATE tasks SET admitted_at = admitted_at - interval '40 days' WHERE status = 'pending'"))
     session.commit()
-    assert release_all_held(session) == 2
+    assert plans_tick(session).released == 2  # the scheduler's plans job
     assert statuses(session, cid) == ["pending"] * 4
     assert release_all_held(session) == 0
 
