@@ -27,6 +27,7 @@ PAGES = [
     st.Page("pages/control_room.py", title="Control room", icon=":material/monitoring:", default=True),
     st.Page("pages/inbox.py", title=_inbox_title(), icon=":material/inbox:"),
     st.Page("pages/canvas.py", title="Canvas", icon=":material/query_stats:"),
+    st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
     st.Page("pages/workforce.py", title="Workforce", icon=":material/groups:"),
     st.Page("pages/task.py", title="Task", icon=":material/task:"),

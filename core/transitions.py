@@ -34,6 +34,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # The review gate (SPEC §12): approve → done, request changes → pending, discard → failed.
         "needs_review": frozenset({"pending", "done", "failed"}),
         "done": frozenset(),
+        # held: over the plan's monthly cap (SPEC §13); released to pending when the allowance grows, or discarded.
+        "held": frozenset({"pending", "failed"}),
     },
     "invoice": {
         "draft": frozenset({"sent", "paid", "void"}),

@@ -2,12 +2,13 @@
 table of moves and the pages' filters all use these."""
 
 LEAD_STATUSES = ("new", "contacted", "responded", "qualified_candidate", "qualified", "lost")
-CUSTOMER_PLANS = ("starter", "pro", "enterprise")
+# Customer plans are rows of the `plans` table (SPEC §13), referenced by customers.plan; the migration seeds these.
+SEEDED_PLANS = ("starter", "pro", "enterprise")
 CUSTOMER_STATUSES = ("active", "trial", "churned")
-TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review")
 # A workflow step: running (its call in flight or cut off), done (checkpointed), failed, superseded (a revision
 # re-ran it; kept for the trace and the cost).
 TASK_STEP_STATUSES = ("running", "done", "failed", "superseded")
+TASK_STATUSES = ("pending", "running", "done", "failed", "needs_review", "held")
 TASK_MODES = ("openai", "mock")
 INVOICE_STATUSES = ("draft", "sent", "paid", "void")
 AGENT_KINDS = ("system", "worker")
@@ -23,3 +24,7 @@ ACTOR_TYPES = ("system", "user", "policy", "agent")
 LEDGER_DIRECTIONS = ("in", "out")
 LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
 LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
+# Stripe's subscription statuses (customers.subscription_status) and what changed a customer's plan.
+SUBSCRIPTION_STATUSES = ("incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid",
+                         "paused")
+PLAN_CHANGE_SOURCES = ("webhook", "operator", "system")

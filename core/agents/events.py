@@ -8,16 +8,21 @@ from sqlalchemy.orm import Session
 from core.agents.runs import AgentResult, agent_run
 from core.audit import Actor
 from core.config.settings import Settings
+from core.events import subscriptions
 from core.events.processor import Routes, events_due, process_next_event
 from core.money.graph import GRAPH as MONEY_GRAPH
 from core.money.graph import MONEY_EVENT_TYPES, run_money_graph
 from core.money.graph import NODES as MONEY_NODES
 
-# What each kind of event is handed to: the Money graph for Stripe's money events.
-ROUTES: Routes = {("stripe", t): run_money_graph for t in MONEY_EVENT_TYPES}
+# What each kind of event is handed to: the Money graph for Stripe's money events, the plans for subscriptions.
+ROUTES: Routes = {
+    **{("stripe", t): run_money_graph for t in MONEY_EVENT_TYPES},
+    **{("stripe", t): subscriptions.run_subscription_graph for t in subscriptions.SUBSCRIPTION_EVENT_TYPES},
+}
 # The graph each routed event runs and its nodes in order (the Failures page replays from one of them).
 GRAPHS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
-    ("stripe", t): (MONEY_GRAPH, MONEY_NODES) for t in MONEY_EVENT_TYPES
+    **{("stripe", t): (MONEY_GRAPH, MONEY_NODES) for t in MONEY_EVENT_TYPES},
+    **{("stripe", t): (subscriptions.GRAPH, subscriptions.NODES) for t in subscriptions.SUBSCRIPTION_EVENT_TYPES},
 }
 
 

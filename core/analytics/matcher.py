@@ -157,6 +157,19 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
          r"bottom line|after (all )?(costs|expenses|spend(ing)?|payroll|overheads?)|real profit|true profit|"
          r"collected (revenue|money|cash)?|money collected|cash collected)\b", 6.0),
     ],
+    "roi_by_customer": [
+        (r"\b(roi|return on investment|time saved|hours saved|saved (time|hours)|value (delivered|created|"
+         r"per customer|by customer|from us)|most value|net value|worth (it|serving)|unit economics)\b", 7.0),
+    ],
+    "plan_usage": [
+        (r"\b(plan usage|usage (this month|by customer|per customer|of (the|their) plans?)|(tasks?|plans?) "
+         r"(caps?|limits?|allowance|quota)|over (the|their) (cap|limit|plan|quota)|held tasks?|quota|allowance|"
+         r"(caps?|limits?) (used|left|reached|hit))\b", 7.0),
+    ],
+    "mrr": [
+        (r"\b(mrr|arr|monthly recurring revenue|recurring revenue|subscription revenue|subscriptions? by plan|"
+         r"paying subscri(bers|ptions))\b", 8.0),
+    ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),
         (r"\b(runs?|running|ran)\b", 1.0),
@@ -175,7 +188,7 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
 }
 _COMPILED = {name: [(re.compile(p), w) for p, w in feats] for name, feats in _FEATURES.items()}
 # Ties go to the earlier (more specific) function.
-_PRIORITY = ("runway_estimate", "failed_payments", "receivables", "profit_and_loss", "invoice_aging", "burn_rate", "llm_cost_over_time",
+_PRIORITY = ("mrr", "roi_by_customer", "plan_usage", "runway_estimate", "failed_payments", "receivables", "profit_and_loss", "invoice_aging", "burn_rate", "llm_cost_over_time",
              "proposal_stats", "lead_funnel", "agent_run_health", "task_throughput", "spend_by_vendor",
              "profit_over_time", "revenue_by_customer")
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from core.analytics import money_queries as mq
+from core.analytics import plan_queries as pq
 from core.analytics import queries as q
 from core.analytics.params import (
     AgentParams,
@@ -129,6 +130,23 @@ _FUNCTIONS = (
         ("Who owes us money?", "Which customers have unpaid invoices?"),
         ReceivablesParams, mq.receivables, ChartSpec("bar", "customer", "owed_cents"),
         (("invoices", "created_at"), ("invoices", "sent_at"), ("invoices", "paid_at")),
+    ),
+    AnalyticsFunction(
+        "roi_by_customer", "ROI per customer: time saved (the worker's human minutes × done tasks), its value at "
+        "the hourly rate (roi.hourly_rate_cents), LLM cost and net value (value − LLM cost), with earned and margin.",
+        ("ROI by customer this quarter", "Which customers get the most value from us?"),
+        PeriodParams, pq.roi_by_customer, ChartSpec("bar", "customer", "net_value_cents"), _TASK_TIMES,
+    ),
+    AnalyticsFunction(
+        "plan_usage", "This month's plan usage per customer: plan, tasks used, the plan's cap, tasks left, held.",
+        ("Plan usage this month", "Which customers are over their plan's cap?"),
+        NoParams, pq.plan_usage, ChartSpec("bar", "customer", "used", "plan"),
+        (("tasks", "created_at"), ("tasks", "admitted_at")),
+    ),
+    AnalyticsFunction(
+        "mrr", "Monthly recurring revenue per plan from paying Stripe subscriptions (active or past due).",
+        ("What is our MRR?", "Monthly recurring revenue by plan"),
+        NoParams, pq.mrr, ChartSpec("bar", "plan", "mrr_cents"), (("customers", "plan_changed_at"),),
     ),
     AnalyticsFunction(
         "agent_run_health", "Runs, failures and error rate per agent.",

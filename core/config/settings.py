@@ -19,7 +19,8 @@ class ConfigError(InvalidInput):
 
 _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
 _MONTH_MINUTES = 31 * 24 * 60
-_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url")
+_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
+                    "stripe_portal_return_url")
 
 
 def _check_http_url(value: str) -> str:
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
     stripe_cancel_url: str = Field(
         "http://localhost:8501/?checkout=cancelled", description="Where Stripe Checkout sends a payer who cancels."
     )
+    stripe_portal_return_url: str = Field(
+        "http://localhost:8501/", description="Where Stripe's billing portal sends a customer back to."
+    )
 
     # Scheduler
     sched_bizdev_interval_minutes: float = Field(30, gt=0, le=_MONTH_MINUTES, description="BizDev agent period.")
@@ -100,6 +104,9 @@ class Settings(BaseSettings):
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
     ops_lease_seconds: float = Field(60, gt=0, le=86_400, description="Lease on a claimed task; lapsed leases are reclaimed.")
     ops_daily_budget_cents: int | None = Field(None, ge=0, le=10**13, description="Daily LLM spend cap; unset means none.")
+    ops_max_cost_share_pct: int | None = Field(
+        None, ge=0, le=100, description="Most a task's LLM cost may be, as a % of its reward (checked before each call); "
+        "unset means no ceiling. The Customers page setting wins.")
     ops_max_output_tokens: int = Field(600, ge=16, le=16384, description="Output-token limit of one Ops LLM call (~400 words).")
     ops_backoff_base_seconds: float = Field(5, ge=0, le=86_400, description="First retry delay of a failed task; doubles per attempt.")
     ops_backoff_max_seconds: float = Field(900, ge=0, le=7 * 86_400, description="Cap on one retry delay of a failed task.")
@@ -170,7 +177,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
-        "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "openai_rpm", "openai_tpm",
+        "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm", "openai_tpm",
         mode="before",
     )
     @classmethod

@@ -22,6 +22,9 @@ log = logging.getLogger("hoss.settings")
 
 DAILY_BUDGET_KEY = "ops.daily_budget_cents"
 CASH_BALANCE_KEY = "cash_balance_cents"
+MAX_COST_SHARE_KEY = "ops.max_cost_share_pct"
+ROI_HOURLY_RATE_KEY = "roi.hourly_rate_cents"
+ROI_HOURLY_RATE_DEFAULT_CENTS = 6000
 MAX_CENTS = 10**13  # $100 billion: anything larger is a typo
 
 Reader = Session | Connection  # the canvas reads through its read-only connection
@@ -108,3 +111,38 @@ def get_daily_budget_cents(db: Reader, settings: Settings) -> int | None:
 def set_daily_budget_cents(session: Session, cents: int | None, actor: Actor) -> None:
     """Set (or with None, clear) the daily LLM budget; validated and audited; no commit."""
     set_setting(session, DAILY_BUDGET_KEY, validate_cents(cents, field="Daily LLM budget"), actor)
+
+
+def _percent(value: object, *, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidSettingValue(f"{field} must be a whole percentage from 0 to 100, or blank for none")
+    return value
+
+
+def get_max_cost_share_pct(db: Reader, settings: Settings) -> int | None:
+    """The per-task LLM cost ceiling as a % of its reward: the stored setting, else OPS_MAX_COST_SHARE_PCT, else None."""
+    value = get_setting(db, MAX_COST_SHARE_KEY)
+    try:
+        stored = _percent(value, field=MAX_COST_SHARE_KEY)
+    except InvalidSettingValue:
+        log.warning("setting %s holds %r, which is not a percentage; it reads as unset", MAX_COST_SHARE_KEY, value)
+        stored = None
+    return stored if stored is not None else settings.ops_max_cost_share_pct
+
+
+def set_max_cost_share_pct(session: Session, pct: int | None, actor: Actor) -> None:
+    """Set (or with None, clear) the per-task cost ceiling; validated and audited; no commit."""
+    set_setting(session, MAX_COST_SHARE_KEY, _percent(pct, field="Max cost share"), actor)
+
+
+def get_roi_hourly_rate_cents(db: Reader) -> int:
+    """What an hour of a person's time is worth (ROI, SPEC §13): the stored setting, else 6000 cents."""
+    stored = _stored_cents(db, ROI_HOURLY_RATE_KEY)
+    return stored if stored is not None else ROI_HOURLY_RATE_DEFAULT_CENTS
+
+
+def set_roi_hourly_rate_cents(session: Session, cents: int | None, actor: Actor) -> None:
+    """Set (or with None, clear back to the default) the ROI hourly rate; validated and audited; no commit."""
+    set_setting(session, ROI_HOURLY_RATE_KEY, validate_cents(cents, field="ROI hourly rate"), actor)

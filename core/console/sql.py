@@ -127,3 +127,18 @@ MONEY_BY_DAY = text("""
 
 # Leads by how far they got (the funnel), and tasks by status (the queue).
 LEADS_BY_STATUS = text("SELECT status, count(*) AS n FROM leads GROUP BY status")
+
+# The Customers page's detail view (SPEC §13): one customer's latest tasks and invoices.
+CUSTOMER_TASKS = text("""
+    SELECT id, description, status, agent, reward_cents, cost_cents, held_reason, last_error, created_at, completed_at
+    FROM tasks WHERE customer_id = :customer_id ORDER BY id DESC LIMIT :limit
+""")
+CUSTOMER_INVOICES = text("""
+    SELECT id, amount_cents, status, checkout_url IS NOT NULL AS link_created, created_at, sent_at, paid_at
+    FROM invoices WHERE customer_id = :customer_id ORDER BY id DESC LIMIT :limit
+""")
+CUSTOMER_HEAD = text("""
+    SELECT id, company, contact_email, plan, status, stripe_customer_id, subscription_status, plan_changed_at,
+           monthly_budget_cents
+    FROM customers WHERE id = :customer_id
+""")

@@ -42,6 +42,10 @@ class ReceivedEvent:
 
 
 
+# A handler whose final state holds this key could not use the event: it ends `ignored` with that reason as
+# its error (recorded, not retried), e.g. a subscription for a price no plan has.
+IGNORE_REASON = "ignore_reason"
+
 Handler = Callable[[Session, Settings, ReceivedEvent], GraphOutcome]
 # (source, type) -> handler; the events agent supplies them. Anything not routed is `ignored` and kept.
 Routes = Mapping[tuple[str, str], Handler]
@@ -135,6 +139,11 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
         return EventOutcome(row.id, row.type, "failed",
                             f"event {row.id} {row.type}: failed at {outcome.failed_node} ({outcome.error})",
                             outcome.error)
+    if outcome.state.get(IGNORE_REASON):
+        reason = str(outcome.state[IGNORE_REASON])[:500]
+        _finish(session, row, "ignored", reason)
+        session.commit()
+        return EventOutcome(row.id, row.type, "ignored", f"event {row.id} {row.type}: ignored ({reason})", reason)
     _finish(session, row, "processed", None)
     session.commit()
     proposals = outcome.state.get("proposals") or []

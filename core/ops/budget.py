@@ -18,6 +18,7 @@ from core.config.cents import dollars
 from core.config.settings import Settings
 from core.config.store import get_daily_budget_cents
 from core.ops import sql
+from core.plans.budgets import Stop, llm_call_allowed
 
 OPS_ACTOR = Actor.agent("ops")
 
@@ -64,18 +65,20 @@ class LLMCall:
     customer_id: int
     agent: str | None = None
     step: str | None = None
+    worst_case_cents: int = 0  # the prompt and the whole output allowance at the model's price
 
 
-def before_llm_call(session: Session, settings: Settings, call: LLMCall) -> str | None:
+def before_llm_call(session: Session, settings: Settings, call: LLMCall) -> Stop | None:
     """The one check before every Ops LLM call (each workflow step, the single prompt): None to go ahead, or why not.
 
-    Today: the daily LLM budget. Issue 12 adds here the per-customer and per-worker monthly caps and the
-    cost-share limit (core.plans), so every call site already asks. Read-only; leaves no transaction open.
+    The daily LLM budget first, then the margin-aware budgets of core.plans.budgets (the cost share of the
+    task's reward at the call's worst case, the customer's and the worker's monthly caps). Read-only; leaves no
+    transaction open.
     """
     try:
         if budget_exhausted(session, settings):
-            return "daily LLM budget reached"
-        return None
+            return Stop("daily_budget", "wait", "daily LLM budget reached")
+        return llm_call_allowed(session, settings, call.task_id, call.worst_case_cents)
     finally:
         session.rollback()
 

@@ -118,6 +118,17 @@ def requeue_claim(
     return None if row is None else row.status
 
 
+def review_claim(session: Session, claim: Claim, reason: str) -> bool:
+    """Send the claimed task to needs_review with `reason` (a budget stop before its LLM call); commit.
+
+    False when the claim was no longer ours.
+    """
+    row = session.execute(sql.TO_REVIEW, {"id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
+                                          "reason": reason[:2000]}).first()
+    session.commit()
+    return row is not None
+
+
 def release_claim(session: Session, claim: Claim) -> bool:
     """Hand a task back untouched (shutdown): pending now, attempt given back; False if it was no longer ours."""
     return requeue_claim(session, claim, "released at shutdown before it finished", final=False,

@@ -230,3 +230,19 @@ STEP_SPEND_TODAY = text("""
     SELECT coalesce(sum(s.cost_cents), 0) FROM task_steps s JOIN tasks t ON t.id = s.task_id
     WHERE s.finished_at >= (now() AT TIME ZONE 'UTC')::date AT TIME ZONE 'UTC' AND t.status <> 'done'
 """)
+
+# A budget stop before the LLM call (core.plans.budgets): the task goes to review with the reason; the attempt
+# that made no call is given back.
+TO_REVIEW = text("""
+    WITH moved AS (
+        UPDATE tasks SET status = 'needs_review', attempts = attempts - 1, last_error = :reason,
+            claimed_by = NULL, lease_expires_at = NULL
+        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
+        RETURNING id, status),
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT 'agent', 'ops', 'task', id::text, 'running', 'needs_review',
+            jsonb_build_object('worker', CAST(:worker AS text), 'reason', left(CAST(:reason AS text), 500))
+        FROM moved)
+    SELECT status FROM moved
+""")

@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,16 @@ from core.llm import pricing
 from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
 from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
 from core.ops.budget import LLMCall, before_llm_call
-from core.ops.claims import Claim, Outcome, backoff_seconds, complete_claim, renew_leases, requeue_claim
+from core.ops.claims import (
+    Claim,
+    Outcome,
+    backoff_seconds,
+    complete_claim,
+    renew_leases,
+    requeue_claim,
+    review_claim,
+)
+from core.plans.budgets import Stop
 
 log = logging.getLogger("hoss.agents.ops")
 
@@ -83,9 +93,9 @@ class TaskRunner:
             log.info(MOCK_NOTICE)
             outcome = Outcome(mock_summary(claim), "mock", "mock", 0, 0, pricing.MOCK_COST_CENTS)
         else:
-            stop = before_llm_call(session, self.settings, LLMCall(claim.task_id, claim.customer_id))
+            stop = self._budget_stop(session, claim)
             if stop is not None:
-                return self.requeue(session, claim, stop, transient=True, delay=0.0, reason="budget")
+                return self.stopped(session, claim, stop)
             try:
                 outcome = self._call_llm(claim, should_stop)
             except TransientLLMError as exc:
@@ -104,6 +114,30 @@ class TaskRunner:
                 f"mode {outcome.mode}" + (f", {outcome.input_tokens}+{outcome.output_tokens} tokens"
                                           if outcome.mode == "openai" else ""))
         return TaskReport(claim.task_id, "done", line, outcome.cost_cents, profit)
+
+    def _budget_stop(self, session: Session, claim: Claim) -> Stop | None:
+        """The margin-aware budgets (core.plans.budgets) for this call's worst case: the whole output allowance
+        and the prompt at the model's price."""
+        prompt, max_tokens = build_prompt(claim), self.settings.ops_max_output_tokens
+        worst = pricing.cost_cents(self.settings.openai_model, estimate_tokens(prompt, 0), max_tokens)
+        return before_llm_call(session, self.settings, LLMCall(claim.task_id, claim.customer_id, worst_case_cents=worst))
+
+    def stopped(self, session: Session, claim: Claim, stop: Stop) -> TaskReport:
+        """No LLM call: the task goes to review (cost share) or waits, pending, for its budget (a cap: next month;
+        the daily budget: its proposal)."""
+        if stop.action == "review":
+            if not review_claim(session, claim, stop.reason):
+                return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
+                                  level=logging.WARNING)
+            return TaskReport(claim.task_id, "needs_review", f"task {claim.task_id} to review before its LLM call: "
+                              f"{stop.reason}", level=logging.WARNING)
+        delay = 0.0 if stop.resume_at is None else max(
+            (stop.resume_at - datetime.now(timezone.utc)).total_seconds(), 0.0)
+        status = requeue_claim(session, claim, stop.reason, final=False, give_back=True, delay=delay, reason="budget")
+        if status is None:
+            return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
+                              level=logging.WARNING)
+        return TaskReport(claim.task_id, "waiting", f"task {claim.task_id} waits: {stop.reason}", level=logging.WARNING)
 
     def _call_llm(self, claim: Claim, should_stop: Callable[[], bool]) -> Outcome | None:
         prompt = build_prompt(claim)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -93,10 +93,13 @@ def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: Role
               ctx: StepContext, previous: list[tuple[str, str]]) -> str | TaskReport:
     """One step: the hook, the checkpoint row, the call (and its one JSON retry); its artifact or the task's report."""
     s = runner.settings
-    stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name))
-    if stop is not None:
-        return runner.requeue(session, claim, f"{stop} before step {step.name}", transient=True, delay=0.0,
-                              reason="budget")
+    prompt = step_prompt(template, step, ctx, previous)
+    model = claim.model or s.openai_model
+    if runner.client is not None:  # mock mode spends nothing real, so no budget stops it
+        worst = pricing.cost_cents(model, estimate_tokens(prompt, 0), s.ops_max_output_tokens)
+        stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name, worst))
+        if stop is not None:
+            return runner.stopped(session, claim, replace(stop, reason=f"{stop.reason} (before step {step.name})"))
     step_id = session.execute(sql.BEGIN_STEP, {
         "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "lease": s.ops_lease_seconds,
         "idx": idx, "name": step.name, "revision": claim.revision}).scalar_one_or_none()
@@ -104,13 +107,11 @@ def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: Role
     if step_id is None:
         raise _Stale
     guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt}
-    prompt = step_prompt(template, step, ctx, previous)
     if runner.client is None:
         text = mock_artifact(step, ctx)
         _record(session, guard, _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
         return text
     system = system_prompt(template, ctx)
-    model = claim.model or s.openai_model
     for retry in (False, True):
         try:
             call = _call(runner, system, prompt, model)

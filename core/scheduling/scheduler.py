@@ -40,6 +40,8 @@ from core.agents.runs import AgentResult, record_failed_run
 from core.config.context import AppContext
 from core.errors import one_line
 from core.ops.claims import seconds_until_work, work_due
+from core.plans.tick import TICK_SECONDS as PLANS_TICK_SECONDS
+from core.plans.tick import plans_tick
 from core.scheduling import sql
 from core.scheduling.wakeups import WakeupListener
 
@@ -174,6 +176,11 @@ class Scheduler:
         self._aps.add_job(
             self._guarded, IntervalTrigger(seconds=self.ctx.settings.hoss_heartbeat_seconds),
             args=("reaper", self._reap), id="reaper", next_run_time=now,
+        )
+        # Plans (SPEC §13): held tasks released on the first tick of a new month; monthly cap warnings.
+        self._aps.add_job(
+            self._guarded, IntervalTrigger(seconds=PLANS_TICK_SECONDS), args=("plans", self._plans), id="plans",
+            next_run_time=now,
         )
         self._aps.start()
         self._listener.start()
@@ -312,6 +319,15 @@ class Scheduler:
     def _reap(self, _name: str) -> None:
         with self.ctx.sessions() as session:
             reap_abandoned_runs(session, self.ctx.settings.hoss_heartbeat_seconds)
+
+    def _plans(self, _name: str) -> None:
+        with self.ctx.sessions() as session:
+            result = plans_tick(session)
+        if result.released or result.warnings:
+            log.info("[scheduler] plans: %d held task(s) released, %d budget warning(s)", result.released,
+                     result.warnings)
+            if result.released:
+                self.wake(POOL_AGENT)
 
     def _housekeeping(self, _name: str) -> None:
         with self.ctx.sessions() as session:

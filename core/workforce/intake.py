@@ -25,7 +25,7 @@ def add_task(session: Session, *, customer_id: int, description: str, reward_cen
     admission = admit(session, customer_id)
     task_id = session.execute(
         insert(Task).values(customer_id=customer_id, description=description, reward_cents=reward_cents,
-                            status=admission.status, agent=agent).returning(Task.id)
+                            agent=agent, **admission.columns).returning(Task.id)
     ).scalar_one()
     record_audit(session, actor, "task", task_id, None, admission.status,
                  {"customer_id": customer_id, "description": description, "reward_cents": reward_cents,

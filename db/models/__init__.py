@@ -12,10 +12,11 @@ from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
 from db.models.money import LedgerEntry
+from db.models.plans import Plan, PlanChange
 from db.models.workforce import TaskStep
 
 __all__ = [
     "ActionProposal", "Agent", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
     "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice", "Lead", "LedgerEntry",
-    "SchedulerSlot", "Setting", "SigninAttempt", "Task", "TaskStep",
+    "Plan", "PlanChange", "SchedulerSlot", "Setting", "SigninAttempt", "Task", "TaskStep",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,17 +42,30 @@ class Lead(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (one_of("plan", st.CUSTOMER_PLANS), one_of("status", st.CUSTOMER_STATUSES))
+    __table_args__ = (
+        one_of("status", st.CUSTOMER_STATUSES),
+        CheckConstraint("subscription_status IS NULL OR subscription_status IN ("
+                        + ", ".join(f"'{s}'" for s in st.SUBSCRIPTION_STATUSES) + ")", name="subscription_status"),
+        CheckConstraint("monthly_budget_cents IS NULL OR monthly_budget_cents >= 0", name="monthly_budget_non_negative"),
+    )
     id: Mapped[int] = id_pk()
     company: Mapped[str] = mapped_column(Text)
     contact_email: Mapped[str] = mapped_column(Text, server_default="")
-    plan: Mapped[str] = mapped_column(Text, server_default="starter")
+    plan: Mapped[str] = mapped_column(ForeignKey("plans.name"), server_default="starter")
     status: Mapped[str] = mapped_column(Text, server_default="active")
     notes: Mapped[str] = mapped_column(Text, server_default="")
     # One customer per lead, enforced here rather than in code.
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), unique=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_now()
+    # The subscription as Stripe last told us (SPEC §13); the last applied event orders later ones.
+    stripe_subscription_id: Mapped[str | None] = mapped_column(Text)
+    subscription_status: Mapped[str | None] = mapped_column(Text)
+    plan_changed_at: Mapped[datetime | None]
+    last_subscription_event_at: Mapped[datetime | None]
+    last_subscription_event_id: Mapped[str | None] = mapped_column(Text)
+    # Monthly LLM spend cap for this customer's tasks; NULL: none (core.plans.budgets).
+    monthly_budget_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Invoice(Base):
@@ -98,6 +112,9 @@ class Task(Base):
               postgresql_include=["created_at", "customer_id", "reward_cents", "cost_cents", "profit_cents",
                                   "input_tokens", "output_tokens", "model"]),
         Index("ix_tasks_created_at_status", "created_at", postgresql_include=["status"]),
+        # Entitlements: a customer's admissions this month (index-only count) and its held tasks, oldest first.
+        Index("ix_tasks_customer_id_admitted_at", "customer_id", "admitted_at"),
+        Index("ix_tasks_held", "customer_id", "created_at", "id", postgresql_where=text("status = 'held'")),
     )
     id: Mapped[int] = id_pk()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -125,3 +142,6 @@ class Task(Base):
     # The review gate (SPEC §12): how often the operator sent it back, and the note of the latest request.
     revision: Mapped[int] = mapped_column(Integer, server_default="0")
     review_note: Mapped[str | None] = mapped_column(Text)
+    # When the plan admitted it (pending at creation, or released from `held`): what uses a month's slot.
+    admitted_at: Mapped[datetime | None] = mapped_column(server_default=func.now())
+    held_reason: Mapped[str | None] = mapped_column(Text)

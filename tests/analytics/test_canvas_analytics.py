@@ -29,7 +29,7 @@ def test_whitelist_is_exactly_the_spec_table() -> None:
     assert set(WHITELIST) == {
         "revenue_by_customer", "profit_over_time", "llm_cost_over_time", "task_throughput", "lead_funnel",
         "runway_estimate", "burn_rate", "spend_by_vendor", "failed_payments", "invoice_aging",
-        "agent_run_health", "proposal_stats", "profit_and_loss", "receivables",
+        "agent_run_health", "proposal_stats", "profit_and_loss", "receivables", "roi_by_customer", "plan_usage", "mrr",
     }
 
 

@@ -81,3 +81,12 @@ def post_signed(client: httpx.Client, base: str, secret: str, evt: dict[str, Any
     header = sign_stripe_payload(body, secret, int(time.time()) if t is None else t)
     return client.post(f"{base}/api/ingest/stripe", content=body,
                        headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+
+
+def subscription(type_: str, sub: str, *, price: str, customer: str = "cus_acme", status: str = "active",
+                 created: int = BASE_CREATED, id_: str | None = None, customer_id: int | None = None) -> dict[str, Any]:
+    """A `customer.subscription.*` event: the subscription with one item at `price`."""
+    obj = {"id": sub, "object": "subscription", "customer": customer, "status": status,
+           "items": {"object": "list", "data": [{"id": f"si_{sub}", "price": {"id": price, "object": "price"}}]},
+           "metadata": {"customer_id": str(customer_id)} if customer_id else {}}
+    return event(type_, obj, id_=id_ or f"evt_{type_.rsplit('.', 1)[1]}_{sub}_{created}", created=created)

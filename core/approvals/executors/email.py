@@ -1,6 +1,7 @@
 """The `email` executor: SMTP (STARTTLS when offered, implicit TLS when configured), SendGrid, or a dry run.
 
-Payload: {"to", "subject", "body", "lead_id"?, "from"?}.
+Payload: {"to", "subject", "body", "lead_id"?, "from"?, "checkout"? | "billing_portal"?} — the last two ask for a
+Stripe link made at execution (core.approvals.executors.stripe_links) and put into the body.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.approvals.executors import stripe_links
 from core.approvals.executors.base import PermanentError, TransientError, post_json, require_text, with_retries
 from core.audit import Actor
 from core.config.settings import Settings
@@ -114,20 +116,24 @@ def _send_sendgrid(settings: Settings, msg: EmailMessage) -> str | None:
 def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
     """Send the email once (retrying transient failures); return what went out. Raises Permanent/TransientError."""
     how = mode(settings)
+    _message(settings, payload, idempotency_key, dry_run=how == "dry_run")  # refuse a bad payload before Stripe
+    payload, link = stripe_links.with_link(settings, payload, idempotency_key=idempotency_key,
+                                           dry_run=how == "dry_run")
+    extra = {"link": link} if link else {}
     msg = _message(settings, payload, idempotency_key, dry_run=how == "dry_run")
     if how == "dry_run":
         log.info("DRY RUN (no SMTP or SendGrid configured): email NOT sent to %s, subject %r", msg["To"], msg["Subject"])
         placeholder = msg["From"] == DRY_RUN_FROM
-        return {"dry_run": True, "would_send": _summary(msg),
+        return {"dry_run": True, "would_send": _summary(msg), **extra,
                 **({"note": "no From address configured: a placeholder stands in (set BIZDEV_EMAIL_FROM)"}
                    if placeholder else {})}
     if how == "smtp":
         with_retries(settings, lambda: _send_smtp(settings, msg))
         log.info("email sent by SMTP to %s, subject %r", msg["To"], msg["Subject"])
-        return {"provider": "smtp", "sent": _summary(msg)}
+        return {"provider": "smtp", "sent": _summary(msg), **extra}
     provider_id = with_retries(settings, lambda: _send_sendgrid(settings, msg))
     log.info("email sent by SendGrid to %s, subject %r", msg["To"], msg["Subject"])
-    return {"provider": "sendgrid", "provider_message_id": provider_id, "sent": _summary(msg)}
+    return {"provider": "sendgrid", "provider_message_id": provider_id, "sent": _summary(msg), **extra}
 
 
 def apply(session: Session, payload: dict[str, Any], result: dict[str, Any], actor: Actor) -> None:

@@ -1,0 +1,195 @@
+"""Customers (SPEC §13): each customer on its plan this month, one customer in detail, the plans and budgets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.config.cents import amount_text, dollars, to_dollars
+from core.config.store import (
+    get_max_cost_share_pct,
+    get_roi_hourly_rate_cents,
+    parse_cents,
+    set_max_cost_share_pct,
+    set_roi_hourly_rate_cents,
+)
+from core.console.customers import budget_lines, customer_detail, customer_lines
+from core.errors import HossError, InvalidInput
+from core.plans.budgets import set_customer_budget
+from core.plans.catalogue import change_customer_plan, create_plan, list_plans, update_plan
+from core.plans.portal import propose_billing_portal
+from ui.context import app_context, current_actor
+from ui.safe import md_escape
+
+ctx = app_context()
+MONEY = st.column_config.NumberColumn(format="$%.2f")
+
+st.title("Customers")
+st.caption("Every customer's month (UTC) on its plan: tasks used against the plan's cap, held tasks (over the cap, "
+           "never dropped), LLM spend, earned (rewards of done tasks), gross margin (earned − LLM cost) and ROI "
+           "(net value: the workers' human minutes saved at the hourly rate, minus LLM cost).")
+
+
+def _say(message: str, ok: bool = True) -> None:
+    st.session_state["customers_message"] = (ok, message)
+
+
+def _act(fn) -> None:  # noqa: ANN001 - a callable doing one audited change in a session
+    try:
+        with ctx.sessions() as session:
+            message = fn(session)
+            session.commit()
+        _say(message)
+    except HossError as exc:
+        _say(str(exc), ok=False)
+
+
+def _int_or_blank(raw: str, field: str) -> int | None:
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(f"{field} must be a whole number, or blank")
+    return int(raw)
+
+
+with ctx.sessions() as session:
+    lines = customer_lines(session)
+    plans = list_plans(session)
+    caps = budget_lines(session)
+    share_pct = get_max_cost_share_pct(session, ctx.settings)
+    hourly = get_roi_hourly_rate_cents(session)
+    session.rollback()
+
+said = st.session_state.pop("customers_message", None)
+if said:
+    (st.success if said[0] else st.error)(md_escape(said[1]))
+
+st.dataframe(
+    pd.DataFrame([{
+        "id": c.customer_id, "customer": c.company, "plan": c.plan, "usage": c.usage_fraction,
+        "used": f"{c.used} / {'∞' if c.cap is None else c.cap}", "held": c.held,
+        "spend": to_dollars(c.spend_cents), "projected spend": to_dollars(c.projected_spend_cents),
+        "LLM budget": to_dollars(c.budget_cents), "earned": to_dollars(c.earned_cents),
+        "margin": to_dollars(c.margin_cents), "ROI (net value)": to_dollars(c.net_value_cents),
+        "subscription": c.subscription_status or "",
+    } for c in lines], columns=["id", "customer", "plan", "usage", "used", "held", "spend", "projected spend",
+                                "LLM budget", "earned", "margin", "ROI (net value)", "subscription"]),
+    hide_index=True, width="stretch",
+    column_config={"usage": st.column_config.ProgressColumn("usage this month", min_value=0.0, max_value=1.0,
+                                                            format="percent"),
+                   "spend": MONEY, "projected spend": MONEY, "LLM budget": MONEY, "earned": MONEY, "margin": MONEY,
+                   "ROI (net value)": MONEY},
+)
+
+if lines:
+    st.subheader("Customer detail")
+    names = {c.customer_id: f"#{c.customer_id} · {c.company} · {c.plan}" for c in lines}
+    chosen = st.selectbox("Customer", list(names), format_func=names.__getitem__, key="customers_chosen")
+    with ctx.sessions() as session:
+        detail = customer_detail(session, int(chosen))
+    head = detail.head
+    st.text(f"{head['company']} · {head['contact_email'] or 'no contact email'} · plan {head['plan']} · "
+            f"subscription {head['subscription_status'] or 'none'} · Stripe customer "
+            f"{head['stripe_customer_id'] or 'none'}")
+    a1, a2, a3 = st.columns(3)
+    a1.button("Send billing portal link", key="customers_portal", disabled=not head["stripe_customer_id"],
+              help="Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
+              on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, int(chosen), current_actor())} "
+                                   "(billing portal email) is in the Inbox.",))
+    plan_names = [p.name for p in plans]
+    new_plan = a2.selectbox("Plan", plan_names, index=plan_names.index(head["plan"]) if head["plan"] in plan_names
+                            else 0, key="customers_new_plan")
+
+    def _change_plan(session) -> str:  # noqa: ANN001
+        released = change_customer_plan(session, int(chosen), str(new_plan), current_actor(), source="operator")
+        return f"Plan set to {new_plan}; {len(released)} held task(s) released."
+
+    a2.button("Change plan", key="customers_change_plan", on_click=_act, args=(_change_plan,),
+              disabled=new_plan == head["plan"])
+    budget_text = a3.text_input("Monthly LLM budget ($, blank = none)", value=amount_text(head["monthly_budget_cents"]),
+                                key=f"customers_budget_{chosen}")
+
+    def _set_budget(session) -> str:  # noqa: ANN001
+        cents = parse_cents(budget_text, field="Monthly LLM budget")
+        set_customer_budget(session, int(chosen), cents, current_actor())
+        return f"Monthly LLM budget set to {dollars(cents) if cents is not None else 'none'}."
+
+    a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
+
+    t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"])
+    with t1:
+        st.dataframe(pd.DataFrame(detail.tasks, columns=["id", "description", "status", "agent", "reward_cents",
+                                                         "cost_cents", "held_reason", "last_error", "created_at",
+                                                         "completed_at"]), hide_index=True, width="stretch")
+    with t2:
+        st.dataframe(pd.DataFrame(detail.invoices, columns=["id", "amount_cents", "status", "link_created",
+                                                            "created_at", "sent_at", "paid_at"]),
+                     hide_index=True, width="stretch")
+    with t3:
+        st.dataframe(pd.DataFrame([h.__dict__ for h in detail.history],
+                                  columns=["changed_at", "from_plan", "to_plan", "source", "stripe_event_id",
+                                           "subscription_status"]), hide_index=True, width="stretch")
+
+st.subheader("Plans")
+st.dataframe(pd.DataFrame([{"plan": p.name, "monthly task cap": "unlimited" if p.monthly_task_cap is None
+                            else p.monthly_task_cap, "price / month": to_dollars(p.monthly_price_cents),
+                            "Stripe price id": p.stripe_price_id or "", "customers": p.customers} for p in plans],
+                          columns=["plan", "monthly task cap", "price / month", "Stripe price id", "customers"]),
+             hide_index=True, width="stretch", column_config={"price / month": MONEY})
+with st.form("customers_plan_form"):
+    st.caption("Edit a plan (audited). A larger cap releases held tasks at once; a subscription's price id is how "
+               "Stripe webhooks name the plan.")
+    by_name = {p.name: p for p in plans}
+    f1, f2, f3, f4 = st.columns(4)
+    edit = f1.selectbox("Plan", list(by_name), key="customers_edit_plan")
+    current = by_name[edit]
+    cap_text = f2.text_input("Monthly task cap (blank = unlimited)", value="" if current.monthly_task_cap is None
+                             else str(current.monthly_task_cap))
+    price_text = f3.text_input("Price per month ($)", value=amount_text(current.monthly_price_cents))
+    price_id = f4.text_input("Stripe price id", value=current.stripe_price_id or "")
+    if st.form_submit_button("Save plan"):
+        def _save(session) -> str:  # noqa: ANN001
+            released = update_plan(session, edit, monthly_task_cap=_int_or_blank(cap_text, "Monthly task cap"),
+                                   monthly_price_cents=parse_cents(price_text, field="Price") or 0,
+                                   stripe_price_id=price_id, actor=current_actor())
+            return f"Plan {edit} saved; {released} held task(s) released."
+        _act(_save)
+        st.rerun()
+with st.expander("Add a plan"):
+    with st.form("customers_new_plan_form"):
+        n1, n2, n3, n4 = st.columns(4)
+        name = n1.text_input("Name (lowercase)")
+        new_cap = n2.text_input("Monthly task cap (blank = unlimited)")
+        new_price = n3.text_input("Price per month ($)")
+        new_price_id = n4.text_input("Stripe price id")
+        if st.form_submit_button("Add plan"):
+            def _add(session) -> str:  # noqa: ANN001
+                create_plan(session, name, monthly_task_cap=_int_or_blank(new_cap, "Monthly task cap"),
+                            monthly_price_cents=parse_cents(new_price, field="Price") or 0,
+                            stripe_price_id=new_price_id, actor=current_actor())
+                return f"Plan {name} added."
+            _act(_add)
+            st.rerun()
+
+st.subheader("Budgets")
+st.caption("Monthly LLM caps per customer and per worker: a call that could cross a cap waits for next month or "
+           "a higher cap; the Inbox gets one review at 80 % and one at 100 % of each cap a month.")
+st.dataframe(pd.DataFrame([{"scope": b.scope, "who": b.name, "cap": to_dollars(b.cap_cents),
+                            "spent this month": to_dollars(b.spent_cents),
+                            "projected month end": to_dollars(b.projected_cents), "used %": b.used_pct} for b in caps],
+                          columns=["scope", "who", "cap", "spent this month", "projected month end", "used %"]),
+             hide_index=True, width="stretch",
+             column_config={"cap": MONEY, "spent this month": MONEY, "projected month end": MONEY})
+with st.form("customers_settings_form"):
+    s1, s2 = st.columns(2)
+    pct_text = s1.text_input("Max LLM cost per task, % of its reward (blank = none)",
+                             value="" if share_pct is None else str(share_pct))
+    rate_text = s2.text_input("ROI hourly rate ($ per hour of a person's time)", value=amount_text(hourly))
+    if st.form_submit_button("Save settings"):
+        def _settings(session) -> str:  # noqa: ANN001
+            set_max_cost_share_pct(session, _int_or_blank(pct_text, "Max LLM cost share"), current_actor())
+            set_roi_hourly_rate_cents(session, parse_cents(rate_text, field="ROI hourly rate"), current_actor())
+            return "Budget settings saved."
+        _act(_settings)
+        st.rerun()

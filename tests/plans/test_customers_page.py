@@ -1,0 +1,75 @@
+"""The Customers page under AppTest: usage, held, money per customer; detail actions; plans editable; hostile text."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import InvalidInput
+from core.plans.catalogue import create_plan
+from tests.console.test_hostile_text import PAYLOADS, rendered_markup
+from tests.console_support import run_page, use_database
+from tests.plans.plans_data import OPERATOR, add, make_customer, set_cap
+
+PAGE = "pages/customers.py"
+EVIL = "<script>alert(1)</script> [click](http://evil.test)"
+
+
+@pytest.fixture
+def page_db(monkeypatch, db_url, session):
+    set_cap(session, "starter", 2)
+    cid = make_customer(session, EVIL, email="ap@evil.test", stripe_customer_id="cus_evil")
+    add(session, cid, 3)
+    yield from use_database(monkeypatch, db_url)
+
+
+def test_the_page_shows_each_customers_plan_usage_and_held_tasks(page_db) -> None:
+    at = run_page(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    assert (row["customer"], row["plan"], row["used"], row["held"], row["usage"]) == (EVIL, "starter", "2 / 2", 1, 1.0)
+
+
+def test_hostile_customer_names_render_as_text(page_db) -> None:
+    at = run_page(PAGE)
+    for kind, body, _ in rendered_markup(at):
+        assert not any(p in body for p in PAYLOADS), f"raw payload inside a {kind}"
+    assert any(EVIL in t.value for t in at.text)
+
+
+def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) -> None:
+    at = run_page(PAGE)
+    at.button(key="customers_portal").click().run()
+    assert not at.exception
+    row = session.execute(text("SELECT action_type, title, payload FROM action_proposals "
+                               "WHERE dedupe_key LIKE 'plans:portal:%'")).one()
+    assert row.action_type == "email" and row.payload["billing_portal"]["stripe_customer_id"] == "cus_evil"
+
+
+def test_changing_the_plan_from_the_page_releases_held_tasks(page_db, session) -> None:
+    at = run_page(PAGE)
+    at.selectbox(key="customers_new_plan").set_value("pro").run()
+    at.button(key="customers_change_plan").click().run()
+    assert not at.exception
+    held = session.execute(text("SELECT count(*) FROM tasks WHERE status = 'held'")).scalar_one()
+    assert held == 0 and session.execute(text("SELECT plan FROM customers")).scalar_one() == "pro"
+
+
+def test_a_plan_edit_on_the_page_is_saved_and_audited(page_db, session) -> None:
+    at = run_page(PAGE)
+    form_inputs = [t for t in at.text_input if t.label.startswith("Monthly task cap")]
+    form_inputs[0].set_value("3")
+    at.button[[b.label for b in at.button].index("Save plan")].click().run()
+    assert not at.exception
+    assert session.execute(text("SELECT monthly_task_cap FROM plans WHERE name = 'starter'")).scalar_one() == 3
+    assert session.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'plan'")).scalar_one() == 1
+
+
+def test_a_hostile_plan_name_is_refused_by_the_catalogue_and_the_schema(session) -> None:
+    with pytest.raises(InvalidInput, match="plan name"):
+        create_plan(session, "<script>x</script>", monthly_task_cap=1, monthly_price_cents=0, stripe_price_id=None,
+                    actor=OPERATOR)
+    with pytest.raises(IntegrityError, match="ck_plans_name_slug"):
+        session.execute(text("INSERT INTO plans (name) VALUES ('<b>pro</b>')"))
