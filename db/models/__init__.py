@@ -12,9 +12,10 @@ from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
 from db.models.money import LedgerEntry
+from db.models.operators import Approval, Operator, UsedLinkNonce
 
 __all__ = [
-    "ActionProposal", "Agent", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
+    "ActionProposal", "Agent", "Approval", "Operator", "UsedLinkNonce", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
     "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice", "Lead", "LedgerEntry",
     "SchedulerSlot", "Setting", "SigninAttempt", "Task",
 ]
