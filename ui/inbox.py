@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.approvals.executor import resolve_unknown_execution
+from core.approvals.operators import role_of
 from core.approvals.proposals import Decision, PayloadError, decide, decide_many
 from core.approvals.queries import (
     ProposalView,
@@ -23,7 +24,7 @@ from core.approvals.queries import (
 from core.config.context import AppContext
 from core.errors import IllegalTransition, NotFound
 from db.statuses import PROPOSAL_STATUSES
-from ui.context import current_actor
+from ui.context import current_actor, current_role
 
 PAGE_SIZE = 20
 _URGENCY_COLOR = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
@@ -85,17 +86,31 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
                 edited: dict[str, Any] | None = None) -> str:
     with ctx.sessions() as session:
         try:
-            result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited)
+            result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited,
+                            role=current_role(), settings=ctx.settings)
         except (NotFound, PayloadError) as exc:
             return str(exc)
         session.commit()
     return result.message
 
 
-def pending_card(ctx: AppContext, p: ProposalView) -> None:
+def may_decide(ctx: AppContext) -> bool:
+    """Whether the signed-in operator may decide at all (viewers see the cards without buttons)."""
+    role = current_role()
+    if role is None:
+        with ctx.sessions() as session:
+            role = role_of(session, current_actor())
+    return role != "viewer"
+
+
+def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True) -> None:
     """One pending proposal: what would go out, Approve / Edit / Reject with a note, and a batch checkbox."""
     with st.container(border=True):
         _header(p)
+        if not deciding:
+            st.text("What would go out:")
+            st.code(outgoing_text(p), language=None)
+            return
         st.checkbox("Select for batch", key=f"sel_{p.id}")
         st.text("What would go out:")
         st.code(outgoing_text(p), language=None)
@@ -132,7 +147,8 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
             if col.button(label, key=f"batch_{decision}", disabled=not selected):
                 with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
+                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note,
+                                                          role=current_role())
                     session.commit()
                 for pid in selected:
                     st.session_state.pop(f"sel_{pid}", None)
@@ -177,9 +193,13 @@ def pending_tab(ctx: AppContext) -> None:
     if not shown:
         st.text("Nothing waits for a decision.")
     else:
-        batch_bar(ctx, shown)
+        deciding = may_decide(ctx)
+        if deciding:
+            batch_bar(ctx, shown)
+        else:
+            st.text("You are signed in as a viewer: you can see the proposals but not decide them.")
         for p in shown:
-            pending_card(ctx, p)
+            pending_card(ctx, p, deciding)
     with ctx.sessions() as session:
         recent = list_proposals(session, statuses=["approved", "executing", "executed", "failed"], limit=10)
     if recent:
