@@ -138,7 +138,9 @@ def confirm(session: Session, settings: Settings, token: str) -> tuple[int, str,
         claim = verify_token(settings, token)
     except BadLink as exc:
         return 410 if "expired" in str(exc) else 400, _page("Link not usable", [str(exc)]), None
-    if session.get(ActionProposal, claim.proposal_id) is None:
+    # Lock the proposal first: the nonce's foreign key would otherwise share-lock it under decide's FOR UPDATE.
+    if session.execute(select(ActionProposal.id).where(ActionProposal.id == claim.proposal_id)
+                       .with_for_update()).first() is None:
         return 404, _page("Not found", [f"Proposal {claim.proposal_id} does not exist."]), None
     fresh = session.execute(insert(UsedLinkNonce).values(nonce=f"link:{claim.nonce}", proposal_id=claim.proposal_id)
                             .on_conflict_do_nothing().returning(UsedLinkNonce.nonce)).scalar_one_or_none()

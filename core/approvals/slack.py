@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,9 @@ def handle_interaction(ctx: AppContext, body: bytes, headers: dict[str, str]) ->
     decision, proposal_id, user, payload = parsed
     channel = str((payload.get("channel") or {}).get("id") or settings.slack_approval_channel or "")
     with ctx.sessions() as session:
-        p = session.get(ActionProposal, proposal_id)
+        # Lock the proposal first: the nonce's foreign key would otherwise share-lock it under decide's FOR UPDATE.
+        p = session.execute(select(ActionProposal).where(ActionProposal.id == proposal_id)
+                            .with_for_update()).scalar_one_or_none()
         if p is None:
             return _ephemeral(settings, channel, user, f"Proposal {proposal_id} does not exist.")
         nonce = "slack:" + hashlib.sha256(headers.get("x-slack-signature", "").encode()).hexdigest()

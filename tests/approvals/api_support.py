@@ -30,6 +30,7 @@ def with_settings(ctx: AppContext, **update: Any) -> AppContext:
 
 
 @contextmanager
-def serve(ctx: AppContext) -> Iterator[httpx.Client]:
-    with serve_asgi(Starlette(routes=api_routes(lambda: ctx))) as base, httpx.Client(base_url=base, timeout=10) as c:
+def serve(ctx: AppContext, port: int | None = None) -> Iterator[httpx.Client]:
+    app = Starlette(routes=api_routes(lambda: ctx))
+    with serve_asgi(app, port=port) as base, httpx.Client(base_url=base, timeout=10) as c:
         yield c
