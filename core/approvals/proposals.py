@@ -64,6 +64,7 @@ def draft_proposal(
     dedupe_key: str,
     urgency: str = "medium",
     event_id: int | None = None,
+    supersedes_id: int | None = None,
 ) -> tuple[int, bool]:
     """Insert a `pending` proposal unless one with `dedupe_key` exists; return (id, created). No commit.
 
@@ -74,7 +75,7 @@ def draft_proposal(
         insert(ActionProposal)
         .values(
             vertical=vertical, action_type=action_type, title=title, reasoning=reasoning,
-            payload=payload, dedupe_key=dedupe_key, urgency=urgency, event_id=event_id,
+            payload=payload, dedupe_key=dedupe_key, urgency=urgency, event_id=event_id, supersedes_id=supersedes_id,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(ActionProposal.id)
@@ -85,7 +86,8 @@ def draft_proposal(
         ).scalar_one()
         return existing, False
     record_audit(session, actor, "proposal", new_id, None, "pending",
-                 {"action_type": action_type, "vertical": vertical, "title": title})
+                 {"action_type": action_type, "vertical": vertical, "title": title,
+                  **({"supersedes_id": supersedes_id} if supersedes_id else {})})
     policy = get_policy(session, action_type)
     if policy.allows_auto(payload):
         approve_proposal(session, new_id, Actor.policy(f"policy.{action_type}"),
