@@ -11,6 +11,7 @@ from core.approvals.executor import execute_next, executor_work_due, mark_orphan
 from core.approvals.notify import announce_new
 from core.approvals.proposals import expire_stale_proposals
 from core.approvals.sla import apply_slas
+from core.approvals.trust import suggest_policy_changes
 from core.audit import Actor
 from core.config.settings import Settings
 
@@ -41,6 +42,10 @@ def run_proposal_executor(session: Session, settings: Settings, *, trigger: str 
             done += 1
             run.did(f"execution {outcome.execution_id} proposal {outcome.proposal_id} "
                     f"({outcome.action_type}): {outcome.status} — {outcome.detail}")
+        if done:  # decisions were carried out: the trust ledger may now suggest a policy change (SPEC §14)
+            for pid in suggest_policy_changes(session):
+                run.did(f"trust ledger: policy change suggested in proposal {pid}")
+            session.commit()
         if run.items == 0:
             run.summary = "nothing queued"
     return run.result()

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from core.approvals.executors import budget_increase, email, review, slack, stripe_checkout
+from core.approvals.executors import budget_increase, email, policy_change, review, slack, stripe_checkout
 from core.approvals.executors.base import PermanentError, TransientError
 
 ADAPTERS: dict[str, ModuleType] = {
     "email": email, "slack": slack, "stripe_checkout": stripe_checkout,
     # Internal actions: approved like any other, but nothing leaves the building.
-    "budget_increase": budget_increase, "review": review,
+    "budget_increase": budget_increase, "review": review, "policy_change": policy_change,
 }
 
 # Action types that cannot take effect twice when run again with their idempotency key: Stripe answers a
 # repeated key with its first answer (for 24 hours), and the internal ones only write our own tables. An
 # email or a Slack message has no such guard, so an unknown outcome of one is never retried in bulk.
-RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review"})
+RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review", "policy_change"})
 
 __all__ = ["ADAPTERS", "RESEND_SAFE", "PermanentError", "TransientError", "adapter_for"]
 
