@@ -44,7 +44,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "void": frozenset(),
     },
     "proposal": {
-        "pending": frozenset({"approved", "rejected", "expired"}),
+        # pending → superseded: the operator asked for changes and version 2 replaced it (core.approvals.revise).
+        "pending": frozenset({"approved", "rejected", "expired", "superseded"}),
         "approved": frozenset({"executing", "failed"}),
         # executing → approved: the operator chose "retry" for an execution whose outcome is unknown.
         "executing": frozenset({"executed", "failed", "approved"}),
@@ -52,6 +53,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "rejected": frozenset(),
         "expired": frozenset(),
         "executed": frozenset(),
+        "superseded": frozenset(),
     },
     "execution": {
         "queued": frozenset({"started", "failed"}),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core.app.signin import client_address, record_signin, signin_refusal
+from core.approvals.operators import signin_identity
 from core.config.context import AppContext
 
 MAX_NAME = 64
@@ -30,7 +31,7 @@ def oidc_configured() -> bool:
 def require_operator(ctx: AppContext) -> str:
     """Gate every page: return the operator's name (also in st.session_state["operator"]) or stop the script."""
     if oidc_configured():
-        return _oidc()
+        return _oidc(ctx)
     password = ctx.settings.secret("hoss_console_password")
     if password:
         return _password(ctx, password)
@@ -42,14 +43,19 @@ def require_operator(ctx: AppContext) -> str:
     return st.session_state["operator"]
 
 
-def _oidc() -> str:
+def _oidc(ctx: AppContext) -> str:
     if not st.user.is_logged_in:
         st.title("HossAgent")
         st.write("Sign in to open the operator console.")
         st.button("Sign in", on_click=st.login, type="primary")
         st.stop()
-    name = str(st.user.get("email") or st.user.get("name") or "operator")[:MAX_NAME]
+    email = st.user.get("email")
+    fallback = str(st.user.get("name") or "operator")
+    # SPEC §14: the email names the operator (and so the role); an unknown email signs in as a viewer.
+    with ctx.sessions() as session:
+        name, role = signin_identity(session, str(email) if email else None, fallback)
     st.session_state["operator"] = name
+    st.session_state["operator_role"] = role
     with st.sidebar:
         st.caption("Signed in as")
         st.text(name)
@@ -58,7 +64,7 @@ def _oidc() -> str:
 
 
 def _sign_out() -> None:
-    for key in (_SIGNED_IN, "operator"):
+    for key in (_SIGNED_IN, "operator", "operator_role"):
         st.session_state.pop(key, None)
 
 
@@ -105,4 +111,5 @@ def _check(ctx: AppContext, password: str, name: str, typed: str) -> None:
         return
     st.session_state[_SIGNED_IN] = True
     st.session_state["operator"] = name
+    st.session_state["operator_role"] = "owner"  # SPEC §14: the password sign-in is the owner
     st.rerun()

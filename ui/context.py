@@ -77,3 +77,9 @@ def app_context() -> AppContext:
 def current_actor() -> Actor:
     """Who is using the console: the signed-in operator's name once sign-in lands, "operator" until then."""
     return Actor.user(str(st.session_state.get("operator", "operator")))
+
+
+def current_role() -> str | None:
+    """The signed-in operator's role when the sign-in fixed it (password: owner; OIDC: the operator's), else None."""
+    role = st.session_state.get("operator_role")
+    return str(role) if role else None

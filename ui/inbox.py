@@ -9,21 +9,26 @@ import pandas as pd
 import streamlit as st
 
 from core.approvals.executor import resolve_unknown_execution
+from core.approvals.operators import role_of
 from core.approvals.proposals import Decision, PayloadError, decide, decide_many
 from core.approvals.queries import (
     ProposalView,
     count_pending,
     count_proposals,
     distinct_values,
+    edit_of,
     get_proposal,
     list_needing_attention,
     list_pending,
     list_proposals,
 )
+from core.approvals.revise import REVISABLE
+from core.approvals.trust import mark_opened
 from core.config.context import AppContext
 from core.errors import IllegalTransition, NotFound
 from db.statuses import PROPOSAL_STATUSES
-from ui.context import current_actor
+from ui.context import current_actor, current_role
+from ui.decisions import edit_form, show_diff, time_left
 
 PAGE_SIZE = 20
 _URGENCY_COLOR = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
@@ -85,41 +90,61 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
                 edited: dict[str, Any] | None = None) -> str:
     with ctx.sessions() as session:
         try:
-            result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited)
+            result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited,
+                            role=current_role(), settings=ctx.settings)
         except (NotFound, PayloadError) as exc:
             return str(exc)
         session.commit()
     return result.message
 
 
-def pending_card(ctx: AppContext, p: ProposalView) -> None:
-    """One pending proposal: what would go out, Approve / Edit / Reject with a note, and a batch checkbox."""
+def may_decide(ctx: AppContext) -> bool:
+    """Whether the signed-in operator may decide at all (viewers see the cards without buttons)."""
+    role = current_role()
+    if role is None:
+        with ctx.sessions() as session:
+            role = role_of(session, current_actor())
+    return role != "viewer"
+
+
+def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focused: bool = False) -> None:
+    """One pending proposal: what would go out, Approve / Edit / Reject / Request changes with a note, a batch
+    checkbox; the focused card answers the keyboard (A approve, X reject; J moves to the next card)."""
     with st.container(border=True):
         _header(p)
-        st.checkbox("Select for batch", key=f"sel_{p.id}")
+        time_left(ctx, p)
+        if p.supersedes_id is not None:
+            st.text(f"Revised draft: replaces proposal #{p.supersedes_id}")
         st.text("What would go out:")
         st.code(outgoing_text(p), language=None)
+        if not deciding:
+            return
+        if focused:
+            st.caption("Keyboard: A approve · X reject · J next card")
+        st.checkbox("Select for batch", key=f"sel_{p.id}")
         editing = st.toggle("Edit before approving", key=f"edit_{p.id}")
-        edited_text = None
+        edited = None
         if editing:
-            edited_text = st.text_area("Payload (JSON)", value=json.dumps(p.payload, indent=2, ensure_ascii=False),
-                                       key=f"payload_{p.id}", height=220)
-        note = st.text_input("Note (optional)", key=f"note_{p.id}") or None
-        approve_col, reject_col = st.columns(2)
-        if approve_col.button("Approve" + (" edited" if editing else ""), key=f"approve_{p.id}", type="primary"):
-            edited = None
-            if edited_text is not None:
-                try:
-                    edited = json.loads(edited_text)
-                except ValueError as exc:
-                    st.error(f"The payload is not valid JSON ({exc.msg} at line {exc.lineno}); nothing was approved.")
-                    return
-                if not isinstance(edited, dict):
-                    st.error("The payload must be a JSON object ({...}); nothing was approved.")
-                    return
+            edited = edit_form(p)
+            if edited is not None:
+                show_diff(p.payload, edited)
+        revisable = p.action_type in REVISABLE
+        note = st.text_input("Note (optional; what to change, for Request changes)" if revisable else "Note (optional)",
+                             key=f"note_{p.id}") or None
+        cols = st.columns(3 if revisable else 2)
+        if cols[0].button("Approve" + (" edited" if editing else ""), key=f"approve_{p.id}", type="primary",
+                          shortcut="A" if focused else None):
+            if editing and edited is None:
+                st.error("The edited payload does not validate; nothing was approved.")
+                return
             flash([_decide_one(ctx, p.id, "approve", note, edited)])
-        if reject_col.button("Reject", key=f"reject_{p.id}"):
+        if cols[1].button("Reject", key=f"reject_{p.id}", shortcut="X" if focused else None):
             flash([_decide_one(ctx, p.id, "reject", note)])
+        if revisable and cols[2].button("Request changes", key=f"revise_{p.id}"):
+            if not note:
+                st.error("Write in the note what should change; nothing was done.")
+                return
+            flash([_decide_one(ctx, p.id, "revise", note)])
 
 
 def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
@@ -132,7 +157,8 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
             if col.button(label, key=f"batch_{decision}", disabled=not selected):
                 with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
+                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note,
+                                                          role=current_role())
                     session.commit()
                 for pid in selected:
                     st.session_state.pop(f"sel_{pid}", None)
@@ -177,9 +203,20 @@ def pending_tab(ctx: AppContext) -> None:
     if not shown:
         st.text("Nothing waits for a decision.")
     else:
-        batch_bar(ctx, shown)
-        for p in shown:
-            pending_card(ctx, p)
+        with ctx.sessions() as session:
+            mark_opened(session, [p.id for p in shown])  # the trust ledger's open→decision clock
+            session.commit()
+        deciding = may_decide(ctx)
+        focus = int(st.session_state.get("inbox_focus", 0)) % len(shown)
+        if deciding:
+            batch_bar(ctx, shown)
+            if st.button("Next card", key="inbox_next", shortcut="J"):
+                st.session_state["inbox_focus"] = focus + 1
+                st.rerun()
+        else:
+            st.text("You are signed in as a viewer: you can see the proposals but not decide them.")
+        for index, p in enumerate(shown):
+            pending_card(ctx, p, deciding, focused=index == focus)
     with ctx.sessions() as session:
         recent = list_proposals(session, statuses=["approved", "executing", "executed", "failed"], limit=10)
     if recent:
@@ -217,7 +254,12 @@ def history_tab(ctx: AppContext) -> None:
         chosen = st.selectbox("Details of proposal", ids, key="hist_detail")
         with ctx.sessions() as session:
             p = get_proposal(session, int(chosen))
+            edit = edit_of(session, p.id)
         with st.container(border=True):
             _header(p)
+            if p.supersedes_id is not None:
+                st.text(f"Revised draft: replaces proposal #{p.supersedes_id}")
             st.code(outgoing_text(p), language=None)
+            if edit is not None:
+                show_diff(*edit, label="Edited before approval")
             execution_block(p)

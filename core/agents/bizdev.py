@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.agents.runs import AgentResult, agent_run
 from core.approvals.proposals import draft_proposal
+from core.approvals.revise import notes_for_prompt, recent_notes
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.llm.text import LLMTextError, complete_text
@@ -91,8 +93,11 @@ def template_email(lead: DemoLead) -> tuple[str, str]:
     return subject, body
 
 
-def draft_email(settings: Settings, lead: DemoLead) -> DraftEmail:
-    """Draft the outbound email: through OpenAI when a key is set (template on any LLM error), else the template."""
+def draft_email(settings: Settings, lead: DemoLead, notes: Sequence[str] = ()) -> DraftEmail:
+    """Draft the outbound email: through OpenAI when a key is set (template on any LLM error), else the template.
+
+    `notes` are the operator's latest revise notes on emails (core.approvals.revise), given to the LLM.
+    """
     subject, body = template_email(lead)
     if settings.llm_mode != "openai":
         return DraftEmail(subject, body, "mock")
@@ -100,6 +105,8 @@ def draft_email(settings: Settings, lead: DemoLead) -> DraftEmail:
         f"Write an outbound email to {lead.contact_name} at {lead.company}. Pitch HossAgent: an autonomous AI "
         f"worker that does research for their team and reports the cost and profit of every task."
     )
+    if notes:
+        user += "\n\n" + notes_for_prompt(list(notes))
     try:
         text = complete_text(settings, EMAIL_SYSTEM_PROMPT, user, max_tokens=EMAIL_MAX_TOKENS)
     except LLMTextError as exc:
@@ -170,13 +177,14 @@ def run_bizdev_agent(
     rng = random.Random(seed)
     with agent_run(session, AGENT, trigger, actor, heartbeat_seconds=settings.hoss_heartbeat_seconds) as run:
         wanted = count if count is not None else rng.randint(1, 2)
+        notes = recent_notes(session, "email")
         for _ in range(wanted):
             lead = _fresh_lead(session, rng)
             session.rollback()  # no transaction stays open across the LLM call
             if lead is None:
                 run.note("Could not find an unused demo email; skipped one lead.")
                 continue
-            email = draft_email(settings, lead)
+            email = draft_email(settings, lead, notes)
             created = _create_lead_and_proposal(session, settings, lead, email, run.run_id)
             if created is None:
                 session.rollback()

@@ -8,14 +8,18 @@ from sqlalchemy.orm import Session
 
 from core.agents.runs import AgentResult, agent_run
 from core.approvals.executor import execute_next, executor_work_due, mark_orphans_unknown
+from core.approvals.notify import announce_new
 from core.approvals.proposals import expire_stale_proposals
+from core.approvals.sla import apply_slas
+from core.approvals.trust import suggest_policy_changes
 from core.audit import Actor
 from core.config.settings import Settings
 
 
 def run_proposal_executor(session: Session, settings: Settings, *, trigger: str = "manual", limit: int = 50,
                           actor: Actor | None = None) -> AgentResult:
-    """One executor pass: expire stale proposals, mark orphans unknown, run up to `limit` queued executions.
+    """One executor pass: expire stale proposals, announce new ones, apply SLAs, mark orphans unknown, run up to
+    `limit` queued executions.
 
     A scheduled pass with nothing to do returns a skipped result without an agent_runs row, so polling every
     few seconds does not flood the run history; manual runs are always recorded.
@@ -28,6 +32,9 @@ def run_proposal_executor(session: Session, settings: Settings, *, trigger: str 
         session.commit()
         for proposal_id in expired:
             run.did(f"proposal {proposal_id} expired (pending more than {settings.proposal_expiry_hours:g} h)")
+        announce_new(session, settings)  # Slack posts and approval emails of new proposals (SPEC §14)
+        for line in apply_slas(session, settings):
+            run.did(line)
         for execution_id in mark_orphans_unknown(session):
             run.did(f"execution {execution_id} is unknown (its process died mid-call); the operator decides")
         done = 0
@@ -35,6 +42,10 @@ def run_proposal_executor(session: Session, settings: Settings, *, trigger: str 
             done += 1
             run.did(f"execution {outcome.execution_id} proposal {outcome.proposal_id} "
                     f"({outcome.action_type}): {outcome.status} — {outcome.detail}")
+        if done:  # decisions were carried out: the trust ledger may now suggest a policy change (SPEC §14)
+            for pid in suggest_policy_changes(session):
+                run.did(f"trust ledger: policy change suggested in proposal {pid}")
+            session.commit()
         if run.items == 0:
             run.summary = "nothing queued"
     return run.result()

@@ -47,7 +47,7 @@ class DecideBody(BaseModel):
     """Body of POST /api/proposals/{id}/decide."""
 
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "reject"]
+    decision: Literal["approve", "reject", "revise"]
     # Who the caller says it acts for: kept in the decision note only; the actor is the token's operator.
     actor: str | None = Field(None, min_length=1, max_length=100)
     note: str | None = Field(None, max_length=2000)
@@ -168,15 +168,19 @@ async def _decide(request: Request, ctx: AppContext) -> JSONResponse:
     body: DecideBody = await json_body(request, DecideBody)
     if body.payload is not None and body.decision != "approve":
         raise ApiError(422, "an edited payload goes with approve only")
+    if body.decision == "revise" and not (body.note or "").strip():
+        raise ApiError(422, "revise needs a note saying what to change")
 
     def work() -> Any:
         with ctx.sessions() as session:
             decision = decide(session, proposal_id, body.decision, request.state.actor, note=_note(body),
-                              edited_payload=body.payload)
+                              edited_payload=body.payload, settings=ctx.settings)
             session.commit()
             return decision
 
     decision = await run_in_threadpool(work)
+    if decision.forbidden:
+        return error_response(403, decision.message, proposal_id=proposal_id, status=decision.status)
     if not decision.ok:
         return error_response(409, decision.message, proposal_id=proposal_id, status=decision.status)
     return ok(dataclasses.asdict(decision))
@@ -191,7 +195,7 @@ def _note(body: DecideBody) -> str | None:
 
 # Each concept's own routes: a module with `routes(route) -> list[Route]`, `route` being the maker below
 # (bearer-token auth, errors as JSON). Listed here so `api_routes` stays the one place every route is bound.
-ROUTE_MODULES: tuple[str, ...] = ("core.app.api_workforce", "core.app.api_plans")
+ROUTE_MODULES: tuple[str, ...] = ("core.app.api_workforce", "core.app.api_plans", "core.app.api_decisions")
 
 RouteMaker = Callable[..., Route]
 

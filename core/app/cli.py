@@ -119,7 +119,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note)
+            result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note,
+                            settings=ctx.settings)
             session.commit()
     finally:
         ctx.engine.dispose()
@@ -266,7 +267,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 # Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
-VERB_MODULES: tuple[str, ...] = ("core.app.cli_workforce", "core.app.cli_plans")
+VERB_MODULES: tuple[str, ...] = ("core.app.cli_workforce", "core.app.cli_plans", "core.app.cli_decisions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -290,9 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print {function, params, rows} as JSON")
     p = sub.add_parser("up", help="everything, like `make run`")
     p.add_argument("--port", type=int, default=None)
-    p = sub.add_parser("decide", help="approve or reject one proposal")
+    p = sub.add_parser("decide", help="approve, reject or revise (with --note) one proposal")
     p.add_argument("id", type=int, help="proposal id")
-    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("decision", choices=("approve", "reject", "revise"))
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
     p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and seals (exit 0 intact, 1 broken)")

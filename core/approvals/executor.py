@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from core.approvals import sql
 from core.approvals.executors import RESEND_SAFE, PermanentError, TransientError, adapter_for
+from core.approvals.policies import get_policy
+from core.approvals.proposals import approval_count
 from core.audit import Actor
 from core.config.settings import Settings
 from core.errors import IllegalTransition, NotFound, one_line
@@ -106,6 +108,11 @@ def execute_next(session: Session, settings: Settings) -> ExecutionOutcome | Non
     # No outside write without an approval record, whatever queued this row.
     if proposal.status != "approved" or not _has_approval(session, proposal_id):
         return _fail_before_start(session, execution_id, proposal, f"proposal is {proposal.status} without an approval record")
+    # The two-person rule holds here too, whatever path queued the row (SPEC §14).
+    required = get_policy(session, proposal.action_type).required_approvals(dict(proposal.payload or {}))
+    if required > 1 and (count := approval_count(session, proposal_id)) < required:
+        return _fail_before_start(session, execution_id, proposal,
+                                  f"proposal has {count} of the {required} approvals its policy requires")
     if adapter is None:
         return _fail_before_start(session, execution_id, proposal, f"no executor for action type {proposal.action_type!r}")
     payload = dict(proposal.payload or {})
@@ -180,7 +187,8 @@ def _describe(result: dict[str, Any]) -> str:
 
 
 def executor_work_due(session: Session, settings: Settings) -> bool:
-    """Whether an execution is queued or started, or a pending proposal is old enough to expire."""
+    """Whether an execution is queued or started, a pending proposal is old enough to expire, a new one waits to be
+    announced, or one is past its SLA or escalation time."""
     return bool(session.execute(sql.EXECUTOR_WORK_DUE, {"expiry_s": settings.proposal_expiry_hours * 3600}).scalar_one())
 
 

@@ -1,8 +1,9 @@
-"""Approval policies per action type: `manual` (default), `auto`, or `auto_below` an amount in cents."""
+"""Approval policies per action type: `manual` (default), `auto`, or `auto_below` an amount in cents; who may
+approve, from which amount two operators must, and the SLA (SPEC §4, §14). Stored in `settings` as one JSON value."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +16,9 @@ from core.errors import InvalidInput
 from db.models import Setting
 
 POLICY_MODES = ("manual", "auto", "auto_below")
+TIMEOUT_ACTIONS = ("expire", "reject")
+APPROVING_ROLES = ("owner", "approver")  # viewers never decide, whatever a policy says
+DEFAULT_APPROVERS = APPROVING_ROLES
 # The action types the executor knows; the policy editor offers these.
 ACTION_TYPES = ("email", "slack", "stripe_checkout", "deliver")
 _ACTION_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -31,9 +35,26 @@ class Policy:
     action_type: str
     mode: str = "manual"
     limit_cents: int | None = None
+    approvers: tuple[str, ...] = DEFAULT_APPROVERS
+    two_person_above_cents: int | None = None
+    sla_minutes: int | None = None
+    on_timeout: str = "expire"
+    escalate_after_minutes: int | None = None
+
+    def required_approvals(self, payload: dict[str, Any]) -> int:
+        """How many different operators must approve: two at or above `two_person_above_cents` (no amount = 0)."""
+        if self.two_person_above_cents is None:
+            return 1
+        return 2 if payload_amount(payload) >= self.two_person_above_cents else 1
+
+    def may_approve(self, role: str) -> bool:
+        """Whether an operator of `role` may approve (or reject, or revise) this action type."""
+        return role in APPROVING_ROLES and role in self.approvers
 
     def allows_auto(self, payload: dict[str, Any]) -> bool:
-        """Whether a proposal with this payload is approved by the policy itself."""
+        """Whether a proposal with this payload is approved by the policy itself (never one needing two people)."""
+        if self.required_approvals(payload) > 1:
+            return False
         if self.mode == "auto":
             return True
         if self.mode == "auto_below" and self.limit_cents is not None:
@@ -44,9 +65,36 @@ class Policy:
 
     def describe(self) -> str:
         """One line for the audit log and the page."""
-        if self.mode == "auto_below":
-            return f"auto below {dollars(self.limit_cents or 0)}"
-        return self.mode
+        text = f"auto below {dollars(self.limit_cents or 0)}" if self.mode == "auto_below" else self.mode
+        if self.approvers != DEFAULT_APPROVERS:
+            text += f"; approvers {','.join(self.approvers)}"
+        if self.two_person_above_cents is not None:
+            text += f"; two people from {dollars(self.two_person_above_cents)}"
+        if self.sla_minutes is not None:
+            text += f"; SLA {self.sla_minutes} min then {self.on_timeout}"
+        if self.escalate_after_minutes is not None:
+            text += f"; escalate after {self.escalate_after_minutes} min"
+        return text
+
+    def stored_value(self) -> dict[str, Any]:
+        """The JSON kept in `settings`: only what differs from the defaults besides the mode."""
+        value: dict[str, Any] = {"mode": self.mode}
+        if self.limit_cents is not None:
+            value["limit_cents"] = self.limit_cents
+        if self.approvers != DEFAULT_APPROVERS:
+            value["approvers"] = list(self.approvers)
+        for name in ("two_person_above_cents", "sla_minutes", "escalate_after_minutes"):
+            if getattr(self, name) is not None:
+                value[name] = getattr(self, name)
+        if self.sla_minutes is not None:
+            value["on_timeout"] = self.on_timeout
+        return value
+
+
+def payload_amount(payload: dict[str, Any]) -> int:
+    """The amount a payload moves, in cents: its integer `amount_cents`, else 0 (SPEC §14: no amount counts as 0)."""
+    amount = payload.get("amount_cents") if isinstance(payload, dict) else None
+    return amount if isinstance(amount, int) and not isinstance(amount, bool) and amount > 0 else 0
 
 
 def policy_key(action_type: str) -> str:
@@ -59,13 +107,23 @@ def _check_action_type(action_type: str) -> None:
         raise PolicyError(f"action type must be lower-case letters, digits or _ (got {action_type!r})")
 
 
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _from_value(action_type: str, value: Any) -> Policy:
     if not isinstance(value, dict) or value.get("mode") not in POLICY_MODES:
         return Policy(action_type)  # an unreadable stored value never loosens approval
     limit = value.get("limit_cents")
-    if value["mode"] == "auto_below" and not (isinstance(limit, int) and limit >= 0):
-        return Policy(action_type)
-    return Policy(action_type, value["mode"], limit if value["mode"] == "auto_below" else None)
+    mode = value["mode"]
+    if mode == "auto_below" and not (isinstance(limit, int) and limit >= 0):
+        mode, limit = "manual", None
+    approvers = value.get("approvers")
+    roles = tuple(r for r in approvers if r in APPROVING_ROLES) if isinstance(approvers, list) else DEFAULT_APPROVERS
+    on_timeout = value.get("on_timeout") if value.get("on_timeout") in TIMEOUT_ACTIONS else "expire"
+    return Policy(action_type, mode, limit if mode == "auto_below" else None, roles or DEFAULT_APPROVERS,
+                  _count(value.get("two_person_above_cents")), _count(value.get("sla_minutes")) or None, on_timeout,
+                  _count(value.get("escalate_after_minutes")) or None)
 
 
 def get_policy(session: Session, action_type: str) -> Policy:
@@ -86,20 +144,23 @@ def list_policies(session: Session) -> list[Policy]:
 def set_policy(
     session: Session, action_type: str, mode: str, limit_cents: int | None, actor: Actor
 ) -> Policy:
-    """Validate and store a policy, with an audit row (entity `setting`). No commit."""
+    """Validate and store a policy's mode and limit (the rest stays as stored), audited (entity `setting`). No commit."""
+    return update_policy(session, action_type, actor, mode=mode, limit_cents=limit_cents)
+
+
+def update_policy(session: Session, action_type: str, actor: Actor, **changes: Any) -> Policy:
+    """Change some fields of a policy (the others stay as stored), validated, stored and audited. No commit.
+
+    Fields: mode, limit_cents, approvers (roles), two_person_above_cents, sla_minutes, on_timeout,
+    escalate_after_minutes; a value of None clears an optional one. PolicyError for anything invalid.
+    """
     _check_action_type(action_type)
-    if mode not in POLICY_MODES:
-        raise PolicyError(f"policy mode must be one of {', '.join(POLICY_MODES)} (got {mode!r})")
-    if mode == "auto_below":
-        if limit_cents is None or isinstance(limit_cents, bool) or not isinstance(limit_cents, int) or limit_cents < 0:
-            raise PolicyError("auto_below needs a limit of zero or more cents")
-    else:
-        limit_cents = None
     old = get_policy(session, action_type)
-    new = Policy(action_type, mode, limit_cents)
-    value: dict[str, Any] = {"mode": mode}
-    if limit_cents is not None:
-        value["limit_cents"] = limit_cents
+    unknown = set(changes) - {f for f in Policy.__dataclass_fields__ if f != "action_type"}
+    if unknown:
+        raise PolicyError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
+    new = _validated(replace(old, **changes), changes)
+    value = new.stored_value()
     key = policy_key(action_type)
     session.execute(
         insert(Setting)
@@ -109,5 +170,31 @@ def set_policy(
         )
     )
     record_audit(session, actor, "setting", key, old.describe(), new.describe(),
-                 {"old": {"mode": old.mode, "limit_cents": old.limit_cents}, "new": value})
+                 {"old": {"mode": old.mode, "limit_cents": old.limit_cents, **old.stored_value()}, "new": value})
     return new
+
+
+def _validated(policy: Policy, changes: dict[str, Any]) -> Policy:
+    if policy.mode not in POLICY_MODES:
+        raise PolicyError(f"policy mode must be one of {', '.join(POLICY_MODES)} (got {policy.mode!r})")
+    limit = policy.limit_cents
+    if policy.mode == "auto_below":
+        if limit is None or isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise PolicyError("auto_below needs a limit of zero or more cents")
+    else:
+        policy = replace(policy, limit_cents=None)
+    approvers = tuple(dict.fromkeys(policy.approvers))
+    if not approvers or not set(approvers) <= set(APPROVING_ROLES):
+        raise PolicyError(f"approvers must be one or more of {', '.join(APPROVING_ROLES)} (got {','.join(approvers)!r})")
+    for name in ("two_person_above_cents", "sla_minutes", "escalate_after_minutes"):
+        value = getattr(policy, name)
+        if value is not None and _count(value) is None:
+            raise PolicyError(f"{name} must be zero or more (got {value!r})")
+    for name in ("sla_minutes", "escalate_after_minutes"):
+        if getattr(policy, name) == 0:
+            raise PolicyError(f"{name} must be at least 1 minute")
+    if policy.on_timeout not in TIMEOUT_ACTIONS:
+        raise PolicyError(f"on_timeout must be expire or reject (got {policy.on_timeout!r})")
+    if "on_timeout" in changes and policy.sla_minutes is None:
+        raise PolicyError("on_timeout needs sla_minutes")
+    return replace(policy, approvers=approvers)

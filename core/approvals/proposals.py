@@ -1,27 +1,32 @@
 """Action proposals: every outside side effect starts as one of these, waiting for an approval.
 
-Lifecycle: pending → approved → executing → executed | failed; pending → rejected; pending → expired.
-Approving writes the decision, its audit row and the queued execution (the outbox row) in one transaction.
+Lifecycle: pending → approved → executing → executed | failed; pending → rejected; pending → expired;
+pending → superseded (revised: version 2 replaces it). Approving writes the decision, its audit row and the
+queued execution (the outbox row) in one transaction. `decide` is the one way a person decides, from every
+channel (console, CLI, API, Slack, email links): it checks the decider's role and the two-person rule.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from core.approvals.policies import get_policy
+from core.approvals.operators import role_of
+from core.approvals.policies import Policy, get_policy
 from core.audit import Actor, record_audit
 from core.errors import NotFound
 from core.transitions import transition_proposal
-from db.models import ActionProposal, Execution
+from db.models import ActionProposal, Approval, Execution
 
-DECISIONS = ("approve", "reject")
+DECISIONS = ("approve", "reject", "revise")
 _AFTER_APPROVAL = ("approved", "executing", "executed", "failed")
 
 
@@ -38,6 +43,8 @@ class Decision:
     status: str
     message: str
     execution_id: int | None = None
+    forbidden: bool = False  # refused for the decider's role (the API answers 403)
+    new_proposal_id: int | None = None  # a revise: version 2
 
 
 def execution_key(proposal_id: int) -> str:
@@ -57,6 +64,7 @@ def draft_proposal(
     dedupe_key: str,
     urgency: str = "medium",
     event_id: int | None = None,
+    supersedes_id: int | None = None,
 ) -> tuple[int, bool]:
     """Insert a `pending` proposal unless one with `dedupe_key` exists; return (id, created). No commit.
 
@@ -67,7 +75,7 @@ def draft_proposal(
         insert(ActionProposal)
         .values(
             vertical=vertical, action_type=action_type, title=title, reasoning=reasoning,
-            payload=payload, dedupe_key=dedupe_key, urgency=urgency, event_id=event_id,
+            payload=payload, dedupe_key=dedupe_key, urgency=urgency, event_id=event_id, supersedes_id=supersedes_id,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(ActionProposal.id)
@@ -78,7 +86,8 @@ def draft_proposal(
         ).scalar_one()
         return existing, False
     record_audit(session, actor, "proposal", new_id, None, "pending",
-                 {"action_type": action_type, "vertical": vertical, "title": title})
+                 {"action_type": action_type, "vertical": vertical, "title": title,
+                  **({"supersedes_id": supersedes_id} if supersedes_id else {})})
     policy = get_policy(session, action_type)
     if policy.allows_auto(payload):
         approve_proposal(session, new_id, Actor.policy(f"policy.{action_type}"),
@@ -110,26 +119,44 @@ def approve_proposal(
     *,
     note: str | None = None,
     edited_payload: dict[str, Any] | None = None,
+    role: str | None = None,
 ) -> Decision:
     """Approve a pending proposal and queue its one execution, in the caller's transaction (no commit).
 
     The row is locked first, so of two simultaneous approvals one wins and the other gets
     `ok=False` with "already approved". An edited payload replaces the proposal's payload; the audit
-    row keeps both. Raises NotFound for an unknown id, PayloadError for a payload that is not an object.
+    row keeps both. The decider's role (`role`, else looked up) must be one the policy lets approve; when
+    the policy wants two operators, the first approval is recorded and the proposal stays `pending`
+    (ok=True) until a different operator approves. Raises NotFound, PayloadError for a non-object payload.
     """
     if edited_payload is not None and not isinstance(edited_payload, dict):
         raise PayloadError("the edited payload must be a JSON object")
     proposal = _lock(session, proposal_id)
     if proposal.status != "pending":
         return _not_pending(proposal, "approved")
+    policy = get_policy(session, proposal.action_type)
+    if refusal := _refusal(session, proposal, actor, role, policy, "approve"):
+        return refusal
+    edited = edited_payload if edited_payload is not None and edited_payload != proposal.payload else None
+    required = max(policy.required_approvals(proposal.payload), policy.required_approvals(edited or {}))
+    if required > 1:
+        waiting = _record_approval(session, proposal, actor, required, edited, note)
+        if waiting is not None:
+            return waiting
+    else:
+        session.execute(insert(Approval).values(proposal_id=proposal_id, operator=actor.label)
+                        .on_conflict_do_nothing())
     metadata: dict[str, Any] = {"action_type": proposal.action_type}
     values: dict[str, Any] = {"decided_at": func.now(), "decided_by": actor.label, "decision_note": note}
     if note:
         metadata["note"] = note
-    if edited_payload is not None and edited_payload != proposal.payload:
+    if edited is not None:
         metadata["original_payload"] = proposal.payload
-        metadata["edited_payload"] = edited_payload
-        values["payload"] = edited_payload
+        metadata["edited_payload"] = edited
+        values["payload"] = edited
+        values["edit_distance"] = edit_distance(proposal.payload, edited)
+    if required > 1:
+        metadata["approvals"] = required
     transition_proposal(session, proposal_id, "approved", actor, values=values, metadata=metadata)
     key = execution_key(proposal_id)
     # The proposal's row lock makes this the only insert of its key; the unique index is the database's guard.
@@ -140,11 +167,65 @@ def approve_proposal(
     return Decision(proposal_id, True, "approved", f"proposal {proposal_id} approved; execution queued", execution_id)
 
 
-def reject_proposal(session: Session, proposal_id: int, actor: Actor, *, note: str | None = None) -> Decision:
-    """Reject a pending proposal (no execution is ever queued for it). No commit; NotFound for an unknown id."""
+def _refusal(session: Session, proposal: ActionProposal, actor: Actor, role: str | None, policy: Policy,
+             wanted: str) -> Decision | None:
+    """A refused Decision when the decider's role may not decide this action type, else None."""
+    role = role or role_of(session, actor)
+    if policy.may_approve(role):
+        return None
+    return Decision(proposal.id, False, proposal.status,
+                    f"{actor.label} ({role}) may not {wanted} {proposal.action_type} proposals; nothing changed",
+                    forbidden=True)
+
+
+def _record_approval(session: Session, proposal: ActionProposal, actor: Actor, required: int,
+                     edited: dict[str, Any] | None, note: str | None) -> Decision | None:
+    """Record one approval of a proposal needing `required`; a Decision while it must wait, None once enough."""
+    earlier = session.execute(select(Approval.operator).where(Approval.proposal_id == proposal.id)).scalars().all()
+    if actor.label in earlier:
+        return Decision(proposal.id, False, "pending", f"proposal {proposal.id}: {actor.label} already approved it; "
+                        f"it needs {required} different operators")
+    if edited is not None and earlier:
+        # The first approver saw another payload: an edit now would go out with one approval of what it says.
+        return Decision(proposal.id, False, "pending", f"proposal {proposal.id} already has an approval of its "
+                        "payload as it is; approve it unedited or reject it")
+    session.execute(insert(Approval).values(proposal_id=proposal.id, operator=actor.label))
+    count = len(earlier) + 1
+    if count >= required:
+        return None
+    if edited is not None:
+        session.execute(update(ActionProposal).where(ActionProposal.id == proposal.id).values(
+            payload=edited, edit_distance=edit_distance(proposal.payload, edited)))
+    record_audit(session, actor, "proposal", proposal.id, "pending", "pending",
+                 {"approval": count, "required": required, **({"note": note} if note else {}),
+                  **({"original_payload": proposal.payload, "edited_payload": edited} if edited else {})})
+    session.expire(proposal)
+    return Decision(proposal.id, True, "pending", f"proposal {proposal.id}: approval {count} of {required} recorded "
+                    f"({actor.label}); it waits for a different operator")
+
+
+def approval_count(session: Session, proposal_id: int) -> int:
+    """How many different operators have approved the proposal."""
+    return session.execute(select(func.count()).select_from(Approval)
+                           .where(Approval.proposal_id == proposal_id)).scalar_one()
+
+
+def edit_distance(before: dict[str, Any], after: dict[str, Any]) -> int:
+    """Characters changed between two payloads' JSON text (inserted, deleted or replaced; a diff, not Levenshtein)."""
+    a = json.dumps(before, sort_keys=True, ensure_ascii=False)
+    b = json.dumps(after, sort_keys=True, ensure_ascii=False)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def reject_proposal(session: Session, proposal_id: int, actor: Actor, *, note: str | None = None,
+                    role: str | None = None) -> Decision:
+    """Reject a pending proposal (no execution is ever queued for it), if the decider's role may. No commit."""
     proposal = _lock(session, proposal_id)
     if proposal.status != "pending":
         return _not_pending(proposal, "rejected")
+    if refusal := _refusal(session, proposal, actor, role, get_policy(session, proposal.action_type), "reject"):
+        return refusal
     transition_proposal(
         session, proposal_id, "rejected", actor,
         values={"decided_at": func.now(), "decided_by": actor.label, "decision_note": note},
@@ -162,27 +243,39 @@ def decide(
     *,
     note: str | None = None,
     edited_payload: dict[str, Any] | None = None,
+    role: str | None = None,
+    settings: Any = None,
 ) -> Decision:
-    """Approve or reject one proposal by name of the decision (`approve` | `reject`). No commit."""
+    """Approve, reject or revise one proposal by name of the decision; the one decide path of every channel.
+
+    `role` is the decider's role when the channel established it (the console's password sign-in is the
+    owner); otherwise it is looked up (core.approvals.operators.role_of). `revise` needs a note and the
+    settings (the redraft may call the LLM). No commit.
+    """
     if decision == "approve":
-        return approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload)
+        return approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload, role=role)
     if decision == "reject":
-        return reject_proposal(session, proposal_id, actor, note=note)
-    raise ValueError(f"decision must be approve or reject (got {decision!r})")
+        return reject_proposal(session, proposal_id, actor, note=note, role=role)
+    if decision == "revise":
+        from core.approvals.revise import revise_proposal  # revise drafts through draft_proposal, below
+
+        return revise_proposal(session, settings, proposal_id, actor, note or "", role=role)
+    raise ValueError(f"decision must be approve, reject or revise (got {decision!r})")
 
 
 def decide_many(
-    session: Session, ids: Iterable[int], decision: str, actor: Actor, note: str | None = None
+    session: Session, ids: Iterable[int], decision: str, actor: Actor, note: str | None = None,
+    role: str | None = None,
 ) -> list[Decision]:
     """Approve or reject several proposals in one transaction; one result per id, a bad id spoils none. No commit."""
-    if decision not in DECISIONS:
+    if decision not in ("approve", "reject"):
         raise ValueError(f"decision must be approve or reject (got {decision!r})")
     wanted = list(dict.fromkeys(ids))  # keep order, drop repeats
     by_id: dict[int, Decision] = {}
     for proposal_id in sorted(wanted):  # lock in id order, so two overlapping batches cannot deadlock
         try:
             with session.begin_nested():
-                by_id[proposal_id] = decide(session, proposal_id, decision, actor, note=note)
+                by_id[proposal_id] = decide(session, proposal_id, decision, actor, note=note, role=role)
         except NotFound as exc:
             by_id[proposal_id] = Decision(proposal_id, False, "missing", str(exc))
     return [by_id[proposal_id] for proposal_id in wanted]

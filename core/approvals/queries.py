@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import NotFound
-from db.models import ActionProposal, Execution
+from db.models import ActionProposal, AuditLog, Execution
 from db.statuses import PROPOSAL_STATUSES
 
 MAX_PAGE = 200
@@ -53,6 +53,7 @@ class ProposalView:
     decision_note: str | None
     execution: ExecutionView | None
     event_id: int | None = None  # the event that made it (Money graph), if any
+    supersedes_id: int | None = None  # version 1, when this is a revised draft
 
 
 def _page(limit: int, offset: int) -> tuple[int, int]:
@@ -89,7 +90,7 @@ def _view(p: ActionProposal, row: Any) -> ProposalView:
         id=p.id, vertical=p.vertical, action_type=p.action_type, status=p.status, urgency=p.urgency,
         title=p.title, reasoning=p.reasoning, payload=p.payload or {}, created_at=p.created_at,
         decided_at=p.decided_at, decided_by=p.decided_by, decision_note=p.decision_note, execution=execution,
-        event_id=p.event_id,
+        event_id=p.event_id, supersedes_id=p.supersedes_id,
     )
 
 
@@ -175,3 +176,13 @@ def distinct_values(session: Session) -> dict[str, list[str]]:
     verticals = session.execute(select(ActionProposal.vertical).distinct().order_by(ActionProposal.vertical)).scalars()
     types = session.execute(select(ActionProposal.action_type).distinct().order_by(ActionProposal.action_type)).scalars()
     return {"vertical": list(verticals), "action_type": list(types)}
+
+
+def edit_of(session: Session, proposal_id: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(original, edited) payload of the operator's edit before approving, from its audit row; None if unedited."""
+    row = session.execute(
+        select(AuditLog.metadata_).where(AuditLog.entity == "proposal", AuditLog.entity_id == str(proposal_id),
+                                         AuditLog.metadata_.has_key("edited_payload"))
+        .order_by(AuditLog.id).limit(1)
+    ).scalar_one_or_none()
+    return None if row is None else (row.get("original_payload") or {}, row["edited_payload"])

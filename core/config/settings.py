@@ -20,7 +20,7 @@ class ConfigError(InvalidInput):
 _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
 _MONTH_MINUTES = 31 * 24 * 60
 _HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
-                    "stripe_portal_return_url")
+                    "stripe_portal_return_url", "slack_api_base", "hoss_public_url")
 
 
 def _check_http_url(value: str) -> str:
@@ -63,6 +63,14 @@ class Settings(BaseSettings):
 
     # Slack / Stripe
     slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming webhook URL.")
+    slack_bot_token: SecretStr | None = Field(
+        None, description="Bot token (xoxb-…) that posts proposals with Approve / Reject buttons (SPEC §14).")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Verifies X-Slack-Signature on POST /api/slack/actions; unset, button clicks are refused.")
+    slack_approval_channel: str | None = Field(None, description="Channel id the proposals are posted to.")
+    slack_notify_min_urgency: Literal["low", "medium", "high", "critical"] = Field(
+        "high", description="Proposals of this urgency or more are posted to Slack and emailed to approvers.")
+    slack_api_base: str = Field("https://slack.com/api/", description="Slack Web API base URL (tests).")
     stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key; unset skips checkout sessions.")
     stripe_webhook_secret: SecretStr | None = Field(None, description="Verifies Stripe-Signature on webhooks.")
     stripe_api_base: str | None = Field(None, description="Stripe API base URL (tests).")
@@ -135,6 +143,8 @@ class Settings(BaseSettings):
         None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process); "
         "unset, the anchors are unkeyed and a re-seal by the database owner goes unnoticed."
     )
+    hoss_public_url: str = Field(
+        "http://localhost:8501", description="Public base URL of `web`/`api`: email decision links point there.")
     hoss_trust_forwarded_for: bool = Field(
         False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
     )
@@ -161,7 +171,7 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
-        "sentry_dsn", "hoss_secret_key",
+        "sentry_dsn", "hoss_secret_key", "slack_bot_token", "slack_signing_secret",
         mode="before",
     )
     @classmethod
@@ -177,7 +187,8 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
-        "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm", "openai_tpm",
+        "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm",
+        "openai_tpm", "slack_approval_channel",
         mode="before",
     )
     @classmethod

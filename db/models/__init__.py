@@ -12,11 +12,13 @@ from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
 from db.models.money import LedgerEntry
+from db.models.operators import Approval, Operator, UsedLinkNonce
 from db.models.plans import Plan, PlanChange
 from db.models.workforce import TaskStep
 
 __all__ = [
-    "ActionProposal", "Agent", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
-    "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice", "Lead", "LedgerEntry",
-    "Plan", "PlanChange", "SchedulerSlot", "Setting", "SigninAttempt", "Task", "TaskStep",
+    "ActionProposal", "Agent", "AgentRun", "Approval", "AuditAnchor", "AuditLog", "Base", "CanvasTaskCreatedDaily",
+    "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice",
+    "Lead", "LedgerEntry", "Operator", "Plan", "PlanChange", "SchedulerSlot", "Setting", "SigninAttempt", "Task",
+    "TaskStep", "UsedLinkNonce",
 ]

@@ -43,6 +43,14 @@ class ActionProposal(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(Text)
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # SPEC §14: version 2 of a revised draft points at version 1; the trust ledger's open→decision clock.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("action_proposals.id"))
+    opened_at: Mapped[datetime | None]
+    notified_at: Mapped[datetime | None]  # Slack post and approval emails sent (or nothing to send)
+    escalations: Mapped[int] = mapped_column(Integer, server_default="0")  # 1: re-notified, 2: owner told
+    slack_channel: Mapped[str | None] = mapped_column(Text)
+    slack_ts: Mapped[str | None] = mapped_column(Text)
+    edit_distance: Mapped[int | None] = mapped_column(Integer)  # characters changed by an edit before approval
 
 
 class Execution(Base):

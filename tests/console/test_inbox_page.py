@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,24 +66,24 @@ def test_edit_then_approve_executes_the_edited_payload(inbox: AppTest, session: 
     session.commit()
     at = _open(inbox)
     at.toggle(key=f"edit_{pid}").set_value(True).run()
-    edited = json.loads(at.text_area(key=f"payload_{pid}").value)
-    edited["subject"] = "Edited subject"
-    at.text_area(key=f"payload_{pid}").input(json.dumps(edited)).run()
+    # The form is made from the email payload model: one field per model field, not raw JSON.
+    at.text_input(key=f"field_{pid}_subject").input("Edited subject").run()
+    assert any("+  \"subject\": \"Edited subject\"" in c.value for c in at.code)  # the diff before approving
     at.button(key=f"approve_{pid}").click().run()
     assert _status(session, pid) == "approved"
     payload = session.execute(text("SELECT payload FROM action_proposals")).scalar_one()
-    assert payload["subject"] == "Edited subject"
+    assert payload["subject"] == "Edited subject" and payload["lead_id"]  # fields outside the form are kept
 
 
-def test_bad_json_edit_shows_one_error_and_keeps_the_text(inbox: AppTest, session: Session) -> None:
+def test_invalid_edit_shows_the_field_error_and_approves_nothing(inbox: AppTest, session: Session) -> None:
     pid = email_proposal(session, make_lead(session))
     session.commit()
     at = _open(inbox)
     at.toggle(key=f"edit_{pid}").set_value(True).run()
-    at.text_area(key=f"payload_{pid}").input('{"to": broken').run()
+    at.text_input(key=f"field_{pid}_to").input("not an address").run()
     at.button(key=f"approve_{pid}").click().run()
-    assert len(at.error) == 1 and "not valid JSON" in at.error[0].value
-    assert at.text_area(key=f"payload_{pid}").value == '{"to": broken'
+    assert any(e.value.startswith("to:") for e in at.error)
+    assert at.text_input(key=f"field_{pid}_to").value == "not an address"
     assert _status(session, pid) == "pending"
 
 

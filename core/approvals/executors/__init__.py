@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from core.approvals.executors import budget_increase, deliver, email, review, slack, stripe_checkout
+from core.approvals.executors import budget_increase, deliver, email, policy_change, review, slack, stripe_checkout
 from core.approvals.executors.base import PermanentError, TransientError
 
 ADAPTERS: dict[str, ModuleType] = {
@@ -12,13 +12,13 @@ ADAPTERS: dict[str, ModuleType] = {
     # A worker's finished artifact to the customer (SPEC §12); goes out as an email, so it is not RESEND_SAFE.
     "deliver": deliver,
     # Internal actions: approved like any other, but nothing leaves the building.
-    "budget_increase": budget_increase, "review": review,
+    "budget_increase": budget_increase, "review": review, "policy_change": policy_change,
 }
 
 # Action types that cannot take effect twice when run again with their idempotency key: Stripe answers a
 # repeated key with its first answer (for 24 hours), and the internal ones only write our own tables. An
 # email or a Slack message has no such guard, so an unknown outcome of one is never retried in bulk.
-RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review"})
+RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review", "policy_change"})
 
 __all__ = ["ADAPTERS", "RESEND_SAFE", "PermanentError", "TransientError", "adapter_for"]
 

@@ -1,0 +1,95 @@
+"""CLI verbs of SPEC §14: `operator add|list|deactivate` and `policy set` (each change audited)."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.app.cli import app_context, command
+from core.errors import InvalidInput
+
+_ROLES = ("owner", "approver", "viewer")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """The `operator` and `policy` verbs."""
+    p = sub.add_parser("operator", help="operators and roles: add NAME --role .., list, deactivate NAME")
+    acts = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    add = acts.add_parser("add", help="add an operator, or change one's role/email/Slack user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=_ROLES)
+    add.add_argument("--email", default=None)
+    add.add_argument("--slack-user", default=None, help="Slack user id (U…) whose buttons act for this operator")
+    acts.add_parser("list", help="every operator")
+    off = acts.add_parser("deactivate", help="an operator who may no longer decide")
+    off.add_argument("name")
+    for q in (add, off):
+        q.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit log)")
+
+    p = sub.add_parser("policy", help="`policy set ACTION_TYPE ...`: an action type's approval policy (audited)")
+    acts = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    s = acts.add_parser("set", help="change some fields of a policy; the others stay")
+    s.add_argument("action_type")
+    s.add_argument("--mode", choices=("manual", "auto", "auto_below"))
+    s.add_argument("--limit-cents", type=int)
+    s.add_argument("--two-person-above-cents", type=int, help="from this amount two operators approve (0: always)")
+    s.add_argument("--approvers", help="roles that may approve, comma-separated (owner,approver)")
+    s.add_argument("--sla-minutes", type=int)
+    s.add_argument("--on-timeout", choices=("expire", "reject"))
+    s.add_argument("--escalate-after-minutes", type=int)
+    s.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit log)")
+
+
+def _actor(args: argparse.Namespace):  # noqa: ANN202 - Actor, imported lazily so `--help` stays fast
+    from core.audit import Actor
+
+    return Actor.user(args.actor)
+
+
+@command("operator")
+def cmd_operator(args: argparse.Namespace) -> int:
+    """Add, list or deactivate operators."""
+    from core.approvals.operators import add_operator, deactivate_operator, list_operators
+
+    ctx = app_context()
+    try:
+        with ctx.sessions() as session:
+            if args.action == "list":
+                for op in list_operators(session):
+                    print(f"{op.name}\t{op.role}\t{op.email or '-'}\t{op.slack_user_id or '-'}\t"
+                          f"{'active' if op.active else 'inactive'}")
+                return 0
+            if args.action == "add":
+                op = add_operator(session, args.name, args.role, _actor(args), email=args.email,
+                                  slack_user_id=args.slack_user)
+            else:
+                op = deactivate_operator(session, args.name, _actor(args))
+            session.commit()
+    finally:
+        ctx.engine.dispose()
+    print(f"operator {op.name}: {op.role}, {'active' if op.active else 'inactive'}")
+    return 0
+
+
+@command("policy")
+def cmd_policy(args: argparse.Namespace) -> int:
+    """Set fields of an action type's approval policy."""
+    from core.approvals.policies import update_policy
+
+    changes: dict[str, object] = {}
+    for name in ("mode", "limit_cents", "two_person_above_cents", "sla_minutes", "on_timeout",
+                 "escalate_after_minutes"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.approvers is not None:
+        changes["approvers"] = tuple(r.strip() for r in args.approvers.split(",") if r.strip())
+    if not changes:
+        raise InvalidInput("nothing to set: give at least one option (see policy set --help)")
+    ctx = app_context()
+    try:
+        with ctx.sessions() as session:
+            policy = update_policy(session, args.action_type, _actor(args), **changes)
+            session.commit()
+    finally:
+        ctx.engine.dispose()
+    print(f"policy {policy.action_type}: {policy.describe()}")
+    return 0

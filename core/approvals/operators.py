@@ -1,0 +1,128 @@
+"""Operators and roles (SPEC §14): who may decide. Owners and approvers decide; viewers only look.
+
+An actor that is not a person (the policy, the executor, `system:api`) counts as the owner. A person is looked
+up by name; while no operator has been added at all, every person counts as the owner (a one-operator install).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from core.audit import Actor, record_audit
+from core.errors import InvalidInput, NotFound
+from db.models import Operator
+from db.statuses import OPERATOR_ROLES
+
+MAX_NAME = 64
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    """One operator as the pages and the CLI show it."""
+
+    name: str
+    role: str
+    email: str | None
+    slack_user_id: str | None
+    active: bool
+
+
+def _view(row: Operator) -> OperatorView:
+    return OperatorView(row.name, row.role, row.email, row.slack_user_id, row.active)
+
+
+def _check(name: str, role: str, email: str | None) -> None:
+    if not name or len(name) > MAX_NAME or name != name.strip() or ":" in name:
+        raise InvalidInput(f"operator name must be 1-{MAX_NAME} characters without ':' or surrounding spaces")
+    if role not in OPERATOR_ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(OPERATOR_ROLES)} (got {role!r})")
+    if email is not None and ("@" not in email or any(c.isspace() for c in email)):
+        raise InvalidInput(f"not an email address: {email!r}")
+
+
+def add_operator(session: Session, name: str, role: str, actor: Actor, *, email: str | None = None,
+                 slack_user_id: str | None = None) -> OperatorView:
+    """Add an operator, or change an existing one's role/email/Slack user (and reactivate it); audited. No commit."""
+    _check(name, role, email)
+    email = email.lower() if email else None
+    old = session.execute(select(Operator).where(Operator.name == name)).scalar_one_or_none()
+    before = None if old is None else f"{old.role}{'' if old.active else ' (inactive)'}"
+    values = {"role": role, "active": True,
+              **({"email": email} if email is not None else {}),
+              **({"slack_user_id": slack_user_id} if slack_user_id is not None else {})}
+    for column, value in (("email", email), ("slack_user_id", slack_user_id)):
+        if value is not None and session.execute(
+            select(Operator.name).where(getattr(Operator, column) == value, Operator.name != name)
+        ).first():
+            raise InvalidInput(f"another operator already has {column} {value!r}")
+    session.execute(insert(Operator).values(name=name, **values)
+                    .on_conflict_do_update(index_elements=["name"], set_=values))
+    record_audit(session, actor, "operator", name, before, role,
+                 {"email": email, "slack_user_id": slack_user_id})
+    return get_operator(session, name)
+
+
+def deactivate_operator(session: Session, name: str, actor: Actor) -> OperatorView:
+    """Deactivate an operator (it can no longer decide); audited. No commit; NotFound for an unknown name."""
+    current = get_operator(session, name)
+    if current.active:
+        session.execute(update(Operator).where(Operator.name == name).values(active=False))
+        record_audit(session, actor, "operator", name, current.role, "inactive", {})
+    return get_operator(session, name)
+
+
+def get_operator(session: Session, name: str) -> OperatorView:
+    """One operator by name; NotFound otherwise."""
+    row = session.execute(select(Operator).where(Operator.name == name)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"operator {name!r} not found")
+    return _view(row)
+
+
+def list_operators(session: Session) -> list[OperatorView]:
+    """Every operator, active first, by name."""
+    rows = session.execute(select(Operator).order_by(Operator.active.desc(), Operator.name)).scalars().all()
+    return [_view(r) for r in rows]
+
+
+def operator_by_email(session: Session, email: str) -> OperatorView | None:
+    """The active operator with this email (case-insensitive), or None."""
+    row = session.execute(select(Operator).where(Operator.email == email.strip().lower(),
+                                                 Operator.active)).scalar_one_or_none()
+    return None if row is None else _view(row)
+
+
+def operator_by_slack_user(session: Session, slack_user_id: str) -> OperatorView | None:
+    """The active operator mapped to this Slack user id, or None."""
+    row = session.execute(select(Operator).where(Operator.slack_user_id == slack_user_id,
+                                                 Operator.active)).scalar_one_or_none()
+    return None if row is None else _view(row)
+
+
+def role_of(session: Session, actor: Actor) -> str:
+    """The role `actor` decides with: non-persons are owners; a person by their active operator row (see module)."""
+    if actor.type != "user":
+        return "owner"
+    row = session.execute(select(Operator.role, Operator.active).where(Operator.name == actor.id)).first()
+    if row is not None:
+        return row.role if row.active else "viewer"
+    return "viewer" if session.execute(select(exists().where(Operator.id.isnot(None)))).scalar_one() else "owner"
+
+
+def signin_identity(session: Session, email: str | None, fallback: str) -> tuple[str, str]:
+    """(name, role) of an OIDC sign-in: the operator with this email, else the email itself as a viewer."""
+    found = operator_by_email(session, email) if email else None
+    if found is not None:
+        return found.name, found.role
+    return (email or fallback)[:MAX_NAME], "viewer"
+
+
+def emails_of(session: Session, roles: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, email) of every active operator with one of `roles` and an email address, by name."""
+    rows = session.execute(select(Operator.name, Operator.email).where(
+        Operator.role.in_(roles), Operator.active, Operator.email.isnot(None)).order_by(Operator.name)).all()
+    return [(r.name, r.email) for r in rows]

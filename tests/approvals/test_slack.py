@@ -1,0 +1,141 @@
+"""Decisions from Slack against the Web API stand-in: posted once, verified clicks, one execution, refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.approvals.executor import execute_next
+from core.approvals.notify import announce_new
+from core.approvals.operators import add_operator
+from core.approvals.policies import update_policy
+from core.approvals.proposals import decide
+from core.audit import Actor
+from core.config.context import AppContext
+from tests.approvals.api_support import serve, with_settings
+from tests.inbox_data import checkout_proposal, make_invoice, slack_proposal
+from tests.standins.slack_server import SlackCalls, slack_server
+
+SECRET = "slack-signing-secret-for-tests"
+
+
+@pytest.fixture
+def slack(ctx: AppContext) -> Iterator[tuple[AppContext, SlackCalls, httpx.Client]]:
+    with slack_server() as (calls, base):
+        sctx = with_settings(ctx, slack_bot_token=SecretStr("xoxb-test"), slack_signing_secret=SecretStr(SECRET),
+                             slack_approval_channel="C0APPROVE", slack_api_base=base)
+        with serve(sctx) as api:
+            yield sctx, calls, api
+
+
+def _click(pid: int, user: str, action: str = "hoss_approve", *, ts: int | None = None,
+           secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
+    payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": "C0APPROVE"},
+               "trigger_id": f"{time.monotonic_ns()}", "actions": [{"action_id": action, "value": str(pid)}]}
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = str(ts if ts is not None else int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    return body, {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
+                  "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _post(api: httpx.Client, click: tuple[bytes, dict[str, str]]) -> httpx.Response:
+    return api.post("/api/slack/actions", content=click[0], headers=click[1])
+
+
+def _posted(session: Session, sctx: AppContext) -> int:
+    add_operator(session, "bo", "approver", Actor.system("test"), slack_user_id="U0BO")
+    add_operator(session, "vi", "viewer", Actor.system("test"), slack_user_id="U0VI")
+    pid = slack_proposal(session)
+    session.commit()
+    announce_new(session, sctx.settings)
+    return pid
+
+
+def _row(session: Session, pid: int) -> tuple[str, int]:
+    session.commit()
+    return tuple(session.execute(text("SELECT p.status, (SELECT count(*) FROM executions e WHERE e.proposal_id = p.id) "
+                                "FROM action_proposals p WHERE p.id = :i"), {"i": pid}).one())
+
+
+def test_high_urgency_proposal_is_posted_once_with_buttons(slack, session: Session) -> None:
+    sctx, calls, _ = slack
+    pid = _posted(session, sctx)
+    announce_new(session, sctx.settings)
+    posts = calls.of("chat.postMessage")
+    assert len(posts) == 1 and posts[0]["channel"] == "C0APPROVE"
+    buttons = [b for b in posts[0]["blocks"] if b["type"] == "actions"][0]["elements"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("hoss_approve", str(pid)), ("hoss_reject", str(pid))]
+    assert session.execute(text("SELECT slack_ts FROM action_proposals")).scalar_one()
+
+
+def test_signed_click_approves_executes_once_and_updates_the_message(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    click = _click(pid, "U0BO")
+    assert _post(api, click).status_code == 200
+    assert _post(api, click).status_code == 401  # the very same interaction again: a replay
+    time.sleep(0.05)
+    assert _post(api, _click(pid, "U0BO")).status_code == 200  # a second click 50 ms later
+    while execute_next(session, sctx.settings) is not None:
+        pass
+    assert _row(session, pid) == ("executed", 1)
+    assert "approved" in calls.of("chat.update")[0]["text"]
+
+
+def test_two_simultaneous_clicks_make_one_execution(slack, session: Session) -> None:
+    sctx, _, api = slack
+    pid = _posted(session, sctx)
+    clicks = [_click(pid, "U0BO"), _click(pid, "U0BO")]
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda c=c: answers.append(_post(api, c).status_code)) for c in clicks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 200] and _row(session, pid) == ("approved", 1)
+
+
+@pytest.mark.parametrize("case", ["forged", "stale"])
+def test_forged_or_stale_interaction_is_401_and_changes_nothing(slack, session: Session, case: str) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    click = _click(pid, "U0BO", secret="not-the-secret") if case == "forged" else _click(
+        pid, "U0BO", ts=int(time.time()) - 600)
+    assert _post(api, click).status_code == 401
+    assert _row(session, pid) == ("pending", 0) and calls.of("chat.update") == []
+
+
+def test_viewer_and_unmapped_clicks_get_an_ephemeral_refusal_and_change_nothing(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    for user in ("U0VI", "U0NOBODY"):
+        assert _post(api, _click(pid, user)).json()["ok"] is False
+    assert _row(session, pid) == ("pending", 0)
+    assert [c["user"] for c in calls.of("chat.postEphemeral")] == ["U0VI", "U0NOBODY"]
+
+
+def test_two_person_rule_across_console_and_slack(slack, session: Session) -> None:
+    sctx, _, api = slack
+    add_operator(session, "bo", "approver", Actor.system("test"), slack_user_id="U0BO")
+    update_policy(session, "stripe_checkout", Actor.system("test"), two_person_above_cents=10_000)
+    cid, iid = make_invoice(session, 50_000)
+    pid = checkout_proposal(session, iid, cid, 50_000)
+    session.commit()
+    # The console's password sign-in is the owner ("ana" is no operator row).
+    assert decide(session, pid, "approve", Actor.user("ana"), role="owner").status == "pending"
+    session.commit()
+    assert _row(session, pid) == ("pending", 0)
+    assert _post(api, _click(pid, "U0BO")).json()["status"] == "approved"
+    assert _row(session, pid) == ("approved", 1)
