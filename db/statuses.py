@@ -20,3 +20,7 @@ ACTOR_TYPES = ("system", "user", "policy", "agent")
 LEDGER_DIRECTIONS = ("in", "out")
 LEDGER_CATEGORIES = ("revenue", "llm", "software", "payroll", "fees", "other")
 LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
+INTEGRATION_PROVIDERS = ("google",)
+# connected: the stored grant works as far as we know; needs_reconnect: Google refused it (revoked, expired).
+INTEGRATION_STATUSES = ("connected", "needs_reconnect")
+DELIVERY_MODES = ("email", "gmail_draft")  # how a customer's `deliver` proposals go out (SPEC §15)

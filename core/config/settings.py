@@ -19,7 +19,8 @@ class ConfigError(InvalidInput):
 
 _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
 _MONTH_MINUTES = 31 * 24 * 60
-_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url")
+_HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
+                    "google_auth_url", "google_token_url", "google_revoke_url", "google_api_base", "hoss_public_url")
 
 
 def _check_http_url(value: str) -> str:
@@ -70,6 +71,17 @@ class Settings(BaseSettings):
     )
     stripe_cancel_url: str = Field(
         "http://localhost:8501/?checkout=cancelled", description="Where Stripe Checkout sends a payer who cancels."
+    )
+
+    # Google Workspace (SPEC §15)
+    google_client_id: str | None = Field(None, description="OAuth client id; with the secret and HOSS_SECRET_KEY, enables Connect Google.")
+    google_client_secret: SecretStr | None = Field(None, description="OAuth client secret of GOOGLE_CLIENT_ID.")
+    google_auth_url: str = Field("https://accounts.google.com/o/oauth2/v2/auth", description="Google's consent page.")
+    google_token_url: str = Field("https://oauth2.googleapis.com/token", description="Google's token endpoint (tests).")
+    google_revoke_url: str = Field("https://oauth2.googleapis.com/revoke", description="Google's token revocation endpoint.")
+    google_api_base: str | None = Field(None, description="One base URL for the Gmail and Sheets APIs (tests); unset, Google's own.")
+    hoss_public_url: str = Field(
+        "http://localhost:8501", description="Where browsers reach this console and API (OAuth callbacks are built on it)."
     )
 
     # Scheduler
@@ -125,8 +137,9 @@ class Settings(BaseSettings):
     )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
     hoss_secret_key: SecretStr | None = Field(
-        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process); "
-        "unset, the anchors are unkeyed and a re-seal by the database owner goes unnoticed."
+        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process) "
+        "and encrypts stored Google tokens; unset, the anchors are unkeyed (a re-seal by the database owner goes "
+        "unnoticed) and Connect Google is off."
     )
     hoss_trust_forwarded_for: bool = Field(
         False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
@@ -154,7 +167,7 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
-        "sentry_dsn", "hoss_secret_key",
+        "sentry_dsn", "hoss_secret_key", "google_client_secret",
         mode="before",
     )
     @classmethod
@@ -171,6 +184,7 @@ class Settings(BaseSettings):
     @field_validator(
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
         "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "openai_rpm", "openai_tpm",
+        "google_client_id", "google_api_base",
         mode="before",
     )
     @classmethod

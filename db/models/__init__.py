@@ -11,10 +11,11 @@ from db.models.approvals import ActionProposal, Execution
 from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
+from db.models.integrations import Integration, OAuthState
 from db.models.money import LedgerEntry
 
 __all__ = [
     "ActionProposal", "Agent", "Base", "AgentRun", "AuditAnchor", "AuditLog", "CanvasTaskCreatedDaily", "CanvasTaskDoneDaily",
-    "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice", "Lead", "LedgerEntry",
-    "SchedulerSlot", "Setting", "SigninAttempt", "Task",
+    "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Integration", "Invoice", "Lead", "LedgerEntry",
+    "OAuthState", "SchedulerSlot", "Setting", "SigninAttempt", "Task",
 ]

@@ -41,7 +41,8 @@ class Lead(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (one_of("plan", st.CUSTOMER_PLANS), one_of("status", st.CUSTOMER_STATUSES))
+    __table_args__ = (one_of("plan", st.CUSTOMER_PLANS), one_of("status", st.CUSTOMER_STATUSES),
+                      one_of("delivery", st.DELIVERY_MODES))
     id: Mapped[int] = id_pk()
     company: Mapped[str] = mapped_column(Text)
     contact_email: Mapped[str] = mapped_column(Text, server_default="")
@@ -52,6 +53,9 @@ class Customer(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), unique=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_now()
+    # SPEC §15: how `deliver` proposals go out, and the Google Sheet that gains a row per done task (NULL: none).
+    delivery: Mapped[str] = mapped_column(Text, server_default="email")
+    sheet_id: Mapped[str | None] = mapped_column(Text)
 
 
 class Invoice(Base):
