@@ -266,7 +266,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 # Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
-VERB_MODULES: tuple[str, ...] = ()
+VERB_MODULES: tuple[str, ...] = ("core.app.cli_google",)
 
 
 def build_parser() -> argparse.ArgumentParser:
