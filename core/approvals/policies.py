@@ -16,7 +16,7 @@ from db.models import Setting
 
 POLICY_MODES = ("manual", "auto", "auto_below")
 # The action types the executor knows; the policy editor offers these.
-ACTION_TYPES = ("email", "slack", "stripe_checkout")
+ACTION_TYPES = ("email", "slack", "stripe_checkout", "gmail_draft", "sheets_append")
 _ACTION_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 

@@ -161,10 +161,7 @@ def _document(name: str) -> str:
     return (_DISCOVERY / f"{name}.json").read_text(encoding="utf-8")
 
 
-def _service(settings: Settings, name: str, creds: Credentials) -> Any:
-    # One refresh on a 401, then the request once more: "refresh and retry once".
-    http = google_auth_httplib2.AuthorizedHttp(
-        creds, http=httplib2.Http(timeout=settings.executor_timeout_seconds), max_refresh_attempts=1)
+def _service(settings: Settings, name: str, http: google_auth_httplib2.AuthorizedHttp) -> Any:
     options = {"api_endpoint": settings.google_api_base.rstrip("/") + "/"} if settings.google_api_base else None
     return build_from_document(_document(name), http=http, client_options=options)
 
@@ -172,8 +169,12 @@ def _service(settings: Settings, name: str, creds: Credentials) -> Any:
 def _call(settings: Settings, refresh_token: str, name: str, what: str, work: Any) -> Any:
     """Run `work(service)` with fresh-enough credentials; Google's failures become GoogleError/GrantRevoked."""
     creds = _credentials(settings, refresh_token)
+    # One refresh on a 401, then the request once more: "refresh and retry once".
+    http = google_auth_httplib2.AuthorizedHttp(
+        creds, http=httplib2.Http(timeout=settings.executor_timeout_seconds), max_refresh_attempts=1)
+    service = _service(settings, name, http)  # no network here: the discovery document is shipped
     try:
-        return work(_service(settings, name, creds))
+        return work(service)
     except RefreshError as exc:
         if "invalid_grant" in str(exc):
             raise GrantRevoked(f"{what}: Google refused the stored grant (revoked or expired): {RECONNECT}") from None
@@ -188,6 +189,7 @@ def _call(settings: Settings, refresh_token: str, name: str, what: str, work: An
     except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
         raise GoogleError(f"{what}: Google could not be reached ({type(exc).__name__})", transient=True) from None
     finally:
+        http.close()
         _remember(refresh_token, creds)
 
 
@@ -198,7 +200,7 @@ def find_draft(settings: Settings, refresh_token: str, message_id: str) -> str |
         drafts = found.get("drafts") or []
         return str(drafts[0]["id"]) if drafts else None
 
-    return _call(settings, refresh_token, "gmail", "Gmail drafts.list", work)
+    return _call(settings, refresh_token, "gmail.v1", "Gmail drafts.list", work)
 
 
 def create_draft(settings: Settings, refresh_token: str, raw: str) -> dict[str, Any]:
@@ -206,7 +208,7 @@ def create_draft(settings: Settings, refresh_token: str, raw: str) -> dict[str, 
     def work(gmail: Any) -> dict[str, Any]:
         return gmail.users().drafts().create(userId="me", body={"message": {"raw": raw}}).execute()
 
-    return _call(settings, refresh_token, "gmail", "Gmail drafts.create", work)
+    return _call(settings, refresh_token, "gmail.v1", "Gmail drafts.create", work)
 
 
 def read_values(settings: Settings, refresh_token: str, spreadsheet_id: str, range_: str) -> list[list[Any]]:
@@ -215,7 +217,7 @@ def read_values(settings: Settings, refresh_token: str, spreadsheet_id: str, ran
         got = sheets.spreadsheets().values().get(spreadsheetId=spreadsheet_id, range=range_).execute()
         return [list(row) for row in got.get("values") or []]
 
-    return _call(settings, refresh_token, "sheets", "Sheets values.get", work)
+    return _call(settings, refresh_token, "sheets.v4", "Sheets values.get", work)
 
 
 def append_row(settings: Settings, refresh_token: str, spreadsheet_id: str, range_: str,
@@ -227,7 +229,7 @@ def append_row(settings: Settings, refresh_token: str, spreadsheet_id: str, rang
             body={"values": [row]},
         ).execute()
 
-    return _call(settings, refresh_token, "sheets", "Sheets values.append", work)
+    return _call(settings, refresh_token, "sheets.v4", "Sheets values.append", work)
 
 
 def discovery_revision(name: str) -> str:
