@@ -16,18 +16,24 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 @command("google")
 def cmd_google(args: argparse.Namespace) -> int:
+    ctx = app_context()
+    try:
+        return _google(ctx, args.action, Actor.user(args.actor))
+    finally:
+        ctx.engine.dispose()
+
+
+def _google(ctx, action: str, actor: Actor) -> int:  # noqa: ANN001 - an AppContext
     from core.integrations.connection import STATE_TTL, disconnect, google_status, start_connect
 
-    ctx = app_context()
-    actor = Actor.user(args.actor)
     with ctx.sessions() as session:
-        if args.action == "connect":
+        if action == "connect":
             url = start_connect(session, ctx.settings, actor)
             session.commit()
             minutes = int(STATE_TTL.total_seconds() // 60)
             print(f"Open this URL in a browser within {minutes} minutes and approve; the callback completes it:\n{url}")
             return 0
-        if args.action == "disconnect":
+        if action == "disconnect":
             revoked = disconnect(session, ctx.settings, actor)
             session.commit()
             print("Google disconnected" + ("; the grant is revoked at Google." if revoked else

@@ -96,3 +96,12 @@ def propose_sheet_row(session: Session, task_id: int, actor: Actor | None = None
         payload=payload.model_dump(), dedupe_key=f"sheets_append:task-{task.id}", urgency="low",
     )
     return proposal_id
+
+
+def list_customer_delivery(session: Session, limit: int = 500) -> list[tuple[int, str, str, str | None]]:
+    """(id, company, delivery, sheet_id) of customers by company, for the settings editor."""
+    rows = session.execute(
+        select(Customer.id, Customer.company, Customer.delivery, Customer.sheet_id)
+        .order_by(Customer.company, Customer.id).limit(limit)
+    ).all()
+    return [tuple(r) for r in rows]
