@@ -8,7 +8,6 @@ Every call has a timeout. No message raised here carries a token, a client secre
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -231,7 +230,3 @@ def append_row(settings: Settings, refresh_token: str, spreadsheet_id: str, rang
 
     return _call(settings, refresh_token, "sheets.v4", "Sheets values.append", work)
 
-
-def discovery_revision(name: str) -> str:
-    """The revision of a shipped discovery document (shown in docs; a test checks both load)."""
-    return str(json.loads(_document(name)).get("revision", ""))
