@@ -29,3 +29,7 @@ LEDGER_SOURCES = ("stripe", "llm_usage", "csv_import", "manual")
 SUBSCRIPTION_STATUSES = ("incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid",
                          "paused")
 PLAN_CHANGE_SOURCES = ("webhook", "operator", "system")
+INTEGRATION_PROVIDERS = ("google",)
+# connected: the stored grant works as far as we know; needs_reconnect: Google refused it (revoked, expired).
+INTEGRATION_STATUSES = ("connected", "needs_reconnect")
+DELIVERY_MODES = ("email", "gmail_draft")  # how a customer's `deliver` proposals go out (SPEC §15)

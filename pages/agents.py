@@ -27,6 +27,7 @@ from core.config.store import (
 from core.console.runs import agent_run_page
 from ui.context import app_context, current_actor
 from ui.decisions import operators_section
+from ui.google import render_google_section
 from ui.live import live_fragment
 from ui.policies import render_policy_settings
 from ui.safe import md_escape
@@ -142,3 +143,6 @@ with st.form("money_settings"):
 st.subheader("Approval policies")
 render_policy_settings(ctx)
 operators_section(ctx)
+
+st.subheader("Google Workspace")
+render_google_section(ctx)

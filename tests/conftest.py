@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # Tests must not see the developer's configuration: drop every HossAgent variable before anything reads it.
 _OUR_PREFIXES = ("DATABASE_URL", "OPENAI_", "BIZDEV_", "SENDGRID_", "SLACK_", "STRIPE_", "SCHED_", "OPS_", "HOSS_",
-                 "SENTRY_", "METRICS_", "EVENTS_", "EXECUTOR_", "CANVAS_", "PROPOSAL_")
+                 "SENTRY_", "METRICS_", "EVENTS_", "EXECUTOR_", "CANVAS_", "PROPOSAL_",
+                 "GOOGLE_")
 _TEST_KNOBS = {"HOSS_SCREENSHOTS"}  # test switches, not configuration
 for _name in list(os.environ):
     if _name.startswith(_OUR_PREFIXES) and _name not in _TEST_KNOBS:

@@ -195,7 +195,9 @@ def _note(body: DecideBody) -> str | None:
 
 # Each concept's own routes: a module with `routes(route) -> list[Route]`, `route` being the maker below
 # (bearer-token auth, errors as JSON). Listed here so `api_routes` stays the one place every route is bound.
-ROUTE_MODULES: tuple[str, ...] = ("core.app.api_workforce", "core.app.api_plans", "core.app.api_decisions")
+ROUTE_MODULES: tuple[str, ...] = (
+    "core.app.api_workforce", "core.app.api_plans", "core.app.api_decisions", "core.app.api_google",
+)
 
 RouteMaker = Callable[..., Route]
 

@@ -267,7 +267,9 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 # Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
-VERB_MODULES: tuple[str, ...] = ("core.app.cli_workforce", "core.app.cli_plans", "core.app.cli_decisions")
+VERB_MODULES: tuple[str, ...] = (
+    "core.app.cli_workforce", "core.app.cli_plans", "core.app.cli_decisions", "core.app.cli_google",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

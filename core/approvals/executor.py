@@ -143,7 +143,9 @@ def _call_and_record(session: Session, settings: Settings, adapter: Any, executi
     result: dict[str, Any] = {}
     error: str | None = None
     try:
-        result = adapter.execute(settings, payload, idempotency_key=key)
+        # An adapter that reads our tables (a stored Google grant) says so; it gets the session between transactions.
+        extra = {"session": session} if getattr(adapter, "NEEDS_SESSION", False) else {}
+        result = adapter.execute(settings, payload, idempotency_key=key, **extra)
         status = "succeeded"
     except (PermanentError, TransientError) as exc:
         status, error = "failed", str(exc)[:2000]
@@ -178,6 +180,8 @@ def _describe(result: dict[str, Any]) -> str:
         return "dry run: " + ", ".join(f"{k}={v!r}"[:80] for k, v in result.get("would_send", {}).items() if k != "body")
     if result.get("skipped"):
         return str(result.get("message", "skipped"))
+    if result.get("detail"):
+        return str(result["detail"])
     if result.get("url"):
         return f"checkout session {result.get('session_id')}: {result['url']}"
     sent = result.get("sent", {})

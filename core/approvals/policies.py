@@ -20,7 +20,7 @@ TIMEOUT_ACTIONS = ("expire", "reject")
 APPROVING_ROLES = ("owner", "approver")  # viewers never decide, whatever a policy says
 DEFAULT_APPROVERS = APPROVING_ROLES
 # The action types the executor knows; the policy editor offers these.
-ACTION_TYPES = ("email", "slack", "stripe_checkout", "deliver")
+ACTION_TYPES = ("email", "slack", "stripe_checkout", "deliver", "gmail_draft", "sheets_append")
 _ACTION_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 

@@ -20,7 +20,8 @@ class ConfigError(InvalidInput):
 _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers overflow, not wait
 _MONTH_MINUTES = 31 * 24 * 60
 _HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
-                    "stripe_portal_return_url", "slack_api_base", "hoss_public_url")
+                    "stripe_portal_return_url", "slack_api_base", "hoss_public_url", "google_auth_url",
+                    "google_token_url", "google_revoke_url", "google_api_base")
 
 
 def _check_http_url(value: str) -> str:
@@ -84,6 +85,14 @@ class Settings(BaseSettings):
         "http://localhost:8501/", description="Where Stripe's billing portal sends a customer back to."
     )
 
+    # Google Workspace (SPEC §15)
+    google_client_id: str | None = Field(None, description="OAuth client id; with the secret and HOSS_SECRET_KEY, enables Connect Google.")
+    google_client_secret: SecretStr | None = Field(None, description="OAuth client secret of GOOGLE_CLIENT_ID.")
+    google_auth_url: str = Field("https://accounts.google.com/o/oauth2/v2/auth", description="Google's consent page.")
+    google_token_url: str = Field("https://oauth2.googleapis.com/token", description="Google's token endpoint (tests).")
+    google_revoke_url: str = Field("https://oauth2.googleapis.com/revoke", description="Google's token revocation endpoint.")
+    google_api_base: str | None = Field(None, description="One base URL for the Gmail and Sheets APIs (tests); unset, Google's own.")
+
     # Scheduler
     sched_bizdev_interval_minutes: float = Field(30, gt=0, le=_MONTH_MINUTES, description="BizDev agent period.")
     sched_onboarding_interval_minutes: float = Field(10, gt=0, le=_MONTH_MINUTES, description="Onboarding agent period.")
@@ -140,11 +149,13 @@ class Settings(BaseSettings):
     )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
     hoss_secret_key: SecretStr | None = Field(
-        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process); "
-        "unset, the anchors are unkeyed and a re-seal by the database owner goes unnoticed."
+        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process) "
+        "and encrypts stored Google tokens; unset, the anchors are unkeyed (a re-seal by the database owner goes "
+        "unnoticed) and Connect Google is off."
     )
     hoss_public_url: str = Field(
-        "http://localhost:8501", description="Public base URL of `web`/`api`: email decision links point there.")
+        "http://localhost:8501",
+        description="Where browsers reach `web`/`api`: email decision links and the Google OAuth callback are built on it.")
     hoss_trust_forwarded_for: bool = Field(
         False, description="Count sign-in attempts by X-Forwarded-For's first address (only behind your own proxy)."
     )
@@ -171,7 +182,7 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
-        "sentry_dsn", "hoss_secret_key", "slack_bot_token", "slack_signing_secret",
+        "sentry_dsn", "hoss_secret_key", "slack_bot_token", "slack_signing_secret", "google_client_secret",
         mode="before",
     )
     @classmethod
@@ -189,6 +200,7 @@ class Settings(BaseSettings):
         "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
         "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm",
         "openai_tpm", "slack_approval_channel",
+        "google_client_id", "google_api_base",
         mode="before",
     )
     @classmethod

@@ -11,6 +11,7 @@ from db.models.approvals import ActionProposal, Execution
 from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
+from db.models.integrations import Integration, OAuthState
 from db.models.money import LedgerEntry
 from db.models.operators import Approval, Operator, UsedLinkNonce
 from db.models.plans import Plan, PlanChange
@@ -18,7 +19,7 @@ from db.models.workforce import TaskStep
 
 __all__ = [
     "ActionProposal", "Agent", "AgentRun", "Approval", "AuditAnchor", "AuditLog", "Base", "CanvasTaskCreatedDaily",
-    "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Invoice",
-    "Lead", "LedgerEntry", "Operator", "Plan", "PlanChange", "SchedulerSlot", "Setting", "SigninAttempt", "Task",
-    "TaskStep", "UsedLinkNonce",
+    "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Integration",
+    "Invoice", "Lead", "LedgerEntry", "OAuthState", "Operator", "Plan", "PlanChange", "SchedulerSlot", "Setting",
+    "SigninAttempt", "Task", "TaskStep", "UsedLinkNonce",
 ]

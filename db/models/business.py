@@ -47,6 +47,7 @@ class Customer(Base):
         CheckConstraint("subscription_status IS NULL OR subscription_status IN ("
                         + ", ".join(f"'{s}'" for s in st.SUBSCRIPTION_STATUSES) + ")", name="subscription_status"),
         CheckConstraint("monthly_budget_cents IS NULL OR monthly_budget_cents >= 0", name="monthly_budget_non_negative"),
+        one_of("delivery", st.DELIVERY_MODES),
     )
     id: Mapped[int] = id_pk()
     company: Mapped[str] = mapped_column(Text)
@@ -66,6 +67,9 @@ class Customer(Base):
     last_subscription_event_id: Mapped[str | None] = mapped_column(Text)
     # Monthly LLM spend cap for this customer's tasks; NULL: none (core.plans.budgets).
     monthly_budget_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # SPEC §15: how `deliver` proposals go out, and the Google Sheet that gains a row per done task (NULL: none).
+    delivery: Mapped[str] = mapped_column(Text, server_default="email")
+    sheet_id: Mapped[str | None] = mapped_column(Text)
 
 
 class Invoice(Base):

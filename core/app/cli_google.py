@@ -1,0 +1,48 @@
+"""`python -m core google connect | status | disconnect`: the Google connection from a headless server."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.app.cli import app_context, command
+from core.audit import Actor
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("google", help="Google Workspace: `connect` prints the consent URL, `status`, `disconnect`")
+    p.add_argument("action", choices=("connect", "status", "disconnect"))
+    p.add_argument("--actor", default="cli", help="who acts (recorded in the audit log)")
+
+
+@command("google")
+def cmd_google(args: argparse.Namespace) -> int:
+    ctx = app_context()
+    try:
+        return _google(ctx, args.action, Actor.user(args.actor))
+    finally:
+        ctx.engine.dispose()
+
+
+def _google(ctx, action: str, actor: Actor) -> int:  # noqa: ANN001 - an AppContext
+    from core.integrations.connection import STATE_TTL, disconnect, google_status, start_connect
+
+    with ctx.sessions() as session:
+        if action == "connect":
+            url = start_connect(session, ctx.settings, actor)
+            session.commit()
+            minutes = int(STATE_TTL.total_seconds() // 60)
+            print(f"Open this URL in a browser within {minutes} minutes and approve; the callback completes it:\n{url}")
+            return 0
+        if action == "disconnect":
+            revoked = disconnect(session, ctx.settings, actor)
+            session.commit()
+            print("Google disconnected" + ("; the grant is revoked at Google." if revoked else
+                                           "; Google did not confirm the revocation (revoke it in your Google account)."))
+            return 0
+        status = google_status(session, ctx.settings)
+    if not status.connected:
+        print("Google: not connected." + (f" {status.blocker}" if status.blocker else ""))
+        return 0
+    print(f"Google: connected as {status.email or '(unreadable)'} since {status.connected_at:%Y-%m-%d %H:%M} UTC"
+          f" ({status.status})" + (f" — {status.problem}" if status.problem else ""))
+    return 1 if status.problem else 0
