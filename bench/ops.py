@@ -24,19 +24,45 @@ _SPAN_SQL = ("""
 """)
 
 
-def _seed(url: str, n: int) -> None:
-    from sqlalchemy import text
+# --steps N: each task is a hired worker's N-step workflow; the role with that many steps (SPEC §12).
+_ROLE_FOR_STEPS = {2: "support-triage", 3: "copywriter", 4: "research-analyst"}
 
+
+def _seed(url: str, n: int, steps: int = 1) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from core.audit import Actor
+    from core.workforce.hiring import hire
     from db.engine import make_engine
 
     engine = make_engine(url, pool_size=1)
-    with engine.begin() as conn:
-        customer = conn.execute(text("INSERT INTO customers (company, plan) VALUES ('Bench Corp', 'pro') "
-                                     "RETURNING id")).scalar_one()
-        conn.execute(text("INSERT INTO tasks (customer_id, description, reward_cents) "
-                          "SELECT :c, 'Benchmark task ' || g, 80 FROM generate_series(1, :n) g"),
-                     {"c": customer, "n": n})
+    with Session(engine) as session:
+        agent = None
+        if steps > 1:
+            agent = hire(session, _ROLE_FOR_STEPS[steps], "Bench", Actor.system("bench"), review=False).name
+        customer = session.execute(text("INSERT INTO customers (company, plan) VALUES ('Bench Corp', 'pro') "
+                                        "RETURNING id")).scalar_one()
+        session.execute(text("INSERT INTO tasks (customer_id, description, reward_cents, agent) "
+                             "SELECT :c, 'Benchmark task ' || g, 80, :a FROM generate_series(1, :n) g"),
+                        {"c": customer, "n": n, "a": agent})
+        session.commit()
     engine.dispose()
+
+
+def step_answer(prompt: str) -> str:
+    """A valid answer to any workflow step's prompt: the step's example JSON for a json step, else text."""
+    import json as _json
+
+    from core.workforce.catalogue import ROLES
+
+    first = prompt.split("\n", 1)[0]
+    name = first.split(": ", 1)[1] if first.startswith("Step ") else ""
+    for template in ROLES.values():
+        for step in template.steps:
+            if step.name == name and step.schema is not None:
+                return _json.dumps(step.example)
+    return "Benchmark result."
 
 
 def _worker_settings(url: str, llm_url: str | None, workers: int) -> Settings:
@@ -54,6 +80,8 @@ def _configure_pool(p: argparse.ArgumentParser) -> None:
     p.add_argument("--latency-ms", type=int, default=200, help="stand-in LLM latency")
     p.add_argument("--tasks", type=int, default=96, help="pending tasks to drain")
     p.add_argument("--replicas", type=int, default=1, help="pool processes against the same database")
+    p.add_argument("--steps", type=int, default=1, choices=(1, *_ROLE_FOR_STEPS),
+                   help="LLM calls per task: 1 the Ops prompt; 2-4 a hired worker's workflow of that many steps")
 
 
 def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
@@ -64,10 +92,10 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
     from core.config.settings import load_settings
     from db.engine import make_engine
 
-    n, r, t, latency = args.workers, args.replicas, args.tasks, args.latency_ms / 1000
-    llm = StandInLLM(latency)
+    n, r, t, latency, steps = args.workers, args.replicas, args.tasks, args.latency_ms / 1000, args.steps
+    llm = StandInLLM(latency, step_answer if steps > 1 else None)
     with scratch_database(load_settings()) as url, llm.serve() as llm_url:
-        _seed(url, t)
+        _seed(url, t, steps)
         cmd = [sys.executable, "-m", "bench.ops", "worker", url, llm_url, str(n)]
         procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(r)]
         for proc in procs:  # every replica imported, connected and warmed before the clock starts
@@ -87,10 +115,10 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
         with engine.connect() as conn:
             done, total, span, mean_task = conn.execute(text(_SPAN_SQL)).one()
         engine.dispose()
-    ideal = math.ceil(t / (n * r)) * latency
+    ideal = math.ceil(t / (n * r)) * steps * latency  # every slot busy, each task N calls of L back to back
     span = float(span or 0.0)
     return {
-        "tasks": t, "workers": n, "replicas": r, "latency_ms": args.latency_ms, "done": done,
+        "tasks": t, "workers": n, "replicas": r, "latency_ms": args.latency_ms, "steps": steps, "done": done,
         "llm_calls": llm.calls, "ideal_s": round(ideal, 3), "span_s": round(span, 3), "wall_s": round(wall, 3),
         "efficiency": round(ideal / span, 3) if span else 0.0, "exit_codes": codes,
         "mean_task_ms": round(float(mean_task or 0) * 1000, 1),

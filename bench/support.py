@@ -71,8 +71,9 @@ def _migrated(url: str) -> None:
 class StandInLLM:
     """An OpenAI-compatible chat completions endpoint on 127.0.0.1 answering after `latency_s`; counts calls."""
 
-    def __init__(self, latency_s: float) -> None:
+    def __init__(self, latency_s: float, answer=None) -> None:  # noqa: ANN001 - answer(prompt) -> str, or None
         self.latency_s = latency_s
+        self.answer = answer
         self.calls = 0
         self._lock = threading.Lock()
 
@@ -93,7 +94,8 @@ class StandInLLM:
                 "id": f"chatcmpl-bench-{n}", "object": "chat.completion", "created": int(time.time()),
                 "model": body.get("model", "gpt-4o-mini"),
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": "Benchmark result."}}],
+                             "message": {"role": "assistant", "content": self.answer(
+                                 body["messages"][-1]["content"]) if self.answer else "Benchmark result."}}],
                 "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
             })
 

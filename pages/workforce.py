@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.config.cents import dollars
 from core.errors import HossError
-from core.workforce.hiring import hire, list_workers, parse_hours, set_worker_status
+from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, set_worker_status
 from core.workforce.roles import all_roles, role_template
 from core.workforce.views import recent_worker_tasks, worker_stats
 from ui.context import app_context, current_actor
@@ -63,6 +63,23 @@ if active:
     c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",))
     c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",))
 
+    chosen = next(w for w in workers if w.name == st.session_state.get("workforce_worker", active[0]))
+    with st.expander(f"Edit {chosen.name}"), st.form(f"edit_{chosen.name}"):
+        tone = st.text_input("Tone", value=chosen.tone, key=f"edit_tone_{chosen.name}")
+        model = st.text_input("Model", value=chosen.model, key=f"edit_model_{chosen.name}")
+        hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
+        review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
+        if st.form_submit_button("Save changes"):
+            try:
+                with ctx.sessions() as session:
+                    edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
+                                hours=parse_hours(hours), review=review)
+                    session.commit()
+                st.session_state["workforce_flash"] = f"Saved {chosen.name}."
+                st.rerun()
+            except HossError as exc:
+                st.text(f"Not saved: {exc}")
+
 st.subheader("Hire")
 roles = [t.role for t in all_roles()]
 role = st.selectbox("Role template", roles, key="hire_role",
@@ -73,11 +90,13 @@ st.text(f"{template.description}\n{template.human_minutes} minutes of a person's
 for i, step in enumerate(template.steps, start=1):
     st.markdown(f"**{i}. {md_escape(step.name)}** ({step.artifact}) — {md_escape(step.instruction)}")
 with st.form("hire_form"):
-    name = st.text_input("Name")
-    tone = st.text_input("Tone", value=template.default_tone)
-    model = st.text_input("Model", value=template.default_model)
-    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"')
-    review = st.checkbox("Review its work before it is done", value=template.review_by_default)
+    name = st.text_input("Name", key="hire_name")
+    tone = st.text_input("Tone", value=template.default_tone, key=f"hire_tone_{role}")
+    model = st.text_input("Model", value=template.default_model, key=f"hire_model_{role}")
+    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"',
+                          key="hire_hours")
+    review = st.checkbox("Review its work before it is done", value=template.review_by_default,
+                         key=f"hire_review_{role}")
     if st.form_submit_button("Hire", type="primary"):
         try:
             with ctx.sessions() as session:

@@ -92,7 +92,10 @@ def budget_exhausted(session: Session, settings: Settings) -> bool:
     """Whether today's LLM spend reached the daily budget (never in mock mode or with no budget)."""
     if settings.llm_mode != "openai":
         return False
-    return _exhausted(settings, get_daily_budget_cents(session, settings), spend_today_cents(session))
+    budget = get_daily_budget_cents(session, settings)
+    if budget is None:  # no budget: nothing to add up (this runs before every LLM call)
+        return False
+    return _exhausted(settings, budget, spend_today_cents(session))
 
 
 def stop_for_budget(session: Session, settings: Settings) -> BudgetStop | None:

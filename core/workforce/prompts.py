@@ -6,8 +6,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from core.workforce.roles import RoleTemplate, Step
 
@@ -49,11 +50,16 @@ def step_prompt(template: RoleTemplate, step: Step, ctx: StepContext, previous: 
         parts.append(f"Reviewer's note (the previous version was sent back; address it): {ctx.review_note}")
     if step.schema is not None:
         parts.append("Answer with one JSON object only (no prose, no code fence) with these fields: "
-                     f"{json.dumps(step.schema.model_json_schema()['properties'])}. "
-                     f"Example: {json.dumps(step.example)}")
+                     f"{_fields(step.schema)}. Example: {json.dumps(step.example)}")
     else:
         parts.append("Answer in Markdown.")
     return "\n\n".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _fields(schema: type[BaseModel]) -> str:
+    """The schema's fields as JSON (computed once per model: it runs before every json step)."""
+    return json.dumps(schema.model_json_schema()["properties"])
 
 
 def retry_prompt(prompt: str, error: str) -> str:

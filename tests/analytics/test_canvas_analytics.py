@@ -239,7 +239,7 @@ def test_invalid_params_are_refused_with_one_message(data: AppContext, params: d
 
 def test_truncating_tasks_empties_the_rollups(data: AppContext) -> None:
     with data.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE tasks")
+        conn.exec_driver_sql("TRUNCATE tasks CASCADE")  # and their workflow steps (task_steps)
     assert run(data, "profit_over_time", period="all_time").rows == []
     assert run(data, "task_throughput", period="all_time").rows == []
 

@@ -30,14 +30,24 @@ def test_workforce_page_shows_the_roster_and_the_templates_steps(session) -> Non
 def test_hiring_from_the_page_adds_the_worker_with_the_signed_in_operator(session) -> None:
     at = run_page("pages/workforce.py", operator="ann")
     at.selectbox(key="hire_role").set_value("sdr").run()
-    fields = {t.label: t for t in at.text_input}
-    fields["Name"].set_value("Mo")
-    fields["Working hours"].set_value("mon-fri 09:00-17:00 Europe/Berlin")
+    at.text_input(key="hire_name").set_value("Mo")
+    at.text_input(key="hire_hours").set_value("mon-fri 09:00-17:00 Europe/Berlin")
     at.button[[b.label for b in at.button].index("Hire")].click().run()
     assert not at.exception
     row = session.execute(text("SELECT role, hours_tz FROM agents WHERE name = 'Mo'")).one()
     actor = session.execute(text("SELECT actor_id FROM audit_log WHERE entity = 'agent' AND entity_id = 'Mo'")).scalar()
     assert tuple(row) == ("sdr", "Europe/Berlin") and actor == "ann"
+
+
+def test_editing_a_worker_from_the_page_changes_its_hours_and_is_audited(session) -> None:
+    at = run_page("pages/workforce.py", operator="ann")
+    at.selectbox(key="workforce_worker").set_value("Sasha").run()
+    at.text_input(key="edit_hours_Sasha").set_value("sat,sun 10:00-12:00 UTC")
+    at.button[[b.label for b in at.button].index("Save changes")].click().run()
+    assert not at.exception
+    hours = session.execute(text("SELECT hours_days, hours_tz FROM agents WHERE name = 'Sasha'")).one()
+    action = session.execute(text("SELECT metadata->>'action' FROM audit_log WHERE entity_id = 'Sasha'")).scalar()
+    assert tuple(hours) == ([6, 7], "UTC") and action == "edit"
 
 
 def _task_view(task_id: int) -> AppTest:

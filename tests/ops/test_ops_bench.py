@@ -35,3 +35,11 @@ def test_drain_bench_reports_both_rates(pg_admin_url):
     figures = _bench(pg_admin_url, "drain", "--tasks", "40", "--workers", "2")
     assert (figures["bench"], figures["done"]) == ("drain", 40)
     assert figures["raw_claim_complete_per_s"] > 0 and figures["drain_tasks_per_s"] > 0
+
+
+@pytest.mark.slow
+def test_ops_pool_bench_with_steps_runs_each_task_as_a_workflow(pg_admin_url):
+    figures = _bench(pg_admin_url, "ops-pool", "--workers", "2", "--latency-ms", "20", "--tasks", "4",
+                     "--replicas", "1", "--steps", "3")
+    assert (figures["done"], figures["llm_calls"], figures["steps"]) == (4, 12, 3)
+    assert figures["ideal_s"] == 0.12 and figures["efficiency"] > 0

@@ -112,3 +112,22 @@ def test_mock_mode_writes_a_labelled_artifact_per_step(ctx, session, settings):
     assert detail.status == "done" and len(detail.steps) == 4
     assert all("[MOCK RESULT" in (s.artifact or "") for s in detail.steps)
     json.loads(detail.steps[0].artifact or "")
+
+
+def test_a_step_that_failed_is_retried_without_recalling_the_finished_ones(ctx, session, settings, fake, llm_url):
+    inner = fake.reply
+    failed = []
+
+    def reply(body):
+        if step_of(body) == "research" and not failed:
+            failed.append(1)
+            return ""  # an empty answer: an LLMError that counts as an attempt
+        return inner(body)
+
+    fake.reply = reply
+    task_id = hire_and_task(session, review=False)
+    _run(ctx, settings, llm_url, ops_backoff_base_seconds=0.0)
+    names = [step_of(b) for b in fake.requests]
+    detail = task_detail(session, task_id)
+    assert detail.status == "done" and names == ["plan", "research", "research", "synthesize", "self-check"]
+    assert session.execute(text("SELECT attempts FROM tasks WHERE id = :t"), {"t": task_id}).scalar() == 2
