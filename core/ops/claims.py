@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
+from core.approvals.google_delivery import propose_sheet_row
 from core.audit import Actor
 from core.llm.pricing import profit_cents
 from core.ops import sql
@@ -86,7 +87,8 @@ class Outcome:
 
 
 def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | None:
-    """Mark the task done (once: refused if it was reclaimed), book LLM spend in the ledger; return profit or None."""
+    """Mark the task done (once: refused if it was reclaimed), book LLM spend in the ledger, propose the customer's
+    sheet row (if it keeps a sheet); return profit or None."""
     row = session.execute(sql.COMPLETE, {
         "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "summary": outcome.summary,
         "model": outcome.model, "mode": outcome.mode, "input_tokens": outcome.input_tokens,
@@ -95,6 +97,8 @@ def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | No
         "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
         "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
     }).first()
+    if row is not None:
+        propose_sheet_row(session, claim.task_id)  # with the completion, so a done task never misses its row
     session.commit()
     return None if row is None else row.profit_cents
 

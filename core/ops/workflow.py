@@ -22,7 +22,7 @@ from core.llm.tasks import LLMError, TransientLLMError, complete
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim
-from core.workforce.delivery import propose_delivery
+from core.workforce.delivery import on_task_done
 from core.workforce.prompts import (
     ArtifactInvalid,
     StepContext,
@@ -200,7 +200,7 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
             line = f"task {claim.task_id} was reclaimed by another worker; this result was discarded"
             return TaskReport(claim.task_id, "stale", line, level=logging.WARNING)
         if to_status == "done":
-            propose_delivery(tx, claim.task_id)
+            on_task_done(tx, claim.task_id)
         tx.commit()
     line = (f"task {claim.task_id} {to_status.replace('_', ' ')} by {claim.agent} ({template.role}, "
             f"{len(template.steps)} steps) for {claim.company}: cost {totals.cost}¢, profit {row.profit_cents}¢, "

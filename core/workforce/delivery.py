@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.approvals.executors.deliver import DeliverPayload
+from core.approvals.google_delivery import delivery_action_type, propose_sheet_row
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
 from db.models import Customer, Task
@@ -17,8 +18,17 @@ def delivery_dedupe_key(task_id: int) -> str:
 
 
 def delivery_channel(session: Session, customer_id: int) -> str:
-    """How a customer receives deliverables: `email` today (issue 14 routes to `gmail_draft` by a customer setting)."""
-    return "email"
+    """How a customer receives deliverables: its `delivery` setting, `email` or `gmail_draft` (SPEC §15)."""
+    delivery = session.execute(select(Customer.delivery).where(Customer.id == customer_id)).scalar_one_or_none()
+    return delivery_action_type({"delivery": delivery})
+
+
+def on_task_done(session: Session, task_id: int) -> tuple[int, bool]:
+    """What a task becoming done proposes: its one delivery and, when the customer keeps a Google Sheet, its one
+    sheet row; the delivery's (id, created). No commit."""
+    delivered = propose_delivery(session, task_id)
+    propose_sheet_row(session, task_id)
+    return delivered
 
 
 def propose_delivery(session: Session, task_id: int) -> tuple[int, bool]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.audit import Actor
 from core.errors import IllegalTransition, InvalidInput, NotFound
 from core.transitions import transition_task
-from core.workforce.delivery import propose_delivery
+from core.workforce.delivery import on_task_done
 from core.workforce.roles import role_template
 from db.models import Agent, Task, TaskStep
 
@@ -52,7 +52,7 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
     if decision == "approve":
         transition_task(session, task_id, "done", actor, values={"completed_at": func.now()},
                         metadata={**meta, "approved_as_is": row.revision == 0})
-        proposal_id, _ = propose_delivery(session, task_id)
+        proposal_id, _ = on_task_done(session, task_id)
         return ReviewOutcome(task_id, "done", f"task {task_id} approved: done; delivery proposal {proposal_id} "
                                               "is in the inbox", proposal_id)
     if decision == "discard":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.policy
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -163,5 +164,5 @@ class FakeGoogle:
 
 
 def message_of(raw: str) -> email.message.Message:
-    """The RFC 822 message inside a Gmail `raw` (base64url)."""
-    return email.message_from_bytes(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    """The RFC 822 message inside a Gmail `raw` (base64url), headers decoded (RFC 2047 words read as text)."""
+    return email.message_from_bytes(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), policy=email.policy.default)

@@ -8,7 +8,7 @@ from core.approvals.executor import execute_next
 from core.approvals.proposals import approve_proposal
 from core.ops.pool import OpsPool
 from core.workforce.delivery import delivery_channel, propose_delivery
-from tests.workforce.conftest import OPERATOR, hire_and_task
+from tests.workforce.conftest import OPERATOR, hire_and_task, make_customer
 
 
 def test_a_done_task_without_review_is_delivered_once_through_the_email_executor(ctx, session, settings):
@@ -28,5 +28,8 @@ def test_a_done_task_without_review_is_delivered_once_through_the_email_executor
     assert payload["body"] == result["would_send"]["body"].rstrip("\n")  # the MIME body ends in a newline
 
 
-def test_delivery_goes_by_email_today(session):
-    assert delivery_channel(session, 1) == "email"
+def test_delivery_follows_the_customer_setting_email_by_default(session):
+    cid = make_customer(session)
+    assert delivery_channel(session, cid) == "email"
+    session.execute(text("UPDATE customers SET delivery = 'gmail_draft' WHERE id = :c"), {"c": cid})
+    assert delivery_channel(session, cid) == "gmail_draft"

@@ -2,7 +2,9 @@
 
 Payload (DeliverPayload): {"task_id", "customer_id", "channel", "to", "subject", "body"}. Channel `email` goes
 out through the email executor (SMTP, SendGrid or a dry run) with the execution's idempotency key, so the
-rules of an email hold: a stable Message-ID, and an unknown outcome is never resent in bulk.
+rules of an email hold: a stable Message-ID, and an unknown outcome is never resent in bulk. Channel
+`gmail_draft` (the customer's `delivery` setting, SPEC §15) becomes a draft in the connected Gmail through the
+gmail_draft executor, which looks for a draft with the same Message-ID before it creates one.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from core.approvals.executors import email
+from core.approvals.executors import email, gmail_draft
 from core.approvals.executors.base import PermanentError
 from core.audit import Actor
 from core.config.settings import Settings
 
-CHANNELS = ("email",)
+CHANNELS = ("email", "gmail_draft")
+NEEDS_SESSION = True  # a Gmail draft reads the stored Google grant
 
 
 class DeliverPayload(BaseModel):
@@ -26,7 +29,7 @@ class DeliverPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_id: int
     customer_id: int
-    channel: Literal["email"] = "email"
+    channel: Literal["email", "gmail_draft"] = "email"
     to: str = Field(max_length=320)
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=200_000)
@@ -41,13 +44,16 @@ def parse(payload: dict[str, Any]) -> DeliverPayload:
         raise PermanentError(f"deliver payload: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
 
-def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
+def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str, session: Session) -> dict[str, Any]:
     """Send the artifact once through its channel; what went out. Raises Permanent/TransientError."""
     p = parse(payload)
     if not p.to.strip():
         raise PermanentError(f"customer {p.customer_id} has no contact email; set one, then retry")
-    result = email.execute(settings, {"to": p.to, "subject": p.subject, "body": p.body},
-                           idempotency_key=idempotency_key)
+    message = {"to": p.to, "subject": p.subject, "body": p.body}
+    if p.channel == "gmail_draft":
+        result = gmail_draft.execute(settings, message, idempotency_key=idempotency_key, session=session)
+    else:
+        result = email.execute(settings, message, idempotency_key=idempotency_key)
     return {"channel": p.channel, "task_id": p.task_id, **result}
 
 
