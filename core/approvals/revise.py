@@ -26,8 +26,8 @@ from core.llm.text import LLMTextError, complete_text
 from core.transitions import transition_proposal
 from db.models import ActionProposal
 
-# Drafted messages: BizDev and dunning emails, money-graph Slack alerts, deliveries (issue 11's `deliver`).
-REVISABLE = ("email", "slack", "deliver")
+# Drafted messages: BizDev and dunning emails, money-graph Slack alerts, deliveries (`deliver`) and Gmail drafts.
+REVISABLE = ("email", "slack", "deliver", "gmail_draft")
 TEXT_FIELDS = ("subject", "body", "text")
 NOTES_KEPT = 5
 MAX_NOTE = 2000

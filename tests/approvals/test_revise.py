@@ -79,3 +79,22 @@ def test_cli_revise_and_the_notes_feed_later_drafts(db_url: str, session: Sessio
         llm = settings.model_copy(update={"openai_api_key": SecretStr("sk-test"), "openai_base_url": f"{base}/v1"})
         draft_email(llm, demo_lead(random.Random(1)), recent_notes(session, "email"))
     assert "Mention the free pilot" in fake.requests[0]["messages"][1]["content"]
+
+
+def test_a_delivery_revised_with_a_note_makes_v2_that_the_deliver_executor_still_accepts(
+        session: Session, settings: Settings) -> None:
+    from core.approvals.executors.deliver import parse
+    from core.workforce.delivery import propose_delivery
+    from tests.workforce.conftest import make_customer
+
+    cid = make_customer(session)
+    task_id = session.execute(text("INSERT INTO tasks (customer_id, description, status, result_summary) "
+                                   "VALUES (:c, 'Market map', 'done', 'The map.') RETURNING id"), {"c": cid}).scalar()
+    pid, _ = propose_delivery(session, task_id)
+    session.commit()
+    result = decide(session, pid, "revise", ANA, note="add: Pricing tiers follow next week.", settings=settings)
+    session.commit()
+    v2 = session.execute(text("SELECT action_type, payload FROM action_proposals WHERE supersedes_id = :i"),
+                         {"i": pid}).one()
+    assert result.ok and v2.action_type == "deliver"
+    assert "Pricing tiers follow next week." in v2.payload["body"] and parse(v2.payload).task_id == task_id
