@@ -126,7 +126,8 @@ with leads_tab:
 
 with customers_tab:
     with ctx.sessions() as session:
-        paged_table("customers", lambda p: cr.list_customers(session, page=p), timezone=TZ)
+        paged_table("customers", lambda p: cr.list_customers(session, page=p), timezone=TZ,
+                    column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
 
 with tasks_tab:
     task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")

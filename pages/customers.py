@@ -85,7 +85,10 @@ st.dataframe(
 if lines:
     st.subheader("Customer detail")
     names = {c.customer_id: f"#{c.customer_id} · {c.company} · {c.plan}" for c in lines}
-    chosen = st.selectbox("Customer", list(names), format_func=names.__getitem__, key="customers_chosen")
+    # ?customer=ID (the control room's "open" link) picks the customer shown first.
+    linked = str(st.query_params.get("customer", ""))
+    first = list(names).index(int(linked)) if linked.isascii() and linked.isdigit() and int(linked) in names else 0
+    chosen = st.selectbox("Customer", list(names), index=first, format_func=names.__getitem__, key="customers_chosen")
     with ctx.sessions() as session:
         detail = customer_detail(session, int(chosen))
     head = detail.head
@@ -119,9 +122,12 @@ if lines:
 
     t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"])
     with t1:
-        st.dataframe(pd.DataFrame(detail.tasks, columns=["id", "description", "status", "agent", "reward_cents",
-                                                         "cost_cents", "held_reason", "last_error", "created_at",
-                                                         "completed_at"]), hide_index=True, width="stretch")
+        tasks = pd.DataFrame(detail.tasks, columns=["id", "description", "status", "agent", "reward_cents",
+                                                    "cost_cents", "held_reason", "last_error", "created_at",
+                                                    "completed_at"])
+        tasks.insert(1, "view", [f"task?task={i}" for i in tasks["id"]])
+        st.dataframe(tasks, hide_index=True, width="stretch",
+                     column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
     with t2:
         st.dataframe(pd.DataFrame(detail.invoices, columns=["id", "amount_cents", "status", "link_created",
                                                             "created_at", "sent_at", "paid_at"]),

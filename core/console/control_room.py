@@ -125,9 +125,10 @@ def list_leads(session: Session, *, status: str | None = None, search: str = "",
 
 
 def list_customers(session: Session, *, page: int = 1, page_size: int = PAGE_SIZE) -> TablePage:
-    """Customers, newest first."""
-    q = select(Customer.id, Customer.company, Customer.contact_email, Customer.plan, Customer.status,
-               Customer.lead_id, Customer.created_at).order_by(Customer.id.desc())
+    """Customers, newest first, each with the link to its view on the Customers page."""
+    q = select(Customer.id, func.concat("customers?customer=", Customer.id).label("view"), Customer.company,
+               Customer.contact_email, Customer.plan, Customer.status, Customer.lead_id,
+               Customer.created_at).order_by(Customer.id.desc())
     return _page(session, q, page, page_size)
 
 

@@ -73,3 +73,32 @@ def test_a_hostile_plan_name_is_refused_by_the_catalogue_and_the_schema(session)
                     actor=OPERATOR)
     with pytest.raises(IntegrityError, match="ck_plans_name_slug"):
         session.execute(text("INSERT INTO plans (name) VALUES ('<b>pro</b>')"))
+
+
+def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from core.console.control_room import list_customers
+    from tests.console_support import page_or_skip
+
+    other = make_customer(session, "Second Customer GmbH", email="ops@second.test")
+    session.commit()
+    view = next(r["view"] for r in list_customers(session).rows if r["id"] == other)
+    assert view == f"customers?customer={other}"
+    at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
+    at.query_params["customer"] = str(other)
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="customers_chosen").value == other
+    assert any(t.value.startswith("Second Customer GmbH") for t in at.text)
+
+
+def test_a_hostile_customer_link_falls_back_to_the_first_customer(page_db) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.console_support import page_or_skip
+
+    at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
+    at.query_params["customer"] = "٣<script>"
+    at.run()
+    assert not at.exception and at.selectbox(key="customers_chosen").index == 0
