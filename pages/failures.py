@@ -98,12 +98,14 @@ elif report is not None:
 st.caption(f"{page.total} matching row(s); page {page.page}.")
 st.dataframe(
     pd.DataFrame(
-        [{"kind": r.kind, "id": r.id, "status": r.status, "what": r.what, "error": r.error or "",
-          "last attempt": r.at, "attempts": r.attempts, "failed at": r.step or ""} for r in page.rows],
-        columns=["kind", "id", "status", "what", "error", "last attempt", "attempts", "failed at"],
+        [{"kind": r.kind, "id": r.id, "view": f"task?task={r.id}" if r.kind == "task" else None, "status": r.status,
+          "what": r.what, "error": r.error or "", "last attempt": r.at, "attempts": r.attempts,
+          "failed at": r.step or ""} for r in page.rows],
+        columns=["kind", "id", "view", "status", "what", "error", "last attempt", "attempts", "failed at"],
     ),
     hide_index=True, width="stretch",
-    column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                   "view": st.column_config.LinkColumn("view", display_text="open")},
 )
 left, mid, right = st.columns([1, 2, 1])
 if left.button("← Previous", key="failures_prev", disabled=page.page <= 1):
@@ -139,5 +141,5 @@ if replayable:
     r2.selectbox("From node", nodes, index=nodes.index(step) if step in nodes else 0, key="failures_replay_node")
     r3.button("Replay", key="failures_replay", on_click=_replay)
 
-st.caption("Retrying a task from a chosen step comes with tasks that have steps (the workforce, SPEC §12); "
-           "today a task is one LLM call, so a retry reruns it whole.")
+st.caption("A retried worker task resumes at its first unfinished step: the steps it finished are kept and never "
+           "called again (open it to see them). A task of the Ops prompt is one LLM call, so a retry reruns it.")

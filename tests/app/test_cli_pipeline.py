@@ -30,6 +30,9 @@ def test_lead_to_invoice_through_the_cli(db_url: str, session: Session) -> None:
     _cli(db_url, "run-agent", "bizdev")
     lead_id = session.execute(text("SELECT min(id) FROM leads")).scalar_one()
     session.execute(text("UPDATE leads SET status = 'responded' WHERE id = :i"), {"i": lead_id})
+    # This walk-through is the Ops pool's single-prompt path: with the starting workforce paused, Onboarding
+    # leaves the starter tasks to it (the workers' workflows have their own walk-through in tests/workforce).
+    session.execute(text("UPDATE agents SET enabled = false WHERE kind = 'worker'"))
     session.commit()
     _cli(db_url, "run-agent", "onboarding")
     _cli(db_url, "run-agent", "onboarding")

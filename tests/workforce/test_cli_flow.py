@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from tests.workforce.conftest import make_customer, prompt_of, step_of
@@ -15,6 +16,7 @@ from tests.workforce.conftest import make_customer, prompt_of, step_of
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_hire_add_run_show_revise_approve_from_the_shell(db_url, session, fake, llm_url):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url, "OPENAI_API_KEY": "sk-test-not-real",
            "OPENAI_BASE_URL": f"{llm_url}/v1"}
