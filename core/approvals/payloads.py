@@ -39,6 +39,10 @@ class CheckoutPayload(BaseModel):
     description: str | None = Field(None, max_length=250)
 
 
+# Drafted messages, which the operator may send back with a note (revise): BizDev and dunning emails, money-graph
+# Slack alerts, deliveries (issue 11's `deliver`).
+REVISABLE = ("email", "slack", "deliver")
+
 PAYLOAD_MODELS: dict[str, type[BaseModel]] = {"email": EmailPayload, "slack": SlackPayload,
                                                "stripe_checkout": CheckoutPayload}
 
