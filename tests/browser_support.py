@@ -142,6 +142,9 @@ def page_url(base: str, page_file: str) -> str:
 def settle(p) -> str:
     """Wait until the script has finished rendering; return the main area's text."""
     p.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
+    # The status widget is absent both before a run starts and after it ends; the app's script state is set
+    # to notRunning only once the session's run has finished (bench/console_browser.py waits on it too).
+    p.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
     p.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
