@@ -3,8 +3,7 @@
 import streamlit as st
 
 from ui.context import app_context
-from ui.decisions import trust_tab
-from ui.inbox import history_tab, pending_tab, show_flash
+from ui.inbox import history_tab, pending_tab, show_flash, trust_tab
 
 ctx = app_context()
 st.title("Inbox")

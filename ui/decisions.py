@@ -13,9 +13,8 @@ import streamlit as st
 
 from core.approvals.operators import add_operator, deactivate_operator, list_operators, role_of
 from core.approvals.payloads import PAYLOAD_MODELS, PayloadInvalid, validate_payload
-from core.approvals.policies import get_policy
+from core.approvals.policies import get_policy, time_left_text
 from core.approvals.queries import ProposalView
-from core.approvals.sla import time_left_text
 from core.approvals.trust import trust_ledger
 from core.config.context import AppContext
 from core.errors import InvalidInput, NotFound

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.approvals.executor import resolve_unknown_execution
 from core.approvals.operators import role_of
+from core.approvals.payloads import REVISABLE
 from core.approvals.proposals import Decision, PayloadError, decide, decide_many
 from core.approvals.queries import (
     ProposalView,
@@ -22,13 +23,14 @@ from core.approvals.queries import (
     list_pending,
     list_proposals,
 )
-from core.approvals.revise import REVISABLE
 from core.approvals.trust import mark_opened
 from core.config.context import AppContext
 from core.errors import IllegalTransition, NotFound
 from db.statuses import PROPOSAL_STATUSES
 from ui.context import current_actor, current_role
-from ui.decisions import edit_form, show_diff, time_left
+from ui.decisions import edit_form, show_diff, time_left, trust_tab
+
+__all__ = ["history_tab", "pending_tab", "show_flash", "trust_tab"]  # the Inbox page's tabs
 
 PAGE_SIZE = 20
 _URGENCY_COLOR = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}

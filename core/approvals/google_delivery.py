@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.approvals.executors.sheets_append import SheetsAppendPayload, task_marker
+from core.approvals.executors.sheets_append import task_marker
+from core.approvals.payloads import SheetsAppendPayload
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.cents import to_dollars

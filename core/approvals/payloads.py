@@ -6,9 +6,9 @@ is what POST /api/proposals and the Inbox's edit form check a payload with.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InvalidInput
 
@@ -39,8 +39,63 @@ class CheckoutPayload(BaseModel):
     description: str | None = Field(None, max_length=250)
 
 
-PAYLOAD_MODELS: dict[str, type[BaseModel]] = {"email": EmailPayload, "slack": SlackPayload,
-                                               "stripe_checkout": CheckoutPayload}
+class GmailDraftPayload(BaseModel):
+    """What a `gmail_draft` proposal carries."""
+
+    model_config = ConfigDict(extra="allow")
+    to: str = Field(min_length=3, max_length=320)
+    subject: str = Field(min_length=1, max_length=998)
+    body: str = Field(min_length=1, max_length=500_000)
+
+    @field_validator("to")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        if "@" not in value or "\n" in value or "\r" in value or "," in value:
+            raise ValueError("must be one email address")
+        return value.strip()
+
+    @field_validator("subject")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("must be one line")
+        return value
+
+
+class DeliverPayload(BaseModel):
+    """What a `deliver` proposal carries: exactly what would go out, and where."""
+
+    model_config = ConfigDict(extra="forbid")
+    task_id: int
+    customer_id: int
+    channel: Literal["email", "gmail_draft"] = "email"
+    to: str = Field(max_length=320)
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=200_000)
+
+
+Cell = str | int | float | bool | None
+
+
+class SheetsAppendPayload(BaseModel):
+    """What a `sheets_append` proposal carries: one row of cells for the task."""
+
+    model_config = ConfigDict(extra="forbid")
+    spreadsheet_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+    range: str = Field("Sheet1", min_length=1, max_length=200)
+    values: list[Cell] = Field(min_length=1, max_length=50)
+    task_id: int = Field(ge=1)
+
+
+# Drafted messages, which the operator may send back with a note (revise): BizDev and dunning emails, money-graph
+# Slack alerts, deliveries (`deliver`) and Gmail drafts.
+REVISABLE = ("email", "slack", "deliver", "gmail_draft")
+
+# The one registry of typed payloads: POST /api/proposals and the Inbox's edit form validate with it.
+PAYLOAD_MODELS: dict[str, type[BaseModel]] = {
+    "email": EmailPayload, "slack": SlackPayload, "stripe_checkout": CheckoutPayload, "deliver": DeliverPayload,
+    "gmail_draft": GmailDraftPayload, "sheets_append": SheetsAppendPayload,
+}
 
 
 class PayloadInvalid(InvalidInput):

@@ -4,6 +4,7 @@ approve, from which amount two operators must, and the SLA (SPEC §4, §14). Sto
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -198,3 +199,20 @@ def _validated(policy: Policy, changes: dict[str, Any]) -> Policy:
     if "on_timeout" in changes and policy.sla_minutes is None:
         raise PolicyError("on_timeout needs sla_minutes")
     return replace(policy, approvers=approvers)
+
+
+def deadline(policy: Policy, created_at: datetime) -> datetime | None:
+    """When a proposal of this policy times out, or None without an SLA."""
+    return None if policy.sla_minutes is None else created_at + timedelta(minutes=policy.sla_minutes)
+
+
+def time_left_text(policy: Policy, created_at: datetime, now: datetime) -> str | None:
+    """"23 min left (then expire)" for a card, or None without an SLA."""
+    due = deadline(policy, created_at)
+    if due is None:
+        return None
+    minutes = int((due - now).total_seconds() // 60)
+    if minutes < 0:
+        return f"SLA passed; it will {policy.on_timeout} at the executor's next pass"
+    return f"{minutes // 60} h {minutes % 60} min left (then {policy.on_timeout})" if minutes >= 60 else (
+        f"{minutes} min left (then {policy.on_timeout})")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.approvals.payloads import REVISABLE
 from core.approvals.policies import get_policy
 from core.approvals.proposals import Decision, _lock, _not_pending, _refusal, draft_proposal
 from core.audit import Actor, record_audit
@@ -26,8 +27,6 @@ from core.llm.text import LLMTextError, complete_text
 from core.transitions import transition_proposal
 from db.models import ActionProposal
 
-# Drafted messages: BizDev and dunning emails, money-graph Slack alerts, deliveries (`deliver`) and Gmail drafts.
-REVISABLE = ("email", "slack", "deliver", "gmail_draft")
 TEXT_FIELDS = ("subject", "body", "text")
 NOTES_KEPT = 5
 MAX_NOTE = 2000

@@ -5,7 +5,7 @@ that the owners. The executor job runs `apply_slas` each pass; every move and no
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -20,23 +20,6 @@ from db.models import ActionProposal
 
 SLA = Actor.system("sla")
 _TIMEOUT_STATUS = {"expire": "expired", "reject": "rejected"}
-
-
-def deadline(policy: Policy, created_at: datetime) -> datetime | None:
-    """When a proposal of this policy times out, or None without an SLA."""
-    return None if policy.sla_minutes is None else created_at + timedelta(minutes=policy.sla_minutes)
-
-
-def time_left_text(policy: Policy, created_at: datetime, now: datetime) -> str | None:
-    """"23 min left (then expire)" for a card, or None without an SLA."""
-    due = deadline(policy, created_at)
-    if due is None:
-        return None
-    minutes = int((due - now).total_seconds() // 60)
-    if minutes < 0:
-        return f"SLA passed; it will {policy.on_timeout} at the executor's next pass"
-    return f"{minutes // 60} h {minutes % 60} min left (then {policy.on_timeout})" if minutes >= 60 else (
-        f"{minutes} min left (then {policy.on_timeout})")
 
 
 def _time_out(session: Session, settings: Settings, policy: Policy) -> list[str]:

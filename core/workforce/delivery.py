@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.approvals.executors.deliver import DeliverPayload
 from core.approvals.google_delivery import delivery_action_type, propose_sheet_row
+from core.approvals.payloads import DeliverPayload
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
 from db.models import Customer, Task

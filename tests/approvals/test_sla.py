@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from core.agents.executor import run_proposal_executor
 from core.approvals.executor import executor_work_due
 from core.approvals.operators import add_operator
-from core.approvals.policies import get_policy, update_policy
-from core.approvals.sla import time_left_text
+from core.approvals.policies import get_policy, time_left_text, update_policy
 from core.audit import Actor
 from core.config.settings import Settings
 from tests.inbox_data import audit_rows, email_proposal, make_lead

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pydantic import BaseModel
-
 from core.approvals.executors import (
     budget_increase,
     deliver,
@@ -34,12 +32,7 @@ ADAPTERS: dict[str, ModuleType] = {
 # ones look before they write (a draft with the execution's Message-ID, a row with the task's marker).
 RESEND_SAFE = frozenset({"stripe_checkout", "budget_increase", "review", "gmail_draft", "sheets_append", "policy_change"})
 
-# The typed payloads of the action types that declare one (validated when drafted and again when executed).
-PAYLOADS: dict[str, type[BaseModel]] = {
-    "gmail_draft": gmail_draft.GmailDraftPayload, "sheets_append": sheets_append.SheetsAppendPayload,
-}
-
-__all__ = ["ADAPTERS", "PAYLOADS", "RESEND_SAFE", "PermanentError", "TransientError", "adapter_for"]
+__all__ = ["ADAPTERS", "RESEND_SAFE", "PermanentError", "TransientError", "adapter_for"]
 
 
 def adapter_for(action_type: str) -> ModuleType | None:

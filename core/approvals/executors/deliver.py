@@ -9,30 +9,19 @@ gmail_draft executor, which looks for a draft with the same Message-ID before it
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core.approvals.executors import email, gmail_draft
 from core.approvals.executors.base import PermanentError
+from core.approvals.payloads import DeliverPayload
 from core.audit import Actor
 from core.config.settings import Settings
 
 CHANNELS = ("email", "gmail_draft")
 NEEDS_SESSION = True  # a Gmail draft reads the stored Google grant
-
-
-class DeliverPayload(BaseModel):
-    """What a `deliver` proposal carries: exactly what would go out, and where."""
-
-    model_config = ConfigDict(extra="forbid")
-    task_id: int
-    customer_id: int
-    channel: Literal["email", "gmail_draft"] = "email"
-    to: str = Field(max_length=320)
-    subject: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=200_000)
 
 
 def parse(payload: dict[str, Any]) -> DeliverPayload:

@@ -11,38 +11,15 @@ import base64
 from email.message import EmailMessage
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from core.approvals.executors.google_calls import call_google, parse_payload, stored_grant
+from core.approvals.payloads import GmailDraftPayload
 from core.audit import Actor
 from core.config.settings import Settings
 from core.integrations import google
 
 NEEDS_SESSION = True  # the grant is read from the integrations table
-
-
-class GmailDraftPayload(BaseModel):
-    """What a `gmail_draft` proposal carries."""
-
-    model_config = ConfigDict(extra="allow")
-    to: str = Field(min_length=3, max_length=320)
-    subject: str = Field(min_length=1, max_length=998)
-    body: str = Field(min_length=1, max_length=500_000)
-
-    @field_validator("to")
-    @classmethod
-    def _one_address(cls, value: str) -> str:
-        if "@" not in value or "\n" in value or "\r" in value or "," in value:
-            raise ValueError("must be one email address")
-        return value.strip()
-
-    @field_validator("subject")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        if "\n" in value or "\r" in value:
-            raise ValueError("must be one line")
-        return value
 
 
 def message_id(idempotency_key: str) -> str:

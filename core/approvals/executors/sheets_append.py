@@ -9,28 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from core.approvals.executors.google_calls import call_google, parse_payload, stored_grant
+from core.approvals.payloads import Cell, SheetsAppendPayload
 from core.audit import Actor
 from core.config.settings import Settings
 from core.integrations import google
 
 NEEDS_SESSION = True  # the grant is read from the integrations table
-
-Cell = str | int | float | bool | None
-
-
-class SheetsAppendPayload(BaseModel):
-    """What a `sheets_append` proposal carries: one row of cells for the task."""
-
-    model_config = ConfigDict(extra="forbid")
-    spreadsheet_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
-    range: str = Field("Sheet1", min_length=1, max_length=200)
-    values: list[Cell] = Field(min_length=1, max_length=50)
-    task_id: int = Field(ge=1)
-
 
 def task_marker(task_id: int) -> str:
     """The cell that names the task in its row (how a retry recognises a row already written)."""
