@@ -29,8 +29,9 @@ PAGES = [
     st.Page("pages/canvas.py", title="Canvas", icon=":material/query_stats:"),
     st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
-    st.Page("pages/workforce.py", title="Workforce", icon=":material/groups:"),
-    st.Page("pages/task.py", title="Task", icon=":material/task:"),
+    st.Page("pages/workforce.py", title="Workforce", icon=":material/badge:"),
+    # Reached from every task table's "open" link (?task=ID), so it needs no place in the sidebar.
+    st.Page("pages/task.py", title="Task", icon=":material/task:", visibility="hidden"),
     st.Page("pages/events.py", title="Events & ledger", icon=":material/receipt_long:"),
     st.Page("pages/failures.py", title="Failures", icon=":material/error:"),
     st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),
