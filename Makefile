@@ -25,9 +25,13 @@ dev: $(VENV)/.dev-installed
 run: install
 	$(PY) -m core up
 
+# Two pytest workers by default (one per core): each has its own embedded PostgreSQL and template database.
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+
 test: dev
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 migrate: install
 	$(PY) -m core migrate

@@ -86,6 +86,8 @@ def shoot(p, name: str) -> Path:
 def test_screenshot_of_every_page_on_demo_data(demo_url, page, page_file: str) -> None:
     page.goto(demo_url + "/")
     sign_in(page)
+    if page_file == "pages/task.py":
+        pytest.skip("the Task view is hidden from the sidebar (opened from task links); no README screenshot")
     if page_file != registered_pages()[0]:  # a deep link signs in onto the default page: navigate from there
         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{Path(page_file).stem}"]').click()
         page.wait_for_url(page_url(demo_url, page_file))
