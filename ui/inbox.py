@@ -52,8 +52,11 @@ def show_flash() -> None:
 def outgoing_text(p: ProposalView) -> str:
     """The exact message or object that would go out, as plain text."""
     payload = p.payload
-    if p.action_type in ("email", "deliver") and {"to", "subject", "body"} <= payload.keys():
-        sender = payload.get("from") or "(configured BIZDEV_EMAIL_FROM)"
+    if p.action_type in ("email", "deliver", "gmail_draft") and {"to", "subject", "body"} <= payload.keys():
+        if p.action_type == "gmail_draft" or payload.get("channel") == "gmail_draft":
+            sender = "(the connected Gmail account: saved as a draft there, not sent)"
+        else:
+            sender = payload.get("from") or "(configured BIZDEV_EMAIL_FROM)"
         return f"From: {sender}\nTo: {payload['to']}\nSubject: {payload['subject']}\n\n{payload['body']}"
     if p.action_type == "slack" and "text" in payload:
         return str(payload["text"])

@@ -71,3 +71,24 @@ def test_review_of_a_task_not_waiting_for_review_is_409(api, session):
     assert r.status_code == 409 and "not waiting for review" in r.json()["error"]
     assert api.post("/api/tasks/99999/review", json={"decision": "approve"}, headers=AUTH).status_code == 404
     assert api.post(f"/api/tasks/{task_id}/review", json={"decision": "maybe"}, headers=AUTH).status_code == 422
+
+
+def test_twenty_concurrent_posts_for_a_customer_with_three_slots_make_exactly_three_pending(api, session):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.plans.plans_data import set_cap
+
+    set_cap(session, "starter", 3)
+    cid = session.execute(text("INSERT INTO customers (company, contact_email, plan) "
+                               "VALUES ('Fresh Co', 'a@fresh.test', 'starter') RETURNING id")).scalar_one()
+    session.commit()
+    body = {"customer_id": cid, "description": "One more report"}
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(lambda _: api.post("/api/tasks", json=body, headers=AUTH).status_code, range(20)))
+    session.rollback()
+    statuses = session.execute(text("SELECT status, count(*) FROM tasks WHERE customer_id = :c GROUP BY status"),
+                               {"c": cid}).all()
+    assert codes == [201] * 20
+    assert dict(statuses) == {"pending": 3, "held": 17}
+    upgrades = session.execute(text("SELECT count(*) FROM action_proposals WHERE title LIKE 'Upgrade%'")).scalar()
+    assert upgrades == 1
