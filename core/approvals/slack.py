@@ -4,6 +4,8 @@ A click reaches `POST /api/slack/actions` form-encoded (`payload` = JSON). It mu
 made within 300 s and not seen before (its signature is kept as a used nonce), else 401 and nothing changes.
 The Slack user is mapped to an operator; an unmapped user or a viewer gets an ephemeral refusal. The decision
 goes through core.approvals.proposals.decide like any other, and the message is updated with the outcome.
+A drafted message (core.approvals.payloads.REVISABLE) also has "Request changes": the click opens a modal
+(`views.open`) asking for the note, and its submission (`view_submission`, verified the same way) revises it.
 (The incoming-webhook `slack` executor, for messages to other channels, is core.approvals.executors.slack.)
 """
 
@@ -24,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.approvals.operators import operator_by_slack_user
+from core.approvals.payloads import REVISABLE
 from core.approvals.proposals import decide
 from core.audit import Actor, record_audit
 from core.config.context import AppContext
@@ -34,8 +37,9 @@ from db.statuses import URGENCIES
 
 log = logging.getLogger("hoss.slack")
 
-APPROVE, REJECT = "hoss_approve", "hoss_reject"
-_ACTIONS = {APPROVE: "approve", REJECT: "reject"}
+APPROVE, REJECT, REVISE = "hoss_approve", "hoss_reject", "hoss_revise"
+_ACTIONS = {APPROVE: "approve", REJECT: "reject", REVISE: "open_revise"}
+NOTE_BLOCK, NOTE_INPUT = "hoss_note", "note"
 SLACK = Actor.system("slack")
 _MAX_TEXT = 2900  # a section's text may hold 3000 characters
 
@@ -82,6 +86,9 @@ def proposal_blocks(p: ActionProposal, outcome: str | None = None) -> list[dict[
                 "text": {"type": "plain_text", "text": "Approve"}},
                {"type": "button", "action_id": REJECT, "value": str(p.id), "style": "danger",
                 "text": {"type": "plain_text", "text": "Reject"}}]
+    if p.action_type in REVISABLE:
+        buttons.append({"type": "button", "action_id": REVISE, "value": str(p.id),
+                        "text": {"type": "plain_text", "text": "Request changes"}})
     return [*blocks, {"type": "actions", "block_id": f"hoss_{p.id}", "elements": buttons}]
 
 
@@ -116,20 +123,48 @@ def _verified(settings: Settings, body: bytes, headers: dict[str, str]) -> bool:
 
 
 def _parse(body: bytes) -> tuple[str, int, str, dict[str, Any]] | None:
-    """(action, proposal id, Slack user id, the payload) of a block_actions click, or None."""
+    """(action, proposal id, Slack user id, the payload) of a button click or of the revise modal's submission
+    (action `revise`, the note in the payload), or None."""
     try:
         payload = json.loads(parse_qs(body.decode("utf-8")).get("payload", [""])[0])
+        user = str(payload["user"]["id"])
+        if payload.get("type") == "view_submission" and payload["view"]["callback_id"] == REVISE:
+            return "revise", int(payload["view"]["private_metadata"]), user, payload
         action = payload["actions"][0]
         decision = _ACTIONS[action["action_id"]]
         proposal_id = int(action["value"])
-        user = str(payload["user"]["id"])
-    except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, AttributeError):
         return None
     return decision, proposal_id, user, payload
 
 
+def _note_of(payload: dict[str, Any]) -> str:
+    """The note typed into the revise modal ('' when missing)."""
+    try:
+        return str(payload["view"]["state"]["values"][NOTE_BLOCK][NOTE_INPUT]["value"] or "").strip()
+    except (KeyError, TypeError):
+        return ""
+
+
+def _open_revise_modal(settings: Settings, trigger_id: str, p: ActionProposal) -> bool:
+    """Ask for the note of a "Request changes" click in a modal (`views.open`); False when Slack refused."""
+    view = {"type": "modal", "callback_id": REVISE, "private_metadata": str(p.id),
+            "title": {"type": "plain_text", "text": "Request changes"},
+            "submit": {"type": "plain_text", "text": "Send back"},
+            "blocks": [_plain(f"#{p.id} {p.title}"),
+                       {"type": "input", "block_id": NOTE_BLOCK, "label": {"type": "plain_text", "text": "What to change"},
+                        "element": {"type": "plain_text_input", "action_id": NOTE_INPUT, "multiline": True,
+                                    "max_length": 2000}}]}
+    try:
+        client(settings).views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("opening the revise modal of proposal %s failed: %s", p.id, type(exc).__name__)
+        return False
+    return True
+
+
 def handle_interaction(ctx: AppContext, body: bytes, headers: dict[str, str]) -> SlackAnswer:
-    """Verify, map, decide and update one button click (see module docstring)."""
+    """Verify, map, decide and update one button click or revise submission (see module docstring)."""
     settings = ctx.settings
     if not _verified(settings, body, headers):
         return SlackAnswer(401, {"error": "invalid or stale Slack signature"})
@@ -156,13 +191,24 @@ def handle_interaction(ctx: AppContext, body: bytes, headers: dict[str, str]) ->
             return _ephemeral(settings, channel, user, f"You are {who}; nothing was decided.")
         session.execute(update(ActionProposal).where(ActionProposal.id == proposal_id, ActionProposal.opened_at.is_(None))
                         .values(opened_at=func.now()))
+        if decision == "open_revise":
+            session.commit()
+            opened = _open_revise_modal(settings, str(payload.get("trigger_id") or ""), p)
+            return SlackAnswer(200, {"ok": opened})
+        note = _note_of(payload) if decision == "revise" else "decided in Slack"
+        if decision == "revise":
+            session.commit()  # the nonce and opened_at; revise takes its own lock after the redraft
         result = decide(session, proposal_id, decision, Actor.user(operator.name), role=operator.role,
-                        note="decided in Slack", settings=settings)
+                        note=note, settings=settings)
         session.commit()
+        if decision == "revise" and not result.ok:
+            return SlackAnswer(200, {"response_action": "errors", "errors": {NOTE_BLOCK: result.message[:150]}})
         if not result.ok:
             return _ephemeral(settings, channel, user, result.message)
         update_message(session, settings, proposal_id, f"{result.message} (by {operator.name} in Slack)")
         session.commit()
+    if decision == "revise":
+        return SlackAnswer(200, {})  # an empty answer closes the modal
     return SlackAnswer(200, {"ok": True, "status": result.status})
 
 

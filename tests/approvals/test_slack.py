@@ -76,7 +76,8 @@ def test_high_urgency_proposal_is_posted_once_with_buttons(slack, session: Sessi
     posts = calls.of("chat.postMessage")
     assert len(posts) == 1 and posts[0]["channel"] == "C0APPROVE"
     buttons = [b for b in posts[0]["blocks"] if b["type"] == "actions"][0]["elements"]
-    assert [(b["action_id"], b["value"]) for b in buttons] == [("hoss_approve", str(pid)), ("hoss_reject", str(pid))]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("hoss_approve", str(pid)), ("hoss_reject", str(pid)), ("hoss_revise", str(pid))]  # a Slack alert is a draft
     assert session.execute(text("SELECT slack_ts FROM action_proposals")).scalar_one()
 
 
@@ -139,3 +140,43 @@ def test_two_person_rule_across_console_and_slack(slack, session: Session) -> No
     assert _row(session, pid) == ("pending", 0)
     assert _post(api, _click(pid, "U0BO")).json()["status"] == "approved"
     assert _row(session, pid) == ("approved", 1)
+
+
+def _submit_note(pid: int, user: str, note: str) -> tuple[bytes, dict[str, str]]:
+    payload = {"type": "view_submission", "user": {"id": user},
+               "view": {"callback_id": "hoss_revise", "private_metadata": str(pid),
+                        "state": {"values": {"hoss_note": {"note": {"type": "plain_text_input", "value": note}}}}}}
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    return body, {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
+                  "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_request_changes_opens_a_modal_and_changes_nothing_yet(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    assert _post(api, _click(pid, "U0BO", "hoss_revise")).json() == {"ok": True}
+    (opened,) = calls.of("views.open")
+    assert opened["view"]["private_metadata"] == str(pid) and opened["view"]["callback_id"] == "hoss_revise"
+    assert _row(session, pid) == ("pending", 0)
+
+
+def test_the_modal_s_note_revises_the_draft_into_v2_and_updates_the_message(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    assert _post(api, _submit_note(pid, "U0BO", "add: Cash is fine for now.")).status_code == 200
+    session.commit()
+    v1, v2 = session.execute(text("SELECT status, supersedes_id, payload->>'text' FROM action_proposals "
+                                  "ORDER BY id")).all()
+    assert v1[0] == "superseded" and v2[1] == pid and v2[2].endswith("Cash is fine for now.")
+    assert "superseded" in calls.of("chat.update")[0]["text"]
+
+
+def test_a_viewer_s_revise_submission_changes_nothing(slack, session: Session) -> None:
+    sctx, _, api = slack
+    pid = _posted(session, sctx)
+    assert _post(api, _submit_note(pid, "U0VI", "make it shorter")).json()["ok"] is False
+    session.commit()
+    assert session.execute(text("SELECT count(*) FROM action_proposals")).scalar() == 1
+    assert _row(session, pid) == ("pending", 0)

@@ -1,4 +1,5 @@
-"""A Slack Web API stand-in over real HTTP: chat.postMessage, chat.update and chat.postEphemeral, every call kept."""
+"""A Slack Web API stand-in over real HTTP: chat.postMessage, chat.update, chat.postEphemeral and views.open,
+every call kept."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from starlette.routing import Route
 
 from tests.standins.http import serve_asgi
 
-METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open")
 
 
 @dataclass
@@ -50,6 +51,8 @@ def _app(calls: SlackCalls) -> Starlette:
         with calls._lock:
             calls.calls.append((name, args, token))
             ts = f"1700000000.{next(calls._ts):06d}"
+        if name == "views.open":
+            return JSONResponse({"ok": True, "view": {"id": f"V{ts}"}})
         if name == "chat.postEphemeral":
             return JSONResponse({"ok": True, "message_ts": ts})
         return JSONResponse({"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or ts})
