@@ -62,8 +62,10 @@ def test_a_task_inserted_by_sql_is_claimed_before_the_pools_next_poll(scheduler,
 
 
 def test_the_listener_reconnects_after_its_connection_is_killed(scheduler, slow_ctx, session) -> None:
+    # This test's database only: on a shared server other test workers' listeners carry the same name.
     killed = session.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                  "WHERE application_name = :a"), {"a": APPLICATION_NAME}).scalar_one()
+                                  "WHERE application_name = :a AND datname = current_database()"),
+                             {"a": APPLICATION_NAME}).scalar_one()
     session.commit()
     assert killed == 1
     wait_for(lambda: not scheduler._listener.connected.is_set(), "the listener to notice")
