@@ -8,6 +8,8 @@ task_id)` drafts the one `sheets_append` proposal of a done task when the custom
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, timezone
 from typing import Any
 
 from sqlalchemy import select, update
@@ -66,9 +68,43 @@ def set_customer_delivery(session: Session, customer_id: int, delivery: str, she
         "new": {"delivery": delivery, "sheet_id": sheet}})
 
 
-def sheet_row(task: Task) -> list[Any]:
+@dataclass(frozen=True)
+class DoneTask:
+    """A done task as its proposals see it: what it made, for whom, at what cost, and where it is delivered."""
+
+    id: int
+    agent: str | None
+    description: str
+    summary: str
+    customer_id: int
+    company: str
+    contact_email: str | None
+    delivery: str | None
+    sheet_id: str | None
+    cost_cents: int
+    reward_cents: int
+    done_on: date | None
+
+
+def read_done_task(session: Session, task_id: int) -> tuple[DoneTask, str]:
+    """The task and its customer as a DoneTask (its completion day when done), and its status; NotFound if unknown."""
+    row = session.execute(
+        select(Task.id, Task.agent, Task.description, Task.result_summary, Task.customer_id, Task.cost_cents,
+               Task.reward_cents, Task.completed_at, Task.status, Customer.company, Customer.contact_email,
+               Customer.delivery, Customer.sheet_id)
+        .join(Customer, Customer.id == Task.customer_id).where(Task.id == task_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"task {task_id} not found")
+    done_on = row.completed_at.astimezone(timezone.utc).date() if row.completed_at else None
+    return DoneTask(row.id, row.agent, row.description, row.result_summary or "", row.customer_id, row.company,
+                    row.contact_email, row.delivery, row.sheet_id, row.cost_cents, row.reward_cents,
+                    done_on), row.status
+
+
+def sheet_row(task: DoneTask) -> list[Any]:
     """The task's row: date done, task, worker, cost and earned in dollars, and its marker (see sheets_append)."""
-    done = task.completed_at.date().isoformat() if task.completed_at else ""
+    done = task.done_on.isoformat() if task.done_on else ""
     return [done, task.description[:500], task.agent or "Ops pool", to_dollars(task.cost_cents),
             to_dollars(task.reward_cents), task_marker(task.id)]
 
@@ -79,20 +115,20 @@ def propose_sheet_row(session: Session, task_id: int, actor: Actor | None = None
     Deduplicated per task (a second call returns the same proposal). A task not done, or a customer without
     a sheet, proposes nothing. No commit.
     """
-    row = session.execute(
-        select(Task, Customer.company, Customer.sheet_id).join(Customer, Customer.id == Task.customer_id)
-        .where(Task.id == task_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"task {task_id} not found")
-    task, company, sheet_id = row
-    if task.status != "done" or not sheet_id:
+    task, status = read_done_task(session, task_id)
+    return propose_task_sheet_row(session, task, actor) if status == "done" else None
+
+
+def propose_task_sheet_row(session: Session, task: DoneTask, actor: Actor | None = None) -> int | None:
+    """`propose_sheet_row` from facts already read (the task is, or is becoming, done in this transaction)."""
+    if not task.sheet_id:
         return None
-    payload = SheetsAppendPayload(spreadsheet_id=sheet_id, range=SHEET_RANGE, values=sheet_row(task), task_id=task.id)
+    payload = SheetsAppendPayload(spreadsheet_id=task.sheet_id, range=SHEET_RANGE, values=sheet_row(task),
+                                  task_id=task.id)
     proposal_id, _ = draft_proposal(
         session, actor or _SYSTEM, vertical="ops", action_type="sheets_append",
-        title=f"Log task {task.id} to {company}'s Google Sheet"[:200],
-        reasoning=f"Task {task.id} is done; {company} keeps a sheet with one row per finished task "
+        title=f"Log task {task.id} to {task.company}'s Google Sheet"[:200],
+        reasoning=f"Task {task.id} is done; {task.company} keeps a sheet with one row per finished task "
                   f"({', '.join(SHEET_COLUMNS)}).",
         payload=payload.model_dump(), dedupe_key=f"sheets_append:task-{task.id}", urgency="low",
     )

@@ -71,6 +71,7 @@ def draft_proposal(
     When the action type's policy allows it, the proposal is approved at once by the policy
     (actor_type `policy`) in the same transaction, so an approval record exists either way.
     """
+    policy = get_policy(session, action_type)  # read before the audit row takes the chain's lock (held to commit)
     new_id = session.execute(
         insert(ActionProposal)
         .values(
@@ -88,7 +89,6 @@ def draft_proposal(
     record_audit(session, actor, "proposal", new_id, None, "pending",
                  {"action_type": action_type, "vertical": vertical, "title": title,
                   **({"supersedes_id": supersedes_id} if supersedes_id else {})})
-    policy = get_policy(session, action_type)
     if policy.allows_auto(payload):
         approve_proposal(session, new_id, Actor.policy(f"policy.{action_type}"),
                          note=f"approved by policy ({policy.describe()})")

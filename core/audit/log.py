@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
-
-from db.models import AuditLog
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,14 @@ class Actor:
         return Actor("policy", name)
 
 
+# A named statement, not an ORM insert: every state change writes one, the Ops pool several per task, and the
+# ORM's per-call statement building cost more CPU than the round trip.
+_INSERT_AUDIT = text("""
+    INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+    VALUES (:actor_type, :actor_id, :entity, :entity_id, :from_status, :to_status, :metadata)
+""").bindparams(bindparam("metadata", type_=JSONB))
+
+
 def record_audit(
     session: Session,
     actor: Actor,
@@ -50,14 +57,6 @@ def record_audit(
     metadata: dict[str, Any] | None = None,
 ) -> None:
     """Append one audit row in the session's current transaction (no commit here)."""
-    session.execute(
-        insert(AuditLog).values(
-            actor_type=actor.type,
-            actor_id=actor.id,
-            entity=entity,
-            entity_id=str(entity_id),
-            from_status=from_status,
-            to_status=to_status,
-            metadata_=metadata or {},
-        )
-    )
+    session.execute(_INSERT_AUDIT, {
+        "actor_type": actor.type, "actor_id": actor.id, "entity": entity, "entity_id": str(entity_id),
+        "from_status": from_status, "to_status": to_status, "metadata": metadata or {}})

@@ -76,6 +76,9 @@ CLAIM_ONE = text("""
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
+# A transaction that commits without waiting for the WAL flush, as the slots' autocommit statements do.
+ASYNC_COMMIT = text("SET LOCAL synchronous_commit = off")
+
 RENEW_LEASES = text("""
     UPDATE tasks SET lease_expires_at = now() + make_interval(secs => :lease)
     WHERE id = ANY(:ids) AND claimed_by = ANY(:workers) AND status = 'running'
@@ -156,13 +159,13 @@ LIVE_STEPS = text("""
     WHERE task_id = :task_id AND status <> 'superseded' ORDER BY idx
 """)
 
-# Start (or restart) one step under the claim and push the task's lease: the renewal between steps. A done
-# step is never restarted (the WHERE of the upsert). NULL when the claim is no longer ours.
+# Start (or restart) one step under the claim. A done step is never restarted (the WHERE of the upsert). NULL
+# when the claim is no longer ours. It reads the claim rather than touching the task row: every claim holder
+# runs a LeaseKeeper, and an UPDATE of tasks per step would fire the task triggers (rollups, wake-up) for nothing.
 BEGIN_STEP = text("""
     WITH mine AS (
-        UPDATE tasks SET lease_expires_at = now() + make_interval(secs => :lease)
-        WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
-        RETURNING id)
+        SELECT id FROM tasks
+        WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running')
     INSERT INTO task_steps (task_id, idx, name, revision, status, started_at)
     SELECT id, :idx, :name, :revision, 'running', now() FROM mine
     ON CONFLICT (task_id, idx) WHERE status <> 'superseded'

@@ -12,17 +12,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from core.approvals.google_delivery import read_done_task
 from core.llm import pricing
 from core.llm.ratelimit import estimate_tokens
 from core.llm.tasks import LLMError, TransientLLMError, complete
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim
-from core.workforce.delivery import on_task_done
+from core.workforce.delivery import draft_done_proposals
 from core.workforce.prompts import (
     ArtifactInvalid,
     StepContext,
@@ -101,7 +103,7 @@ def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: Role
         if stop is not None:
             return runner.stopped(session, claim, replace(stop, reason=f"{stop.reason} (before step {step.name})"))
     step_id = session.execute(sql.BEGIN_STEP, {
-        "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "lease": s.ops_lease_seconds,
+        "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
         "idx": idx, "name": step.name, "revision": claim.revision}).scalar_one_or_none()
     session.commit()
     if step_id is None:
@@ -179,28 +181,36 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
     from core.ops.worker import TaskReport
 
     totals = session.execute(sql.STEP_TOTALS, {"task_id": claim.task_id}).one()
-    session.rollback()
     to_status = "needs_review" if claim.review_required else "done"
     mode = "mock" if runner.client is None else "openai"
     model = "mock" if runner.client is None else (claim.model or runner.settings.openai_model)
     summary = artifacts[template.deliverable_index][1]
+    profit = pricing.profit_cents(claim.reward_cents, totals.cost)
+    done = None
+    if to_status == "done":  # its proposals' facts, read before any lock is taken
+        facts, _status = read_done_task(session, claim.task_id)
+        done = replace(facts, summary=summary, cost_cents=totals.cost, done_on=datetime.now(timezone.utc).date())
+    session.rollback()
     bind = session.get_bind()
     with Session(bind=getattr(bind, "engine", bind)) as tx:  # a real transaction: the move and its delivery
+        if runner.settings.ops_async_commit:  # the slots' commit durability (see core.ops.pool)
+            tx.execute(sql.ASYNC_COMMIT)
+        # The proposals first, the completion last: the completion's audit row and rollup rows are locks every
+        # slot's claim and completion wait for, so they are held for one statement and the commit only.
+        if done is not None:
+            draft_done_proposals(tx, done)
         row = tx.execute(sql.COMPLETE_WORKFLOW, {
             "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
             "summary": summary, "model": model, "mode": mode, "input_tokens": totals.input_tokens,
-            "output_tokens": totals.output_tokens, "cost": totals.cost,
-            "profit": pricing.profit_cents(claim.reward_cents, totals.cost),
+            "output_tokens": totals.output_tokens, "cost": totals.cost, "profit": profit,
             "ref": f"task:{claim.task_id}:revision:{claim.revision}:attempt:{claim.attempt}",
             "description": f"{model}: {len(template.steps)}-step workflow, {totals.input_tokens} in / "
                            f"{totals.output_tokens} out tokens",
             "steps": len(template.steps), "revision": claim.revision}).first()
-        if row is None:
+        if row is None:  # reclaimed: the drafted proposals go with the rollback
             tx.rollback()
             line = f"task {claim.task_id} was reclaimed by another worker; this result was discarded"
             return TaskReport(claim.task_id, "stale", line, level=logging.WARNING)
-        if to_status == "done":
-            on_task_done(tx, claim.task_id)
         tx.commit()
     line = (f"task {claim.task_id} {to_status.replace('_', ' ')} by {claim.agent} ({template.role}, "
             f"{len(template.steps)} steps) for {claim.company}: cost {totals.cost}¢, profit {row.profit_cents}¢, "

@@ -18,7 +18,7 @@ from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.cents import dollars
 from core.config.settings import Settings
-from core.config.store import get_max_cost_share_pct, validate_cents
+from core.config.store import MAX_COST_SHARE_KEY, max_cost_share_pct_from, validate_cents
 from core.errors import NotFound
 from core.plans import sql
 from core.plans.entitlements import month_key
@@ -76,11 +76,12 @@ def llm_call_allowed(session: Session, settings: Settings, task_id: int, worst_c
     Checked in order: the task's cost share of its reward (ops.max_cost_share_pct), its customer's monthly
     cap, its worker's monthly cap. Reads only; the caller acts on the Stop. NotFound for an unknown task.
     """
-    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id}).one_or_none()
+    # One round trip (this runs before every LLM call): the cost-share setting is read with the task's facts.
+    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, "share_key": MAX_COST_SHARE_KEY}).one_or_none()
     if t is None:
         raise NotFound(f"task {task_id} not found")
     worst = max(int(worst_case_cents), 0)
-    pct = get_max_cost_share_pct(session, settings)
+    pct = max_cost_share_pct_from(t.stored_cost_share, settings)
     if pct is not None:
         ceiling = int(t.reward_cents) * pct // 100
         if int(t.cost_cents) + worst > ceiling:

@@ -111,6 +111,7 @@ SET_SUBSCRIPTION = text("""
 # that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks started or finished in it.
 TASK_BUDGET_FACTS = text("""
     SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
+           (SELECT value FROM settings WHERE key = :share_key) AS stored_cost_share,
            c.monthly_budget_cents AS customer_cap, a.monthly_budget_cents AS worker_cap,
            CASE WHEN c.monthly_budget_cents IS NULL THEN 0 ELSE (
                SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = t.customer_id

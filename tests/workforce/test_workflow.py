@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import text
 
+from core.config.cents import to_dollars
 from core.ops.pool import OpsPool
 from core.workforce.review import review_task
 from core.workforce.views import task_detail
@@ -131,3 +132,32 @@ def test_a_step_that_failed_is_retried_without_recalling_the_finished_ones(ctx, 
     detail = task_detail(session, task_id)
     assert detail.status == "done" and names == ["plan", "research", "research", "synthesize", "self-check"]
     assert session.execute(text("SELECT attempts FROM tasks WHERE id = :t"), {"t": task_id}).scalar() == 2
+
+
+def test_a_workflow_done_without_review_proposes_its_delivery_and_sheet_row_with_the_completion(
+        ctx, session, settings, fake, llm_url):
+    task_id = hire_and_task(session, review=False)
+    session.execute(text("UPDATE customers SET sheet_id = 'sheet-abcdefghij'"))
+    session.commit()
+    _run(ctx, settings, llm_url)
+    detail = task_detail(session, task_id)
+    rows = {r.action_type: r.payload for r in session.execute(text(
+        "SELECT action_type, payload FROM action_proposals WHERE action_type IN ('deliver', 'sheets_append')"))}
+    assert detail.status == "done" and set(rows) == {"deliver", "sheets_append"}
+    assert rows["deliver"]["body"].startswith(detail.result_summary)
+    done_day = session.execute(text("SELECT (completed_at AT TIME ZONE 'UTC')::date::text FROM tasks "
+                                    "WHERE id = :t"), {"t": task_id}).scalar()
+    assert rows["sheets_append"]["values"][0] == done_day
+    assert rows["sheets_append"]["values"][3] == to_dollars(detail.cost_cents)
+
+
+def test_a_workflow_drafts_its_proposals_before_the_done_row_so_the_audit_lock_is_held_briefly(
+        ctx, session, settings, fake, llm_url):
+    # Regression: the done row's audit insert took the audit chain's lock and the delivery was drafted after it,
+    # so every slot's claim waited behind each completion's round trips (bench ops-pool --steps 3 was 0.53).
+    task_id = hire_and_task(session, review=False)
+    _run(ctx, settings, llm_url)
+    order = session.execute(text(
+        "SELECT entity, to_status FROM audit_log WHERE (entity = 'task' AND entity_id = :t AND to_status = 'done') "
+        "OR (entity = 'proposal' AND to_status = 'pending') ORDER BY id"), {"t": str(task_id)}).all()
+    assert [tuple(r) for r in order] == [("proposal", "pending"), ("task", "done")]
