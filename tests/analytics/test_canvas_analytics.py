@@ -123,6 +123,21 @@ def test_rollups_follow_task_updates_and_deletes(data: AppContext) -> None:
     ]
 
 
+def test_a_status_change_that_moves_no_rollup_figure_writes_no_rollup_row(data: AppContext) -> None:
+    # Regression: a claim (pending -> running) upserted +0 into its customer's day row, so every claim of every
+    # Ops slot queued on that one row's lock (migration rollup_skip_zero).
+    versions = "SELECT xmin::text FROM canvas_task_created_daily ORDER BY day, customer_id"
+    with data.engine.begin() as conn:
+        before = conn.exec_driver_sql(versions).scalars().all()
+        conn.exec_driver_sql("UPDATE tasks SET status = 'running' WHERE status = 'pending'")
+        after = conn.exec_driver_sql(versions).scalars().all()
+        conn.exec_driver_sql("UPDATE tasks SET status = 'failed' WHERE status = 'running'")
+        failed = conn.exec_driver_sql("SELECT sum(failed) FROM canvas_task_created_daily").scalar()
+        truth = conn.exec_driver_sql("SELECT count(*) FROM tasks WHERE status = 'failed'").scalar()
+    assert before and after == before
+    assert failed == truth > 0
+
+
 def test_lead_funnel_last_30_days(data: AppContext) -> None:
     rows = run(data, "lead_funnel", period="last_30_days").rows
     assert [(r["stage"], r["count"], r["pct_of_previous"], r["pct_of_leads"]) for r in rows] == [

@@ -76,8 +76,15 @@ _DELTA_COLUMNS = ("status, customer_id, model, created_at, completed_at, reward_
                   "input_tokens, output_tokens")
 
 
-def _apply_delta(delta_sql: str, into: str = "") -> str:
-    """One statement upserting the three rollups from `delta` rows (sign s = +1 added, -1 removed)."""
+def _apply_delta(delta_sql: str, into: str = "", skip_zero: bool = False) -> str:
+    """One statement upserting the three rollups from `delta` rows (sign s = +1 added, -1 removed); with
+    `skip_zero` (migration rollup_skip_zero) a group whose changes net to zero writes nothing."""
+    done_having = ("HAVING (sum(s), sum(s * reward_cents), sum(s * cost_cents), sum(s * profit_cents), "
+                   "sum(s * input_tokens), sum(s * output_tokens)) IS DISTINCT FROM (0, 0, 0, 0, 0, 0)"
+                   if skip_zero else "")
+    created_having = ("HAVING (sum(s), coalesce(sum(s) FILTER (WHERE status = 'failed'), 0)) IS DISTINCT FROM (0, 0)"
+                      if skip_zero else "")
+    duration_having = "HAVING sum(s) <> 0" if skip_zero else ""
     return f"""
     WITH delta AS ({delta_sql}),
     done_rows AS (
@@ -87,7 +94,7 @@ def _apply_delta(delta_sql: str, into: str = "") -> str:
                sum(s * reward_cents), sum(s * cost_cents), sum(s * profit_cents), sum(s * input_tokens),
                sum(s * output_tokens)
         FROM delta WHERE status = 'done' AND completed_at IS NOT NULL
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        GROUP BY 1, 2, 3 {done_having} ORDER BY 1, 2, 3
         ON CONFLICT (day, customer_id, model) DO UPDATE SET
             tasks = r.tasks + excluded.tasks, reward_cents = r.reward_cents + excluded.reward_cents,
             cost_cents = r.cost_cents + excluded.cost_cents, profit_cents = r.profit_cents + excluded.profit_cents,
@@ -97,7 +104,7 @@ def _apply_delta(delta_sql: str, into: str = "") -> str:
     ), created_rows AS (
         INSERT INTO canvas_task_created_daily AS r (day, customer_id, created, failed)
         SELECT (created_at AT TIME ZONE 'UTC')::date, customer_id, sum(s), coalesce(sum(s) FILTER (WHERE status = 'failed'), 0)
-        FROM delta GROUP BY 1, 2 ORDER BY 1, 2
+        FROM delta GROUP BY 1, 2 {created_having} ORDER BY 1, 2
         ON CONFLICT (day, customer_id) DO UPDATE SET
             created = r.created + excluded.created, failed = r.failed + excluded.failed
         RETURNING 1
@@ -106,7 +113,7 @@ def _apply_delta(delta_sql: str, into: str = "") -> str:
         SELECT (completed_at AT TIME ZONE 'UTC')::date,
                canvas_duration_bucket(extract(epoch FROM completed_at - created_at)::double precision), sum(s)
         FROM delta WHERE status = 'done' AND completed_at IS NOT NULL
-        GROUP BY 1, 2 ORDER BY 1, 2
+        GROUP BY 1, 2 {duration_having} ORDER BY 1, 2
         ON CONFLICT (day, bucket) DO UPDATE SET tasks = r.tasks + excluded.tasks
         RETURNING 1
     )
@@ -115,7 +122,8 @@ def _apply_delta(delta_sql: str, into: str = "") -> str:
     """
 
 
-def _trigger_sql() -> str:
+def rollup_function_sql(skip_zero: bool = False, *, replace: bool = False) -> str:
+    """CREATE (or, with `replace`, CREATE OR REPLACE) the insert/update/delete rollup trigger functions."""
     changed = ("(o.status, o.customer_id, o.model, o.created_at, o.completed_at, o.reward_cents, o.cost_cents, "
                "o.profit_cents, o.input_tokens, o.output_tokens) IS DISTINCT FROM (n.status, n.customer_id, n.model, "
                "n.created_at, n.completed_at, n.reward_cents, n.cost_cents, n.profit_cents, n.input_tokens, "
@@ -130,21 +138,27 @@ def _trigger_sql() -> str:
         "update": update_delta,
         "delete": f"SELECT -1 AS s, {_DELTA_COLUMNS} FROM canvas_old",
     }
-    refs = {"insert": "NEW TABLE AS canvas_new", "update": "OLD TABLE AS canvas_old NEW TABLE AS canvas_new",
-            "delete": "OLD TABLE AS canvas_old"}
-    parts = []
-    for op_, delta in fns.items():
-        parts.append(f"""
-CREATE FUNCTION canvas_tasks_rollup_{op_}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    create = "CREATE OR REPLACE FUNCTION" if replace else "CREATE FUNCTION"
+    return "\n".join(f"""
+{create} canvas_tasks_rollup_{op_}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
     touched bigint;
 BEGIN
-    {_apply_delta(delta, "INTO touched")};
+    {_apply_delta(delta, "INTO touched", skip_zero)};
     RETURN NULL;
 END;
 $fn$;
+""" for op_, delta in fns.items())
+
+
+def _trigger_sql() -> str:
+    refs = {"insert": "NEW TABLE AS canvas_new", "update": "OLD TABLE AS canvas_old NEW TABLE AS canvas_new",
+            "delete": "OLD TABLE AS canvas_old"}
+    parts = [rollup_function_sql()]
+    for op_, ref in refs.items():
+        parts.append(f"""
 CREATE TRIGGER canvas_tasks_rollup_{op_} AFTER {op_.upper()} ON tasks
-    REFERENCING {refs[op_]} FOR EACH STATEMENT EXECUTE FUNCTION canvas_tasks_rollup_{op_}();
+    REFERENCING {ref} FOR EACH STATEMENT EXECUTE FUNCTION canvas_tasks_rollup_{op_}();
 """)
     parts.append("""
 CREATE FUNCTION canvas_tasks_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
