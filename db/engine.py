@@ -39,7 +39,7 @@ _SET_SESSION_SETTINGS = "SELECT set_config(name, value, false) FROM unnest(%s::t
 
 def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent",
                 session_settings: Mapping[str, str] | None = None) -> Engine:
-    """An engine with pre-ping (survives a database restart), a connect timeout and UTC sessions.
+    """An engine with pre-ping (survives a database restart), a connect timeout, UTC sessions and no JIT.
 
     `session_settings` are set on every new connection (the audit key's pads, core.audit.seal): once per
     connection, not per statement.
@@ -57,6 +57,9 @@ def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossag
     def _utc(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI callback
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
+            # Every statement of this application is short (rollups and covering indexes do the heavy lifting);
+            # JIT compilation fired on mis-estimated plans and cost ~450 ms for a 3-row answer (issue 16).
+            cur.execute("SET jit = off")
             if names:
                 cur.execute(_SET_SESSION_SETTINGS, (names, values))
         dbapi_conn.commit()

@@ -18,10 +18,17 @@ def _escaped(chunks: Iterator[str]) -> Iterator[str]:
 
 
 def render_guide() -> None:
-    """The sidebar Guide: one question box; the answer streams below it."""
-    with st.sidebar.expander("Guide: ask about the console", icon=":material/help:"):
-        with st.form("hoss_guide", clear_on_submit=False, border=False):
-            question = st.text_input("Question", max_chars=MAX_QUESTION, placeholder="How do I turn on real email?")
-            asked = st.form_submit_button("Ask")
-        if asked and question.strip():
-            st.write_stream(_escaped(answer_from_docs(app_context().settings, question)))
+    """The sidebar Guide: a button that opens the question box in a dialog; the answer streams below it."""
+    # A dialog, not an expander: its form is built only when opened, so no page's cold load carries the text
+    # input's and the form's frontend bundles for a box that is usually closed (issue 16).
+    if st.sidebar.button("Guide: ask about the console", icon=":material/help:", key="hoss_guide_open"):
+        _guide()
+
+
+@st.dialog("Guide: ask about the console")
+def _guide() -> None:
+    with st.form("hoss_guide", clear_on_submit=False, border=False):
+        question = st.text_input("Question", max_chars=MAX_QUESTION, placeholder="How do I turn on real email?")
+        asked = st.form_submit_button("Ask")
+    if asked and question.strip():
+        st.write_stream(_escaped(answer_from_docs(app_context().settings, question)))

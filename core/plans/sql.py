@@ -17,7 +17,7 @@ LOCK_CUSTOMER_PLAN = text("""
 # Tasks admitted since the start of the calendar month (UTC): what a plan's cap counts.
 USED_THIS_MONTH = text("""
     SELECT count(*) FROM tasks WHERE customer_id = :customer_id
-      AND admitted_at >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+      AND admitted_at >= utc_month_start()
 """)
 
 HELD_OLDEST_FIRST = text("""
@@ -108,18 +108,18 @@ SET_SUBSCRIPTION = text("""
 """)
 
 # What the budget check needs about one task: its reward and cost so far, and the month's spend against each cap
-# that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks started or finished in it.
+# that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks whose spent_at is in it.
 TASK_BUDGET_FACTS = text("""
     SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
            (SELECT value FROM settings WHERE key = :share_key) AS stored_cost_share,
            c.monthly_budget_cents AS customer_cap, a.monthly_budget_cents AS worker_cap,
            CASE WHEN c.monthly_budget_cents IS NULL THEN 0 ELSE (
                SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = t.customer_id
-                 AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+                 AND x.spent_at >= utc_month_start()
            ) END AS customer_spent,
            CASE WHEN a.monthly_budget_cents IS NULL THEN 0 ELSE (
                SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.agent = t.agent
-                 AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+                 AND x.spent_at >= utc_month_start()
            ) END AS worker_spent
     FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.name = t.agent
     WHERE t.id = :task_id
@@ -129,13 +129,13 @@ TASK_BUDGET_FACTS = text("""
 CAPPED_SPEND = text("""
     SELECT 'customer' AS scope, c.id::text AS key, c.company AS name, c.monthly_budget_cents AS cap,
            (SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = c.id
-              AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+              AND x.spent_at >= utc_month_start()
            ) AS spent
     FROM customers c WHERE c.monthly_budget_cents IS NOT NULL
     UNION ALL
     SELECT 'worker', a.name, a.name, a.monthly_budget_cents,
            (SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.agent = a.name
-              AND coalesce(x.completed_at, x.started_at) >= (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+              AND x.spent_at >= utc_month_start()
            )
     FROM agents a WHERE a.monthly_budget_cents IS NOT NULL
     ORDER BY 1, 3
@@ -170,13 +170,13 @@ ROI_BY_CUSTOMER = text("""
 # Each customer's month (UTC): tasks admitted against the cap, held, the plan's cap; this month's LLM spend
 # and earned (done tasks completed this month).
 PLAN_USAGE = text("""
-    WITH month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
+    WITH month AS (SELECT utc_month_start() AS start)
     SELECT c.id AS customer_id, c.company AS customer, c.plan, p.monthly_task_cap AS cap,
            c.subscription_status, c.monthly_budget_cents,
            (SELECT count(*) FROM tasks t WHERE t.customer_id = c.id AND t.admitted_at >= month.start) AS used,
            (SELECT count(*) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'held') AS held,
            (SELECT coalesce(sum(t.cost_cents), 0) FROM tasks t WHERE t.customer_id = c.id
-              AND coalesce(t.completed_at, t.started_at) >= month.start) AS spend_cents,
+              AND t.spent_at >= month.start) AS spend_cents,
            (SELECT coalesce(sum(t.reward_cents), 0) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'done'
               AND t.completed_at >= month.start) AS earned_cents
     FROM customers c JOIN plans p ON p.name = c.plan, month

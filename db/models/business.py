@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -119,6 +120,11 @@ class Task(Base):
         # Entitlements: a customer's admissions this month (index-only count) and its held tasks, oldest first.
         Index("ix_tasks_customer_id_admitted_at", "customer_id", "admitted_at"),
         Index("ix_tasks_held", "customer_id", "created_at", "id", postgresql_where=text("status = 'held'")),
+        # Monthly LLM spend per customer and per worker (the budget check before every LLM call, the
+        # Customers page): index-only sums over this month's rows.
+        Index("ix_tasks_customer_spent_at", "customer_id", "spent_at", postgresql_include=["cost_cents"]),
+        Index("ix_tasks_agent_spent_at", "agent", "spent_at", postgresql_include=["cost_cents"],
+              postgresql_where=text("agent IS NOT NULL")),
     )
     id: Mapped[int] = id_pk()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -149,3 +155,5 @@ class Task(Base):
     # When the plan admitted it (pending at creation, or released from `held`): what uses a month's slot.
     admitted_at: Mapped[datetime | None] = mapped_column(server_default=func.now())
     held_reason: Mapped[str | None] = mapped_column(Text)
+    # When the task's LLM spend counts (SPEC §13's monthly caps): finished, else started. Kept by Postgres.
+    spent_at: Mapped[datetime | None] = mapped_column(Computed("COALESCE(completed_at, started_at)", persisted=True))
