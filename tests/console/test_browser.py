@@ -172,3 +172,17 @@ def test_control_room_shows_its_money_chart(console_url, page) -> None:
     marks.first.wait_for(timeout=30_000)
     assert marks.count() >= 3
     assert_clean(page, settle(page), "control room charts")
+
+
+def test_the_sidebar_guide_opens_a_dialog_and_answers_from_the_docs(console_url, page) -> None:
+    page.goto(page_url(console_url, "pages/control_room.py"))
+    settle(page)
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stMetric"]').count() == 0  # a caption, no bundle
+    page.get_by_role("button", name="Guide: ask about the console", exact=True).click()
+    dialog = page.locator('[role="dialog"]')
+    dialog.get_by_label("Question").fill("How do I run the tests?")
+    dialog.get_by_role("button", name="Ask", exact=True).click()
+    dialog.get_by_text("From ").first.wait_for(timeout=30_000)  # the answer names the doc it comes from
+    answer = dialog.inner_text()
+    assert "From README.md" in answer or "From docs/" in answer, answer[:500]
+    assert_clean(page, settle(page), "guide dialog")
