@@ -10,16 +10,15 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from bench.console_browser import serving
 from db.engine import with_database
 from tests.conftest import _libpq
 from tests.console_support import ROOT, registered_pages
@@ -83,33 +82,14 @@ def running_console(db_url: str, tmp: pytest.TempPathFactory, **extra_env: str) 
         pytest.skip(f"LOUD: registered pages missing from this checkout ({', '.join(missing)}); the console "
                     "cannot start until they land")
     port = free_port()
-    log = (tmp.mktemp("console") / "console.log").open("w+")
     env = dict(os.environ, DATABASE_URL=db_url, HOSS_DATA_DIR=str(tmp.mktemp("data")), **extra_env)
-    proc = subprocess.Popen(console_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            proc.kill()
-            pytest.fail(f"console did not start:\n{log.read()[-3000:]}")
-        time.sleep(0.2)
-    try:
+    with ExitStack() as stack:
+        try:  # the one server starter, shared with `bench console --browser`
+            base = stack.enter_context(serving(console_command(port), env, port,
+                                               tmp.mktemp("console") / "console.log", timeout=60))
+        except RuntimeError as exc:
+            pytest.fail(f"console did not start:\n{exc}")
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

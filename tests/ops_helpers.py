@@ -1,6 +1,15 @@
-"""Shared pieces of the Ops tests: seeding tasks by SQL and an openai-mode settings object for a stand-in server."""
+"""Shared pieces of the Ops tests: seeding tasks by SQL, an openai-mode settings object for a stand-in server, and
+a pool process to kill with SIGKILL mid-task."""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -36,3 +45,40 @@ def openai_settings(settings: Settings, base_url: str, **overrides: object) -> S
     """`settings` switched to openai mode against a local OpenAI-compatible server."""
     return settings.model_copy(update={"openai_api_key": SecretStr("sk-test-not-real"),
                                        "openai_base_url": f"{base_url}/v1", **overrides})
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_POOL_CHILD = """
+import sys
+from core.config.settings import Settings
+from core.ops.pool import OpsPool
+from db.engine import make_engine, make_session_factory
+settings = Settings(_env_file=None, database_url=sys.argv[1], openai_api_key="sk-test", openai_base_url=sys.argv[2],
+                    ops_worker_count=int(sys.argv[3]), ops_lease_seconds=1)
+OpsPool(make_session_factory(make_engine(sys.argv[1], pool_size=4)), settings).run_until_idle()
+"""
+
+
+def wait_until(predicate: Callable[[], object], what: str) -> None:
+    """Poll `predicate` until it is truthy; fail after 60 s naming `what` (a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.02)
+
+
+def kill_pool_when(db_url: str, llm_url: str, slots: int, ready: Callable[[], object], what: str) -> None:
+    """Start a pool process (lease 1 s) on `db_url` against the stand-in at `llm_url`; SIGKILL it once `ready`."""
+    child = subprocess.Popen([sys.executable, "-c", _POOL_CHILD, db_url, llm_url, str(slots)], cwd=ROOT)
+    try:
+        wait_until(ready, what)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def lapsed_leases(session: Session) -> int:
+    """Running tasks whose lease has lapsed (their worker died), read in a fresh snapshot."""
+    session.rollback()
+    return session.execute(text("SELECT count(*) FROM tasks WHERE status = 'running' "
+                                "AND lease_expires_at < now()")).scalar()

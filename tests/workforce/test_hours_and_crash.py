@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import text
 
 from core.ops.pool import OpsPool
 from core.workforce.hiring import DAYS, parse_hours
 from core.workforce.views import task_detail
-from tests.ops_helpers import openai_settings
+from tests.ops_helpers import kill_pool_when, lapsed_leases, openai_settings, wait_until
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 from tests.workforce.conftest import hire_and_task, make_customer, step_of, valid_reply
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _status(session, task_id: int) -> str:
@@ -52,47 +44,21 @@ def test_a_paused_worker_is_not_claimed_for(ctx, session, settings):
     assert _status(session, task_id) == "pending"
 
 
-CHILD = """
-import sys
-from core.config.settings import Settings
-from core.ops.pool import OpsPool
-from db.engine import make_engine, make_session_factory
-settings = Settings(_env_file=None, database_url=sys.argv[1], openai_api_key="sk-test", openai_base_url=sys.argv[2],
-                    ops_worker_count=1, ops_lease_seconds=1)
-OpsPool(make_session_factory(make_engine(sys.argv[1], pool_size=4)), settings).run_until_idle()
-"""
-
-
-def _wait_until(predicate, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while not predicate():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.02)
-
-
 def test_killed_mid_step_the_workflow_resumes_and_never_recalls_a_finished_step(ctx, session, settings, db_url):
     fake = FakeOpenAI(reply=valid_reply)
     task_id = hire_and_task(session, review=False)
     with serve_asgi(fake.app()) as url:
         fake.latency_s = 1.5  # slow enough to kill the child while step 2 is in flight
-        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, f"{url}/v1"], cwd=ROOT)
 
         def step_one_done() -> bool:
             session.rollback()
             return session.execute(text("SELECT count(*) FROM task_steps WHERE task_id = :id AND idx = 0 "
                                         "AND status = 'done'"), {"id": task_id}).scalar() == 1
 
-        _wait_until(lambda: step_one_done() and fake.calls >= 2, "step 2 of the child's workflow in flight")
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
+        kill_pool_when(db_url, f"{url}/v1", 1, lambda: step_one_done() and fake.calls >= 2,
+                       "step 2 of the child's workflow in flight")
         fake.latency_s = 0.0
-
-        def lapsed() -> bool:
-            session.rollback()
-            return session.execute(text("SELECT count(*) FROM tasks WHERE status = 'running' "
-                                        "AND lease_expires_at < now()")).scalar() == 1
-
-        _wait_until(lapsed, "the dead worker's lease to lapse")
+        wait_until(lambda: lapsed_leases(session) == 1, "the dead worker's lease to lapse")
         OpsPool(ctx.sessions, openai_settings(settings, url), max_workers=1).run_until_idle()
     names = [step_of(b) for b in fake.requests]
     detail = task_detail(session, task_id)
