@@ -87,7 +87,10 @@ def validate_cents(cents: int | None, *, field: str) -> int | None:
 
 
 def _stored_cents(db: Reader, key: str) -> int | None:
-    value = get_setting(db, key)
+    return _cents_from(key, get_setting(db, key))
+
+
+def _cents_from(key: str, value: Any) -> int | None:
     if value is None:
         return None
     try:
@@ -109,7 +112,12 @@ def set_cash_balance(session: Session, cents: int | None, actor: Actor) -> None:
 
 def get_daily_budget_cents(db: Reader, settings: Settings) -> int | None:
     """Today's LLM budget: the one set on the Agents page, else OPS_DAILY_BUDGET_CENTS, else None (no cap)."""
-    stored = _stored_cents(db, DAILY_BUDGET_KEY)
+    return daily_budget_cents_from(get_setting(db, DAILY_BUDGET_KEY), settings)
+
+
+def daily_budget_cents_from(value: Any, settings: Settings) -> int | None:
+    """`get_daily_budget_cents` from the stored value already read (a query that reads it alongside other facts)."""
+    stored = _cents_from(DAILY_BUDGET_KEY, value)
     return stored if stored is not None else settings.ops_daily_budget_cents
 
 

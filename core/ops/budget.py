@@ -16,9 +16,9 @@ from core.approvals.proposals import draft_proposal
 from core.audit import Actor
 from core.config.cents import dollars
 from core.config.settings import Settings
-from core.config.store import get_daily_budget_cents
+from core.config.store import daily_budget_cents_from, get_daily_budget_cents
 from core.ops import sql
-from core.plans.budgets import Stop, llm_call_allowed
+from core.plans.budgets import Stop, budget_facts, llm_call_allowed
 
 OPS_ACTOR = Actor.agent("ops")
 
@@ -76,9 +76,10 @@ def before_llm_call(session: Session, settings: Settings, call: LLMCall) -> Stop
     transaction open.
     """
     try:
-        if budget_exhausted(session, settings):
+        facts = budget_facts(session, call.task_id)  # the settings come with the task's facts: one round trip
+        if _budget_reached(session, settings, daily_budget_cents_from(facts.stored_daily_budget, settings)):
             return Stop("daily_budget", "wait", "daily LLM budget reached")
-        return llm_call_allowed(session, settings, call.task_id, call.worst_case_cents)
+        return llm_call_allowed(session, settings, call.task_id, call.worst_case_cents, facts=facts)
     finally:
         session.rollback()
 
@@ -92,8 +93,11 @@ def budget_exhausted(session: Session, settings: Settings) -> bool:
     """Whether today's LLM spend reached the daily budget (never in mock mode or with no budget)."""
     if settings.llm_mode != "openai":
         return False
-    budget = get_daily_budget_cents(session, settings)
-    if budget is None:  # no budget: nothing to add up (this runs before every LLM call)
+    return _budget_reached(session, settings, get_daily_budget_cents(session, settings))
+
+
+def _budget_reached(session: Session, settings: Settings, budget: int | None) -> bool:
+    if budget is None or settings.llm_mode != "openai":  # no budget: nothing to add up (runs before every call)
         return False
     return _exhausted(settings, budget, spend_today_cents(session))
 

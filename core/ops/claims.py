@@ -97,7 +97,7 @@ def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | No
         "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
         "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
     }).first()
-    if row is not None:
+    if row is not None and row.sheet_id:
         propose_sheet_row(session, claim.task_id)  # with the completion, so a done task never misses its row
     session.commit()
     return None if row is None else row.profit_cents

@@ -85,14 +85,15 @@ RENEW_LEASES = text("""
 """)
 
 # The guard (id, worker, attempt, running) makes a reclaimed task's stale worker a no-op: completed once.
-# Profit comes in as a parameter: core.llm.pricing.profit_cents is its one formula.
+# Profit comes in as a parameter: core.llm.pricing.profit_cents is its one formula. The customer's sheet comes
+# back so that only a customer who keeps one costs the sheet-row proposal's reads.
 COMPLETE = text("""
     WITH done AS (
         UPDATE tasks SET status = 'done', result_summary = :summary, model = :model, mode = :mode,
             input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
             profit_cents = :profit, completed_at = now(), lease_expires_at = NULL, last_error = NULL
         WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
-        RETURNING id, profit_cents),
+        RETURNING id, profit_cents, (SELECT c.sheet_id FROM customers c WHERE c.id = tasks.customer_id) AS sheet_id),
     ledger AS (
         INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
         SELECT 'out', :cost, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done WHERE :cost > 0
@@ -103,7 +104,7 @@ COMPLETE = text("""
             jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int),
             'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents))
         FROM done)
-    SELECT profit_cents FROM done
+    SELECT profit_cents, sheet_id FROM done
 """)
 
 # Back to pending after a delay (a retry, a transient error, a shutdown release) or to failed (the last try).

@@ -18,7 +18,7 @@ from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.cents import dollars
 from core.config.settings import Settings
-from core.config.store import MAX_COST_SHARE_KEY, max_cost_share_pct_from, validate_cents
+from core.config.store import DAILY_BUDGET_KEY, MAX_COST_SHARE_KEY, max_cost_share_pct_from, validate_cents
 from core.errors import NotFound
 from core.plans import sql
 from core.plans.entitlements import month_key
@@ -70,16 +70,25 @@ def projected_month_end(spent_cents: int, now: datetime | None = None) -> int:
     return int(spent_cents * days / elapsed)
 
 
-def llm_call_allowed(session: Session, settings: Settings, task_id: int, worst_case_cents: int) -> Stop | None:
+def budget_facts(session: Session, task_id: int):  # noqa: ANN201 - a Row of sql.TASK_BUDGET_FACTS
+    """One read of what every ceiling needs about a task: its reward and cost, its customer's and worker's caps
+    and month spend, and the stored cost-share and daily-budget settings. NotFound for an unknown task."""
+    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, "share_key": MAX_COST_SHARE_KEY,
+                                                "budget_key": DAILY_BUDGET_KEY}).one_or_none()
+    if t is None:
+        raise NotFound(f"task {task_id} not found")
+    return t
+
+
+def llm_call_allowed(session: Session, settings: Settings, task_id: int, worst_case_cents: int, *,
+                     facts=None) -> Stop | None:  # noqa: ANN001 - budget_facts' Row, when the caller read it
     """None when the task's next LLM call, costing at most `worst_case_cents`, fits every ceiling; else the Stop.
 
     Checked in order: the task's cost share of its reward (ops.max_cost_share_pct), its customer's monthly
-    cap, its worker's monthly cap. Reads only; the caller acts on the Stop. NotFound for an unknown task.
+    cap, its worker's monthly cap. Reads only (one round trip, none with `facts`: this runs before every LLM
+    call); the caller acts on the Stop. NotFound for an unknown task.
     """
-    # One round trip (this runs before every LLM call): the cost-share setting is read with the task's facts.
-    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, "share_key": MAX_COST_SHARE_KEY}).one_or_none()
-    if t is None:
-        raise NotFound(f"task {task_id} not found")
+    t = facts if facts is not None else budget_facts(session, task_id)
     worst = max(int(worst_case_cents), 0)
     pct = max_cost_share_pct_from(t.stored_cost_share, settings)
     if pct is not None:

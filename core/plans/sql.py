@@ -112,6 +112,7 @@ SET_SUBSCRIPTION = text("""
 TASK_BUDGET_FACTS = text("""
     SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
            (SELECT value FROM settings WHERE key = :share_key) AS stored_cost_share,
+           (SELECT value FROM settings WHERE key = :budget_key) AS stored_daily_budget,
            c.monthly_budget_cents AS customer_cap, a.monthly_budget_cents AS worker_cap,
            CASE WHEN c.monthly_budget_cents IS NULL THEN 0 ELSE (
                SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = t.customer_id
