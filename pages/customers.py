@@ -20,6 +20,7 @@ from core.plans.catalogue import change_customer_plan, create_plan, list_plans, 
 from core.plans.portal import propose_billing_portal
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
+from ui.tables import readable_table
 
 ctx = app_context()
 MONEY = st.column_config.NumberColumn(format="$%.2f")
@@ -121,21 +122,18 @@ if lines:
     a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
 
     t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"])
+    tz = ctx.settings.hoss_timezone
     with t1:
-        tasks = pd.DataFrame(detail.tasks, columns=["id", "description", "status", "agent", "reward_cents",
-                                                    "cost_cents", "held_reason", "last_error", "created_at",
-                                                    "completed_at"])
-        tasks.insert(1, "view", [f"task?task={i}" for i in tasks["id"]])
-        st.dataframe(tasks, hide_index=True, width="stretch",
-                     column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
+        readable_table([{**t, "view": f"task?task={t['id']}"} for t in detail.tasks],
+                       ("id", "view", "description", "status", "agent", "reward_cents", "cost_cents", "held_reason",
+                        "last_error", "created_at", "completed_at"), money=("reward_cents", "cost_cents"),
+                       column_config={"view": st.column_config.LinkColumn("view", display_text="open")}, timezone=tz)
     with t2:
-        st.dataframe(pd.DataFrame(detail.invoices, columns=["id", "amount_cents", "status", "link_created",
-                                                            "created_at", "sent_at", "paid_at"]),
-                     hide_index=True, width="stretch")
+        readable_table(detail.invoices, ("id", "amount_cents", "status", "link_created", "created_at", "sent_at",
+                                         "paid_at"), money=("amount_cents",), timezone=tz)
     with t3:
-        st.dataframe(pd.DataFrame([h.__dict__ for h in detail.history],
-                                  columns=["changed_at", "from_plan", "to_plan", "source", "stripe_event_id",
-                                           "subscription_status"]), hide_index=True, width="stretch")
+        readable_table([h.__dict__ for h in detail.history], ("changed_at", "from_plan", "to_plan", "source",
+                                                             "stripe_event_id", "subscription_status"), timezone=tz)
 
 st.subheader("Plans")
 st.dataframe(pd.DataFrame([{"plan": p.name, "monthly task cap": "unlimited" if p.monthly_task_cap is None

@@ -24,20 +24,11 @@ def _badge(statuses: list[str]) -> st.column_config.MultiselectColumn:
     return st.column_config.MultiselectColumn("status", options=statuses, color=colors)
 
 
-def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str, ...] = (),
-                column_config: dict | None = None, timezone: str = "UTC") -> TablePage:
-    """Render one page from `load(page)` with Previous/Next controls; return the page shown.
-
-    Headers are readable, `money` columns (cents) are dollars, timestamps read as "3 hours ago" in the
-    operator's `timezone`, and a `status` column is a coloured badge.
-    """
-    page_key = f"{key}_page"
-    page = st.session_state.get(page_key, 1)
-    result = load(page)
-    if not result.rows and page > 1:  # the filter shrank the table under us: go back to the first page
-        st.session_state[page_key] = 1
-        result = load(1)
-    df = frame(result.rows, result.columns, money=money)
+def readable_table(rows: list[dict], columns: tuple[str, ...], *, money: tuple[str, ...] = (),
+                   column_config: dict | None = None, timezone: str = "UTC") -> None:
+    """Render rows as a dataframe the way every console table reads: readable headers, `money` columns (cents)
+    in dollars, timestamps as "3 hours ago" in the operator's `timezone`, a `status` column as a badge."""
+    df = frame(rows, columns, money=money)
     config: dict = {col: st.column_config.Column(label(col)) for col in df.columns}
     config.update({c.removesuffix("_cents"): st.column_config.NumberColumn(label(c), format="dollar") for c in money})
     for col in df.columns:
@@ -49,6 +40,18 @@ def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str,
         config["status"] = _badge(shown)
     config.update(column_config or {})
     st.dataframe(df, hide_index=True, width="stretch", column_config=config)
+
+
+def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str, ...] = (),
+                column_config: dict | None = None, timezone: str = "UTC") -> TablePage:
+    """Render one page from `load(page)` (as readable_table does) with Previous/Next controls; return the page."""
+    page_key = f"{key}_page"
+    page = st.session_state.get(page_key, 1)
+    result = load(page)
+    if not result.rows and page > 1:  # the filter shrank the table under us: go back to the first page
+        st.session_state[page_key] = 1
+        result = load(1)
+    readable_table(result.rows, result.columns, money=money, column_config=column_config, timezone=timezone)
     left, mid, right = st.columns([1, 2, 1])
     if left.button("← Previous", key=f"{key}_prev", disabled=result.page <= 1):
         st.session_state[page_key] = result.page - 1
