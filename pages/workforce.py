@@ -93,7 +93,7 @@ with st.form("hire_form"):
     name = st.text_input("Name", key="hire_name")
     tone = st.text_input("Tone", value=template.default_tone, key=f"hire_tone_{role}")
     model = st.text_input("Model", value=template.default_model, key=f"hire_model_{role}")
-    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"',
+    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"; a night shift such as "mon-fri 22:00-06:00 UTC" ends the next morning',
                           key="hire_hours")
     review = st.checkbox("Review its work before it is done", value=template.review_by_default,
                          key=f"hire_review_{role}")

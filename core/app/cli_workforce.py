@@ -16,7 +16,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", required=True, help="the worker's unique name")
     p.add_argument("--tone", default=None, help="the worker's tone (default: the template's)")
     p.add_argument("--model", default=None, help="the LLM model (default: the template's)")
-    p.add_argument("--hours", default=None, help='working hours, e.g. "mon-fri 09:00-17:00 Europe/Berlin" (default always)')
+    p.add_argument("--hours", default=None, help='working hours, e.g. "mon-fri 09:00-17:00 Europe/Berlin"; "22:00-06:00" ends the next day (default always)')
     p.add_argument("--review", dest="review", action="store_true", default=None, help="its work waits for review")
     p.add_argument("--no-review", dest="review", action="store_false", help="its work is done without review")
     p.add_argument("--monthly-budget-cents", type=int, default=None, help="its monthly LLM budget in cents")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import text
 
 # A pending task is claimable when it has no worker (the Ops prompt) or its worker is on duty now: the SQL
-# function worker_on_duty (migration `workforce`, the one statement of the rule) checks active, not fired,
-# today's ISO weekday in its days and the local time in [start, end) in its IANA zone.
+# function worker_on_duty (migration `overnight_hours` holds the one statement of the rule) checks active, not
+# fired, and the local time in its IANA zone inside [start, end) on one of its days (a night shift's end is on
+# the next day).
 
 # Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
 # partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +25,8 @@ ALWAYS = ("always", "24/7", "")
 
 @dataclass(frozen=True)
 class Hours:
-    """Working hours: ISO weekdays, a [start, end) local window, and the IANA zone it is read in."""
+    """Working hours: ISO weekdays, a [start, end) local window (an end before the start runs past midnight
+    into the next day), and the IANA zone it is read in."""
 
     days: tuple[int, ...]
     start: time
@@ -67,8 +68,9 @@ def parse_hours(value: str) -> Hours | None:
         raise InvalidInput(f"cannot read hours {value!r}; write e.g. \"mon-fri 09:00-17:00 Europe/Berlin\"")
     days = _parse_days(match["days"], value)
     start, end = _parse_time(match["start"], value), _parse_time(match["end"], value)
-    if start >= end:
-        raise InvalidInput(f"hours {value!r}: the start must be before the end (one window within a day)")
+    if start == end:
+        raise InvalidInput(f"hours {value!r}: the start and the end must differ (an end before the start is a "
+                           "night shift that starts on the listed days)")
     tz = value.strip().split()[-1]  # the zone as written: IANA names are case-sensitive
     try:
         ZoneInfo(tz)
@@ -256,4 +258,9 @@ def on_duty(hours: Hours | None, now: datetime) -> bool:
     if hours is None:
         return True
     local = now.astimezone(ZoneInfo(hours.tz))
-    return local.isoweekday() in hours.days and hours.start <= local.time().replace(tzinfo=None) < hours.end
+    clock = local.time().replace(tzinfo=None)
+    if hours.start < hours.end:
+        return local.isoweekday() in hours.days and hours.start <= clock < hours.end
+    # A night shift: from the start on a listed day until the end on the next day.
+    yesterday = (local - timedelta(days=1)).isoweekday()
+    return (local.isoweekday() in hours.days and clock >= hours.start) or (yesterday in hours.days and clock < hours.end)

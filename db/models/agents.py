@@ -32,7 +32,7 @@ class Agent(Base):
         CheckConstraint("monthly_budget_cents IS NULL OR monthly_budget_cents >= 0", name="monthly_budget_non_negative"),
         # Working hours are all four or none (none: always on duty), and a day's window runs forwards.
         CheckConstraint("(hours_tz IS NULL) = (hours_days IS NULL) AND (hours_tz IS NULL) = (hours_start IS NULL) "
-                        "AND (hours_tz IS NULL) = (hours_end IS NULL) AND (hours_start IS NULL OR hours_start < hours_end)",
+                        "AND (hours_tz IS NULL) = (hours_end IS NULL) AND (hours_start IS NULL OR hours_start <> hours_end)",
                         name="hours_complete"),
     )
     id: Mapped[int] = id_pk()

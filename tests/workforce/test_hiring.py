@@ -47,8 +47,34 @@ def test_hours_are_read_in_the_workers_zone():
     assert not on_duty(hours, datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc))  # Saturday
 
 
+# A night shift "mon-fri 22:00-06:00 UTC" starts on Monday to Friday evenings and ends the next morning.
+NIGHT_INSTANTS = [
+    (datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc), True),   # Monday 23:00: Monday's shift
+    (datetime(2026, 12, 1, 5, 59, tzinfo=timezone.utc), True),    # Tuesday 05:59: still Monday's shift
+    (datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc), False),    # Tuesday 06:00: the shift has ended
+    (datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc), False),   # Tuesday noon
+    (datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc), True),     # Saturday 03:00: Friday's shift
+    (datetime(2026, 12, 5, 23, 0, tzinfo=timezone.utc), False),   # Saturday 23:00: no Saturday shift
+    (datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc), False),   # Monday 03:00: no Sunday shift
+]
+
+
+@pytest.mark.parametrize(("at", "expected"), NIGHT_INSTANTS)
+def test_a_night_shift_runs_past_midnight_into_the_next_day(at, expected):
+    hours = parse_hours("mon-fri 22:00-06:00 UTC")
+    assert hours.describe() == "mon-fri 22:00-06:00 UTC"
+    assert on_duty(hours, at) is expected
+
+
+def test_the_claims_sql_and_the_pages_agree_on_a_night_shift(session):
+    hire(session, "sdr", "Nox", OPERATOR, hours=parse_hours("mon-fri 22:00-06:00 UTC"))
+    session.commit()
+    for at, expected in NIGHT_INSTANTS:
+        assert session.execute(text("SELECT worker_on_duty_at('Nox', :at)"), {"at": at}).scalar() is expected, at
+
+
 @pytest.mark.parametrize("bad", ["mon-fri 9-5 Europe/Berlin", "mon-fri 09:00-17:00 Mars/Base", "noday 09:00-10:00 UTC",
-                                 "mon 17:00-09:00 UTC"])
+                                 "mon 09:00-09:00 UTC"])
 def test_unreadable_hours_are_refused(bad):
     with pytest.raises(InvalidInput):
         parse_hours(bad)
