@@ -77,8 +77,13 @@ CLAIM_ONE = text("""
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
-# A transaction that commits without waiting for the WAL flush, as the slots' autocommit statements do.
-ASYNC_COMMIT = text("SET LOCAL synchronous_commit = off")
+# The first statement of a workflow's finishing transaction: its commit durability (with :async_commit, no wait
+# for the WAL flush, as the slots' autocommit statements) and its UTC day. now() is the transaction's, so the
+# done row's completed_at, written later in it, falls on that day: the sheet row's date is the completion's.
+BEGIN_FINISH = text("""
+    SELECT CASE WHEN :async_commit THEN set_config('synchronous_commit', 'off', true) END,
+           (now() AT TIME ZONE 'UTC')::date AS today
+""")
 
 RENEW_LEASES = text("""
     UPDATE tasks SET lease_expires_at = now() + make_interval(secs => :lease)

@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -186,19 +185,15 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
     model = "mock" if runner.client is None else (claim.model or runner.settings.openai_model)
     summary = artifacts[template.deliverable_index][1]
     profit = pricing.profit_cents(claim.reward_cents, totals.cost)
-    done = None
-    if to_status == "done":  # its proposals' facts, read before any lock is taken
-        facts, _status = read_done_task(session, claim.task_id)
-        done = replace(facts, summary=summary, cost_cents=totals.cost, done_on=datetime.now(timezone.utc).date())
+    facts = read_done_task(session, claim.task_id)[0] if to_status == "done" else None  # before any lock
     session.rollback()
     bind = session.get_bind()
     with Session(bind=getattr(bind, "engine", bind)) as tx:  # a real transaction: the move and its delivery
-        if runner.settings.ops_async_commit:  # the slots' commit durability (see core.ops.pool)
-            tx.execute(sql.ASYNC_COMMIT)
+        today = tx.execute(sql.BEGIN_FINISH, {"async_commit": runner.settings.ops_async_commit}).one().today
         # The proposals first, the completion last: the completion's audit row and rollup rows are locks every
         # slot's claim and completion wait for, so they are held for one statement and the commit only.
-        if done is not None:
-            draft_done_proposals(tx, done)
+        if facts is not None:
+            draft_done_proposals(tx, replace(facts, summary=summary, cost_cents=totals.cost, done_on=today))
         row = tx.execute(sql.COMPLETE_WORKFLOW, {
             "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
             "summary": summary, "model": model, "mode": mode, "input_tokens": totals.input_tokens,
