@@ -55,6 +55,19 @@ def _set_status(to: str) -> None:
         st.session_state["workforce_flash"] = f"Not done: {exc}"
 
 
+def _save(change, said, refused: str) -> None:  # noqa: ANN001 - change(session) -> result; said(result) -> str
+    """One audited change in its own transaction: on success flash `said(result)` and rerun, else say why not."""
+    try:
+        with ctx.sessions() as session:
+            result = change(session)
+            session.commit()
+    except HossError as exc:
+        st.text(f"{refused}: {exc}")
+        return
+    st.session_state["workforce_flash"] = said(result)
+    st.rerun()
+
+
 active = [w.name for w in workers if w.status != "fired"]
 if active:
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
@@ -70,15 +83,9 @@ if active:
         hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
         review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
         if st.form_submit_button("Save changes"):
-            try:
-                with ctx.sessions() as session:
-                    edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
-                                hours=parse_hours(hours), review=review)
-                    session.commit()
-                st.session_state["workforce_flash"] = f"Saved {chosen.name}."
-                st.rerun()
-            except HossError as exc:
-                st.text(f"Not saved: {exc}")
+            _save(lambda session: edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
+                                              hours=parse_hours(hours), review=review),
+                  lambda _: f"Saved {chosen.name}.", "Not saved")
 
 st.subheader("Hire")
 roles = [t.role for t in all_roles()]
@@ -93,20 +100,15 @@ with st.form("hire_form"):
     name = st.text_input("Name", key="hire_name")
     tone = st.text_input("Tone", value=template.default_tone, key=f"hire_tone_{role}")
     model = st.text_input("Model", value=template.default_model, key=f"hire_model_{role}")
-    hours = st.text_input("Working hours", value="always", help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"; a night shift such as "mon-fri 22:00-06:00 UTC" ends the next morning',
-                          key="hire_hours")
+    hours = st.text_input("Working hours", value="always", key="hire_hours",
+                          help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"; a night shift such as '
+                               '"mon-fri 22:00-06:00 UTC" ends the next morning')
     review = st.checkbox("Review its work before it is done", value=template.review_by_default,
                          key=f"hire_review_{role}")
     if st.form_submit_button("Hire", type="primary"):
-        try:
-            with ctx.sessions() as session:
-                worker = hire(session, role, name, current_actor(), tone=tone, model=model,
-                              hours=parse_hours(hours), review=review)
-                session.commit()
-            st.session_state["workforce_flash"] = f"Hired {worker.name} as {worker.role}."
-            st.rerun()
-        except HossError as exc:
-            st.text(f"Not hired: {exc}")
+        _save(lambda session: hire(session, role, name, current_actor(), tone=tone, model=model,
+                                   hours=parse_hours(hours), review=review),
+              lambda worker: f"Hired {worker.name} as {worker.role}.", "Not hired")
 
 st.subheader("Recent tasks")
 with ctx.sessions() as session:
