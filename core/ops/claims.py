@@ -36,6 +36,8 @@ class Claim:
     review_required: bool = False
     revision: int = 0
     review_note: str | None = None
+    # The workflow's steps already done (a resumed or revised task): (idx, artifact), never called again.
+    done_steps: tuple[tuple[int, str], ...] = ()
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
@@ -61,7 +63,8 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
                  row.company, row.plan, row.notes or "", row.prev_worker if reclaimed else None,
                  agent=row.agent, role=row.role, tone=str(agent_settings.get("tone") or ""),
                  model=agent_settings.get("model") or None, review_required=bool(row.review_required),
-                 revision=row.revision or 0, review_note=row.review_note)
+                 revision=row.revision or 0, review_note=row.review_note,
+                 done_steps=tuple((int(idx), str(artifact)) for idx, artifact in row.done_steps or ()))
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

@@ -17,7 +17,8 @@ from sqlalchemy import text
 
 # Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
 # partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.
-# The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION.
+# The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION. The claim also
+# carries the task's done (live) steps, [[idx, artifact], ...]: what a resumed workflow skips and passes on.
 CLAIM_NEXT = text("""
     WITH candidate AS (
         SELECT id, kind, prev_worker FROM (
@@ -43,7 +44,9 @@ CLAIM_NEXT = text("""
             'running', jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts,
             'reclaimed_from', prev_worker))
         FROM claimed)
-    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required
+    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
+        (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
+         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
@@ -73,16 +76,21 @@ CLAIM_ONE = text("""
             'running', jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts,
             'reclaimed_from', prev_worker))
         FROM claimed)
-    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required
+    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
+        (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
+         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
 # The first statement of a workflow's finishing transaction: its commit durability (with :async_commit, no wait
-# for the WAL flush, as the slots' autocommit statements) and its UTC day. now() is the transaction's, so the
-# done row's completed_at, written later in it, falls on that day: the sheet row's date is the completion's.
+# for the WAL flush, as the slots' autocommit statements), its UTC day and the task's totals. now() is the
+# transaction's, so the done row's completed_at, written later in it, falls on that day: the sheet row's date is
+# the completion's. A task's cost and tokens are the sum of all its steps, every revision and try included.
 BEGIN_FINISH = text("""
     SELECT CASE WHEN :async_commit THEN set_config('synchronous_commit', 'off', true) END,
-           (now() AT TIME ZONE 'UTC')::date AS today
+           (now() AT TIME ZONE 'UTC')::date AS today, coalesce(sum(cost_cents), 0) AS cost,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens
+    FROM task_steps WHERE task_id = :task_id
 """)
 
 RENEW_LEASES = text("""
@@ -160,12 +168,6 @@ SECONDS_UNTIL_WORK = text("""
 
 # ---- Workflows (SPEC §12): a worker's task runs step by step, each step checkpointed in task_steps. ----
 
-# The live (not superseded) steps of a task: what a resumed workflow skips and the artifacts it passes on.
-LIVE_STEPS = text("""
-    SELECT idx, name, status, artifact FROM task_steps
-    WHERE task_id = :task_id AND status <> 'superseded' ORDER BY idx
-""")
-
 # Start (or restart) one step under the claim. A done step is never restarted (the WHERE of the upsert). NULL
 # when the claim is no longer ours. It reads the claim rather than touching the task row: every claim holder
 # runs a LeaseKeeper, and an UPDATE of tasks per step would fire the task triggers (rollups, wake-up) for nothing.
@@ -200,12 +202,6 @@ FAIL_STEP = text("""
     UPDATE task_steps SET status = 'failed', error = :error, finished_at = now()
     WHERE id = :step_id AND status = 'running' AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
         AND attempts = :attempt AND status = 'running')
-""")
-
-# A task's cost and tokens are the sum of all its steps, every revision and try included.
-STEP_TOTALS = text("""
-    SELECT coalesce(sum(cost_cents), 0) AS cost, coalesce(sum(input_tokens), 0) AS input_tokens,
-        coalesce(sum(output_tokens), 0) AS output_tokens FROM task_steps WHERE task_id = :task_id
 """)
 
 # COMPLETE for a workflow: to `done` or `needs_review`; the ledger books only what was spent since the task's

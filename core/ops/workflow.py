@@ -1,6 +1,6 @@
 """A hired worker's task as its role's workflow: one LLM call per step, each step checkpointed (SPEC §12).
 
-Resuming is reading: the live rows of task_steps say which steps are done, so a task reclaimed after a crash,
+Resuming is reading: the claim carries the task's done steps (task_steps), so a task reclaimed after a crash,
 retried after a failure or sent back by review starts at its first unfinished step and a done step is never
 called again. Every step write carries the claim's guard (worker, attempt); no transaction stays open across
 an LLM call.
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.approvals.google_delivery import read_done_task
@@ -69,14 +71,12 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
                               transient=False)
     ctx = StepContext(claim.task_id, claim.description, claim.company, claim.plan, claim.notes,
                       claim.agent or "", claim.tone or template.default_tone, claim.review_note)
-    live = {r.idx: r for r in session.execute(sql.LIVE_STEPS, {"task_id": claim.task_id})}
-    session.rollback()
+    done = dict(claim.done_steps)
     previous: list[tuple[str, str]] = []
     try:
         for idx, step in enumerate(template.steps):
-            row = live.get(idx)
-            if row is not None and row.status == "done":
-                previous.append((step.name, row.artifact or ""))
+            if idx in done:
+                previous.append((step.name, done[idx]))
                 continue
             if should_stop():
                 return runner.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
@@ -179,21 +179,20 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
     """Done (with its one delivery proposal) or needs_review, in one transaction; cost and tokens = sum of steps."""
     from core.ops.worker import TaskReport
 
-    totals = session.execute(sql.STEP_TOTALS, {"task_id": claim.task_id}).one()
     to_status = "needs_review" if claim.review_required else "done"
     mode = "mock" if runner.client is None else "openai"
     model = "mock" if runner.client is None else (claim.model or runner.settings.openai_model)
     summary = artifacts[template.deliverable_index][1]
-    profit = pricing.profit_cents(claim.reward_cents, totals.cost)
-    facts = read_done_task(session, claim.task_id)[0] if to_status == "done" else None  # before any lock
-    session.rollback()
-    bind = session.get_bind()
-    with Session(bind=getattr(bind, "engine", bind)) as tx:  # a real transaction: the move and its delivery
-        today = tx.execute(sql.BEGIN_FINISH, {"async_commit": runner.settings.ops_async_commit}).one().today
-        # The proposals first, the completion last: the completion's audit row and rollup rows are locks every
-        # slot's claim and completion wait for, so they are held for one statement and the commit only.
-        if facts is not None:
-            draft_done_proposals(tx, replace(facts, summary=summary, cost_cents=totals.cost, done_on=today))
+    with _transaction(session) as tx:  # a real transaction: the move and its delivery
+        totals = tx.execute(sql.BEGIN_FINISH, {"async_commit": runner.settings.ops_async_commit,
+                                               "task_id": claim.task_id}).one()
+        profit = pricing.profit_cents(claim.reward_cents, totals.cost)
+        # Reads and proposals first, the completion last: the first audit row takes the chain's lock and the
+        # completion's rollup rows are locks every slot's claim and completion wait for, so they are held for
+        # the last statements and the commit only.
+        if to_status == "done":
+            facts = read_done_task(tx, claim.task_id)[0]
+            draft_done_proposals(tx, replace(facts, summary=summary, cost_cents=totals.cost, done_on=totals.today))
         row = tx.execute(sql.COMPLETE_WORKFLOW, {
             "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "to_status": to_status,
             "summary": summary, "model": model, "mode": mode, "input_tokens": totals.input_tokens,
@@ -211,3 +210,24 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
             f"{len(template.steps)} steps) for {claim.company}: cost {totals.cost}¢, profit {row.profit_cents}¢, "
             f"mode {mode}")
     return TaskReport(claim.task_id, to_status, line, totals.cost, row.profit_cents)
+
+
+@contextmanager
+def _transaction(session: Session) -> Iterator[Session]:
+    """A session for one real transaction. On a slot's pinned autocommit connection, that connection with
+    autocommit off for the block (a client-side switch: no pool checkout and no pre-ping round trip, one task's
+    finish each); else a connection of the session's engine."""
+    session.rollback()
+    bind = session.get_bind()
+    if not (isinstance(bind, Connection) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"):
+        with Session(bind=getattr(bind, "engine", bind)) as tx:
+            yield tx
+        return
+    if bind.in_transaction():  # SQLAlchemy's autobegun marker only: autocommit holds no server transaction
+        bind.rollback()
+    bind.execution_options(isolation_level=bind.dialect.default_isolation_level)
+    try:
+        with Session(bind=bind) as tx:
+            yield tx
+    finally:
+        bind.execution_options(isolation_level="AUTOCOMMIT")
