@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.approvals import sql
 from core.approvals.executors.sheets_append import task_marker
 from core.approvals.payloads import SheetsAppendPayload
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.cents import to_dollars
 from core.errors import InvalidInput, NotFound
-from db.models import Customer, Task
+from db.models import Customer
 from db.statuses import DELIVERY_MODES
 
 SHEET_RANGE = "Sheet1"  # the first tab of a new Google Sheet; rows go after its table
@@ -88,12 +89,7 @@ class DoneTask:
 
 def read_done_task(session: Session, task_id: int) -> tuple[DoneTask, str]:
     """The task and its customer as a DoneTask (its completion day when done), and its status; NotFound if unknown."""
-    row = session.execute(
-        select(Task.id, Task.agent, Task.description, Task.result_summary, Task.customer_id, Task.cost_cents,
-               Task.reward_cents, Task.completed_at, Task.status, Customer.company, Customer.contact_email,
-               Customer.delivery, Customer.sheet_id)
-        .join(Customer, Customer.id == Task.customer_id).where(Task.id == task_id)
-    ).first()
+    row = session.execute(sql.DONE_TASK_FACTS, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"task {task_id} not found")
     done_on = row.completed_at.astimezone(timezone.utc).date() if row.completed_at else None

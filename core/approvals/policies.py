@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
 from core.config.cents import dollars
+from core.config.store import get_setting
 from core.errors import InvalidInput
 from db.models import Setting
 
@@ -129,8 +130,7 @@ def _from_value(action_type: str, value: Any) -> Policy:
 
 def get_policy(session: Session, action_type: str) -> Policy:
     """The stored policy of `action_type`, or `manual` when none is stored."""
-    value = session.execute(select(Setting.value).where(Setting.key == policy_key(action_type))).scalar_one_or_none()
-    return _from_value(action_type, value)
+    return _from_value(action_type, get_setting(session, policy_key(action_type)))
 
 
 def list_policies(session: Session) -> list[Policy]:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals import sql
 from core.approvals.operators import role_of
 from core.approvals.policies import Policy, get_policy
 from core.audit import Actor, record_audit
@@ -72,20 +73,12 @@ def draft_proposal(
     (actor_type `policy`) in the same transaction, so an approval record exists either way.
     """
     policy = get_policy(session, action_type)  # read before the audit row takes the chain's lock (held to commit)
-    new_id = session.execute(
-        insert(ActionProposal)
-        .values(
-            vertical=vertical, action_type=action_type, title=title, reasoning=reasoning,
-            payload=payload, dedupe_key=dedupe_key, urgency=urgency, event_id=event_id, supersedes_id=supersedes_id,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(ActionProposal.id)
-    ).scalar_one_or_none()
+    new_id = session.execute(sql.INSERT_PROPOSAL, {
+        "vertical": vertical, "action_type": action_type, "title": title, "reasoning": reasoning,
+        "payload": payload, "dedupe_key": dedupe_key, "urgency": urgency, "event_id": event_id,
+        "supersedes_id": supersedes_id}).scalar_one_or_none()
     if new_id is None:
-        existing = session.execute(
-            select(ActionProposal.id).where(ActionProposal.dedupe_key == dedupe_key)
-        ).scalar_one()
-        return existing, False
+        return session.execute(sql.PROPOSAL_ID_BY_DEDUPE_KEY, {"dedupe_key": dedupe_key}).scalar_one(), False
     record_audit(session, actor, "proposal", new_id, None, "pending",
                  {"action_type": action_type, "vertical": vertical, "title": title,
                   **({"supersedes_id": supersedes_id} if supersedes_id else {})})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 EXECUTOR_WORK_DUE = text("""
     SELECT EXISTS (SELECT 1 FROM executions WHERE status IN ('queued', 'started'))
@@ -53,4 +54,24 @@ TRUST_LEDGER = text("""
 
 MARK_OPENED = text("""
     UPDATE action_proposals SET opened_at = now() WHERE id = ANY(:ids) AND opened_at IS NULL
+""")
+
+
+# A new pending proposal, unless one with its dedupe key exists (then no row comes back).
+INSERT_PROPOSAL = text("""
+    INSERT INTO action_proposals (vertical, action_type, title, reasoning, payload, dedupe_key, urgency, event_id,
+        supersedes_id)
+    VALUES (:vertical, :action_type, :title, :reasoning, :payload, :dedupe_key, :urgency, :event_id, :supersedes_id)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id
+""").bindparams(bindparam("payload", type_=JSONB))
+
+PROPOSAL_ID_BY_DEDUPE_KEY = text("SELECT id FROM action_proposals WHERE dedupe_key = :dedupe_key")
+
+# A task and its customer: what its delivery and its sheet row are drafted from.
+DONE_TASK_FACTS = text("""
+    SELECT t.id, t.agent, t.description, t.result_summary, t.customer_id, t.cost_cents, t.reward_cents,
+        t.completed_at, t.status, c.company, c.contact_email, c.delivery, c.sheet_id
+    FROM tasks t JOIN customers c ON c.id = t.customer_id
+    WHERE t.id = :task_id
 """)
