@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config.settings import Settings
@@ -87,3 +88,24 @@ def with_database(url: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(normalize_url(url)).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def transaction_for(session: Session) -> Iterator[Session]:
+    """A new session for one real transaction beside `session` (which is rolled back first). When `session` is
+    pinned to an autocommit connection (an Ops slot's), the same connection with autocommit off for the block, a
+    client-side switch: no pool checkout and no pre-ping round trip. Otherwise a connection of its engine."""
+    session.rollback()
+    bind = session.get_bind()
+    if not (isinstance(bind, Connection) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"):
+        with Session(bind=getattr(bind, "engine", bind)) as tx:
+            yield tx
+        return
+    if bind.in_transaction():  # SQLAlchemy's autobegun marker only: autocommit holds no server transaction
+        bind.rollback()
+    bind.execution_options(isolation_level=bind.dialect.default_isolation_level)
+    try:
+        with Session(bind=bind) as tx:
+            yield tx
+    finally:
+        bind.execution_options(isolation_level="AUTOCOMMIT")

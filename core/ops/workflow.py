@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.approvals.google_delivery import read_done_task
@@ -36,6 +34,7 @@ from core.workforce.prompts import (
     system_prompt,
 )
 from core.workforce.roles import RoleTemplate, Step, role_template
+from db.engine import transaction_for
 
 if TYPE_CHECKING:
     from core.ops.worker import TaskReport, TaskRunner
@@ -183,7 +182,7 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
     mode = "mock" if runner.client is None else "openai"
     model = "mock" if runner.client is None else (claim.model or runner.settings.openai_model)
     summary = artifacts[template.deliverable_index][1]
-    with _transaction(session) as tx:  # a real transaction: the move and its delivery
+    with transaction_for(session) as tx:  # a real transaction: the move and its delivery
         totals = tx.execute(sql.BEGIN_FINISH, {"async_commit": runner.settings.ops_async_commit,
                                                "task_id": claim.task_id}).one()
         profit = pricing.profit_cents(claim.reward_cents, totals.cost)
@@ -211,23 +210,3 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
             f"mode {mode}")
     return TaskReport(claim.task_id, to_status, line, totals.cost, row.profit_cents)
 
-
-@contextmanager
-def _transaction(session: Session) -> Iterator[Session]:
-    """A session for one real transaction. On a slot's pinned autocommit connection, that connection with
-    autocommit off for the block (a client-side switch: no pool checkout and no pre-ping round trip, one task's
-    finish each); else a connection of the session's engine."""
-    session.rollback()
-    bind = session.get_bind()
-    if not (isinstance(bind, Connection) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"):
-        with Session(bind=getattr(bind, "engine", bind)) as tx:
-            yield tx
-        return
-    if bind.in_transaction():  # SQLAlchemy's autobegun marker only: autocommit holds no server transaction
-        bind.rollback()
-    bind.execution_options(isolation_level=bind.dialect.default_isolation_level)
-    try:
-        with Session(bind=bind) as tx:
-            yield tx
-    finally:
-        bind.execution_options(isolation_level="AUTOCOMMIT")
