@@ -67,7 +67,7 @@ def draft_proposal(
     event_id: int | None = None,
     supersedes_id: int | None = None,
 ) -> tuple[int, bool]:
-    """Insert a `pending` proposal unless one with `dedupe_key` exists; return (id, created). No commit.
+    """Insert a `pending` proposal and its audit row unless one with `dedupe_key` exists; (id, created). No commit.
 
     When the action type's policy allows it, the proposal is approved at once by the policy
     (actor_type `policy`) in the same transaction, so an approval record exists either way.
@@ -76,12 +76,11 @@ def draft_proposal(
     new_id = session.execute(sql.INSERT_PROPOSAL, {
         "vertical": vertical, "action_type": action_type, "title": title, "reasoning": reasoning,
         "payload": payload, "dedupe_key": dedupe_key, "urgency": urgency, "event_id": event_id,
-        "supersedes_id": supersedes_id}).scalar_one_or_none()
+        "supersedes_id": supersedes_id, "actor_type": actor.type, "actor_id": actor.id,
+        "metadata": {"action_type": action_type, "vertical": vertical, "title": title,
+                     **({"supersedes_id": supersedes_id} if supersedes_id else {})}}).scalar_one_or_none()
     if new_id is None:
         return session.execute(sql.PROPOSAL_ID_BY_DEDUPE_KEY, {"dedupe_key": dedupe_key}).scalar_one(), False
-    record_audit(session, actor, "proposal", new_id, None, "pending",
-                 {"action_type": action_type, "vertical": vertical, "title": title,
-                  **({"supersedes_id": supersedes_id} if supersedes_id else {})})
     if policy.allows_auto(payload):
         approve_proposal(session, new_id, Actor.policy(f"policy.{action_type}"),
                          note=f"approved by policy ({policy.describe()})")

@@ -57,14 +57,21 @@ MARK_OPENED = text("""
 """)
 
 
-# A new pending proposal, unless one with its dedupe key exists (then no row comes back).
+# A new pending proposal and its audit row (record_audit's columns: none -> pending), in one statement, unless
+# one with its dedupe key exists (then nothing is written and no row comes back).
 INSERT_PROPOSAL = text("""
-    INSERT INTO action_proposals (vertical, action_type, title, reasoning, payload, dedupe_key, urgency, event_id,
-        supersedes_id)
-    VALUES (:vertical, :action_type, :title, :reasoning, :payload, :dedupe_key, :urgency, :event_id, :supersedes_id)
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id
-""").bindparams(bindparam("payload", type_=JSONB))
+    WITH drafted AS (
+        INSERT INTO action_proposals (vertical, action_type, title, reasoning, payload, dedupe_key, urgency,
+            event_id, supersedes_id)
+        VALUES (:vertical, :action_type, :title, :reasoning, :payload, :dedupe_key, :urgency, :event_id,
+            :supersedes_id)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id),
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT :actor_type, :actor_id, 'proposal', id::text, NULL, 'pending', :metadata FROM drafted)
+    SELECT id FROM drafted
+""").bindparams(bindparam("payload", type_=JSONB), bindparam("metadata", type_=JSONB))
 
 PROPOSAL_ID_BY_DEDUPE_KEY = text("SELECT id FROM action_proposals WHERE dedupe_key = :dedupe_key")
 
