@@ -68,15 +68,17 @@ class LLMCall:
     worst_case_cents: int = 0  # the prompt and the whole output allowance at the model's price
 
 
-def before_llm_call(session: Session, settings: Settings, call: LLMCall) -> Stop | None:
+def before_llm_call(session: Session, settings: Settings, call: LLMCall, facts=None) -> Stop | None:  # noqa: ANN001
     """The one check before every Ops LLM call (each workflow step, the single prompt): None to go ahead, or why not.
 
     The daily LLM budget first, then the margin-aware budgets of core.plans.budgets (the cost share of the
-    task's reward at the call's worst case, the customer's and the worker's monthly caps). Read-only; leaves no
-    transaction open.
+    task's reward at the call's worst case, the customer's and the worker's monthly caps). `facts`: the task's
+    budget facts when the statement just before read them (a workflow's previous recorded call), else read here.
+    Read-only; leaves no transaction open.
     """
     try:
-        facts = budget_facts(session, call.task_id)  # the settings come with the task's facts: one round trip
+        if facts is None:
+            facts = budget_facts(session, call.task_id)  # the settings come with the task's facts: one round trip
         if _budget_reached(session, settings, daily_budget_cents_from(facts.stored_daily_budget, settings)):
             return Stop("daily_budget", "wait", "daily LLM budget reached")
         return llm_call_allowed(session, settings, call.task_id, call.worst_case_cents, facts=facts)

@@ -23,6 +23,7 @@ from core.llm.tasks import LLMError, TransientLLMError, complete
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim
+from core.plans.budgets import BUDGET_FACT_KEYS
 from core.workforce.delivery import draft_done_proposals
 from core.workforce.prompts import (
     ArtifactInvalid,
@@ -72,6 +73,7 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
                       claim.agent or "", claim.tone or template.default_tone, claim.review_note)
     done = dict(claim.done_steps)
     previous: list[tuple[str, str]] = []
+    facts = None  # the budget facts the last recorded call came back with
     try:
         for idx, step in enumerate(template.steps):
             if idx in done:
@@ -79,9 +81,10 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
                 continue
             if should_stop():
                 return runner.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
-            artifact = _run_step(runner, session, claim, template, idx, step, ctx, previous)
-            if isinstance(artifact, TaskReport):
-                return artifact
+            result = _run_step(runner, session, claim, template, idx, step, ctx, previous, facts)
+            if isinstance(result, TaskReport):
+                return result
+            artifact, facts = result
             previous.append((step.name, artifact))
     except _Stale:
         line = f"task {claim.task_id} was reclaimed by another worker; this run stopped"
@@ -90,14 +93,16 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
 
 
 def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: RoleTemplate, idx: int, step: Step,
-              ctx: StepContext, previous: list[tuple[str, str]]) -> str | TaskReport:
-    """One step: the hook, the checkpoint row, the call (and its one JSON retry); its artifact or the task's report."""
+              ctx: StepContext, previous: list[tuple[str, str]], facts=None) -> tuple[str, object] | TaskReport:  # noqa: ANN001
+    """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry.
+    (artifact, the budget facts its record came back with), or the task's report."""
     s = runner.settings
     prompt = step_prompt(template, step, ctx, previous)
     model = claim.model or s.openai_model
     if runner.client is not None:  # mock mode spends nothing real, so no budget stops it
         worst = pricing.cost_cents(model, estimate_tokens(prompt, 0), s.ops_max_output_tokens)
-        stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name, worst))
+        stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name, worst),
+                               facts)
         if stop is not None:
             return runner.stopped(session, claim, replace(stop, reason=f"{stop.reason} (before step {step.name})"))
     step_id = session.execute(sql.BEGIN_STEP, {
@@ -109,8 +114,8 @@ def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: Role
     guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt}
     if runner.client is None:
         text = mock_artifact(step, ctx)
-        _record(session, guard, _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
-        return text
+        return text, _record(session, guard, _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done",
+                             text, None)
     system = system_prompt(template, ctx)
     for retry in (False, True):
         try:
@@ -135,8 +140,7 @@ def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: Role
                 return runner.requeue(session, claim, f"step {step.name}: {exc}", transient=False)
             prompt = retry_prompt(prompt, str(exc))
             continue
-        _record(session, guard, call, "done", artifact, None)
-        return artifact
+        return artifact, _record(session, guard, call, "done", artifact, None)
     raise AssertionError("unreachable: the second try returns")
 
 
@@ -158,14 +162,16 @@ def _call(runner: TaskRunner, system: str, prompt: str, model: str) -> _Call | N
     return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
 
 
-def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None, error: str | None) -> None:
+def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None, error: str | None):  # noqa: ANN202
+    """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with."""
     row = session.execute(sql.RECORD_CALL, {
-        **guard, "prompt": call.prompt, "response": call.response, "model": call.model,
+        **guard, **BUDGET_FACT_KEYS, "prompt": call.prompt, "response": call.response, "model": call.model,
         "input_tokens": call.input_tokens, "output_tokens": call.output_tokens, "cost": call.cost_cents,
         "latency_ms": call.latency_ms, "status": status, "artifact": artifact, "error": error}).first()
     session.commit()
     if row is None:
         raise _Stale
+    return row
 
 
 def _fail(session: Session, guard: dict, error: str) -> None:

@@ -27,6 +27,8 @@ PLANS_ACTOR = Actor.agent("plans")
 WARNING_LEVELS = (80, 100)
 # Every budget stop's reason starts so (tasks.last_error), which is how a raised cap finds the tasks it parked.
 BUDGET_PREFIX = "budget: "
+# The settings task_budget_facts reads besides the task: its share_key and budget_key arguments.
+BUDGET_FACT_KEYS = {"share_key": MAX_COST_SHARE_KEY, "budget_key": DAILY_BUDGET_KEY}
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,7 @@ def projected_month_end(spent_cents: int, now: datetime | None = None) -> int:
 def budget_facts(session: Session, task_id: int):  # noqa: ANN201 - a Row of sql.TASK_BUDGET_FACTS
     """One read of what every ceiling needs about a task: its reward and cost, its customer's and worker's caps
     and month spend, and the stored cost-share and daily-budget settings. NotFound for an unknown task."""
-    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, "share_key": MAX_COST_SHARE_KEY,
-                                                "budget_key": DAILY_BUDGET_KEY}).one_or_none()
+    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, **BUDGET_FACT_KEYS}).one_or_none()
     if t is None:
         raise NotFound(f"task {task_id} not found")
     return t

@@ -108,23 +108,10 @@ SET_SUBSCRIPTION = text("""
 """)
 
 # What the budget check needs about one task: its reward and cost so far, and the month's spend against each cap
-# that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks whose spent_at is in it.
-TASK_BUDGET_FACTS = text("""
-    SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
-           (SELECT value FROM settings WHERE key = :share_key) AS stored_cost_share,
-           (SELECT value FROM settings WHERE key = :budget_key) AS stored_daily_budget,
-           c.monthly_budget_cents AS customer_cap, a.monthly_budget_cents AS worker_cap,
-           CASE WHEN c.monthly_budget_cents IS NULL THEN 0 ELSE (
-               SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.customer_id = t.customer_id
-                 AND x.spent_at >= utc_month_start()
-           ) END AS customer_spent,
-           CASE WHEN a.monthly_budget_cents IS NULL THEN 0 ELSE (
-               SELECT coalesce(sum(x.cost_cents), 0) FROM tasks x WHERE x.agent = t.agent
-                 AND x.spent_at >= utc_month_start()
-           ) END AS worker_spent
-    FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.name = t.agent
-    WHERE t.id = :task_id
-""")
+# that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks whose spent_at is in it. The
+# SQL function task_budget_facts (migration budget_facts_fn) holds the one statement; a workflow's recorded call
+# returns it too (core/ops/sql.py RECORD_CALL).
+TASK_BUDGET_FACTS = text("SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key)")
 
 # Every monthly cap that is set, with this month's spend: customers, then workers.
 CAPPED_SPEND = text("""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from core.config.cents import to_dollars
 from core.ops.pool import OpsPool
@@ -161,3 +161,39 @@ def test_a_workflow_drafts_its_proposals_before_the_done_row_so_the_audit_lock_i
         "SELECT entity, to_status FROM audit_log WHERE (entity = 'task' AND entity_id = :t AND to_status = 'done') "
         "OR (entity = 'proposal' AND to_status = 'pending') ORDER BY id"), {"t": str(task_id)}).all()
     assert [tuple(r) for r in order] == [("proposal", "pending"), ("task", "done")]
+
+
+def test_a_cap_set_during_a_step_stops_the_workflow_before_its_next_call(ctx, session, settings, fake, llm_url):
+    inner = fake.reply
+
+    def reply(body):
+        if step_of(body) == "research":  # the operator caps the customer while step 2 is in flight
+            with ctx.engine.begin() as conn:
+                conn.execute(text("UPDATE customers SET monthly_budget_cents = 0"))
+        return inner(body)
+
+    fake.reply = reply
+    task_id = hire_and_task(session, review=False)
+    _run(ctx, settings, llm_url)
+    detail = task_detail(session, task_id)
+    assert [step_of(b) for b in fake.requests] == ["plan", "research"]
+    assert detail.status == "pending" and [s.status for s in detail.steps] == ["done", "done"]
+    assert session.execute(text("SELECT last_error FROM tasks WHERE id = :t"), {"t": task_id}).scalar().startswith(
+        "budget: ")
+
+
+def test_a_workflow_reads_its_budget_facts_once_and_then_from_each_recorded_call(ctx, session, settings, fake,
+                                                                                  llm_url):
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        task_id = hire_and_task(session, review=False)
+        _run(ctx, settings, llm_url)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    assert task_detail(session, task_id).status == "done" and fake.calls == 4
+    assert sum(s.startswith("SELECT * FROM task_budget_facts") for s in statements) == 1
