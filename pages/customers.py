@@ -136,8 +136,9 @@ if lines:
                                                              "stripe_event_id", "subscription_status"), timezone=tz)
 
 st.subheader("Plans")
+# The cap column is text throughout: Arrow cannot hold numbers beside "unlimited" (it logged a traceback).
 st.dataframe(pd.DataFrame([{"plan": p.name, "monthly task cap": "unlimited" if p.monthly_task_cap is None
-                            else p.monthly_task_cap, "price / month": to_dollars(p.monthly_price_cents),
+                            else str(p.monthly_task_cap), "price / month": to_dollars(p.monthly_price_cents),
                             "Stripe price id": p.stripe_price_id or "", "customers": p.customers} for p in plans],
                           columns=["plan", "monthly task cap", "price / month", "Stripe price id", "customers"]),
              hide_index=True, width="stretch", column_config={"price / month": MONEY})

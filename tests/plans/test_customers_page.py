@@ -102,3 +102,10 @@ def test_a_hostile_customer_link_falls_back_to_the_first_customer(page_db) -> No
     at.query_params["customer"] = "٣<script>"
     at.run()
     assert not at.exception and at.selectbox(key="customers_chosen").index == 0
+
+
+def test_the_plans_table_shows_each_cap_as_text_beside_unlimited(page_db) -> None:
+    at = run_page(PAGE)
+    plans = next(d.value for d in at.dataframe if "monthly task cap" in d.value.columns)
+    caps = dict(zip(plans["plan"], plans["monthly task cap"], strict=True))
+    assert caps["starter"] == "2" and "unlimited" in caps.values()  # one type: Arrow cannot mix them
