@@ -68,7 +68,12 @@ if last:
 for spec in agents:
     # Labels render as Markdown, so only a plain identifier goes in one; any other name is shown as text inside.
     shown = spec.name if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
-    with st.expander(f"{shown} · {'enabled' if spec.enabled else 'disabled'}", expanded=False):
+    # Lazy: a closed agent's form and schema are not built or sent (each cost the first render as if open).
+    box = st.expander(f"{shown} · {'enabled' if spec.enabled else 'disabled'}", key=f"agent_box_{spec.name}",
+                      on_change="rerun")
+    if not box.open:
+        continue
+    with box:
         left, right = st.columns([3, 2])
         with left:
             if shown != spec.name:

@@ -102,58 +102,65 @@ st.caption(
     "that record what would have gone out."
 )
 
+# Lazy tabs: only the open tab's queries run and only its table is sent (each closed tab's dataframe cost the
+# page's first render as much as an open one; docs/decisions.md). A closed tab's filters start afresh.
 leads_tab, customers_tab, tasks_tab, invoices_tab, runs_tab = st.tabs(
-    ["Leads", "Customers", "Tasks", "Invoices", "Agent runs"]
+    ["Leads", "Customers", "Tasks", "Invoices", "Agent runs"], key="control_room_tab", on_change="rerun"
 )
 
-with leads_tab:
-    f1, f2 = st.columns([1, 2])
-    lead_status = f1.selectbox("Status", ("all", *LEAD_STATUSES), key="lead_status")
-    lead_search = f2.text_input("Search company or email", key="lead_search")
-    with ctx.sessions() as session:
-        page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p),
-                           timezone=TZ)
-    markable = [r for r in page.rows if r["status"] in ("new", "contacted")]
-    if markable:
-        c1, c2 = st.columns([3, 1])
-        chosen = c1.selectbox("Lead that replied", markable, format_func=lambda r: f"#{r['id']} {r['company']}",
-                              key="lead_to_mark")
-        if c2.button("Mark responded", key="mark_responded"):
-            with ctx.sessions.begin() as session:
-                cr.mark_lead_responded(session, chosen["id"], current_actor())
-            st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
-            st.rerun()
+if leads_tab.open:
+    with leads_tab:
+        f1, f2 = st.columns([1, 2])
+        lead_status = f1.selectbox("Status", ("all", *LEAD_STATUSES), key="lead_status")
+        lead_search = f2.text_input("Search company or email", key="lead_search")
+        with ctx.sessions() as session:
+            page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p),
+                               timezone=TZ)
+        markable = [r for r in page.rows if r["status"] in ("new", "contacted")]
+        if markable:
+            c1, c2 = st.columns([3, 1])
+            chosen = c1.selectbox("Lead that replied", markable, format_func=lambda r: f"#{r['id']} {r['company']}",
+                                  key="lead_to_mark")
+            if c2.button("Mark responded", key="mark_responded"):
+                with ctx.sessions.begin() as session:
+                    cr.mark_lead_responded(session, chosen["id"], current_actor())
+                st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
+                st.rerun()
 
-with customers_tab:
-    with ctx.sessions() as session:
-        paged_table("customers", lambda p: cr.list_customers(session, page=p), timezone=TZ,
-                    column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
+if customers_tab.open:
+    with customers_tab:
+        with ctx.sessions() as session:
+            paged_table("customers", lambda p: cr.list_customers(session, page=p), timezone=TZ,
+                        column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
 
-with tasks_tab:
-    task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
-    with ctx.sessions() as session:
-        tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p), timezone=TZ,
-                                 money=("reward_cents", "cost_cents", "profit_cents"),
-                                 column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
-    failed = [r for r in tasks_page.rows if r["status"] == "failed"]
-    if failed:
-        c1, c2 = st.columns([3, 1])
-        to_retry = c1.selectbox("Failed task", failed, key="task_to_retry",
-                                format_func=lambda r: f"#{r['id']} {r['customer']}: {(r['last_error'] or '')[:80]}")
-        if c2.button("Retry task", key="retry_task"):
-            with ctx.sessions() as session:
-                retry_failed_task(session, to_retry["id"], current_actor())
-            st.toast(f"Task #{to_retry['id']} is pending again; the Ops pool will pick it up.")
-            st.rerun()
+if tasks_tab.open:
+    with tasks_tab:
+        task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
+        with ctx.sessions() as session:
+            tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p), timezone=TZ,
+                                     money=("reward_cents", "cost_cents", "profit_cents"),
+                                     column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
+        failed = [r for r in tasks_page.rows if r["status"] == "failed"]
+        if failed:
+            c1, c2 = st.columns([3, 1])
+            to_retry = c1.selectbox("Failed task", failed, key="task_to_retry",
+                                    format_func=lambda r: f"#{r['id']} {r['customer']}: {(r['last_error'] or '')[:80]}")
+            if c2.button("Retry task", key="retry_task"):
+                with ctx.sessions() as session:
+                    retry_failed_task(session, to_retry["id"], current_actor())
+                st.toast(f"Task #{to_retry['id']} is pending again; the Ops pool will pick it up.")
+                st.rerun()
 
-with invoices_tab:
-    invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")
-    with ctx.sessions() as session:
-        paged_table("invoices", lambda p: cr.list_invoices(session, status=invoice_status, page=p),
-                    money=("amount_cents",), timezone=TZ,
-                    column_config={"link_created": st.column_config.CheckboxColumn("link created")})
+if invoices_tab.open:
+    with invoices_tab:
+        invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")
+        with ctx.sessions() as session:
+            paged_table("invoices", lambda p: cr.list_invoices(session, status=invoice_status, page=p),
+                        money=("amount_cents",), timezone=TZ,
+                        column_config={"link_created": st.column_config.CheckboxColumn("link created")})
 
-with runs_tab:
-    with ctx.sessions() as session:
-        paged_table("runs", lambda p: cr.list_agent_runs(session, page=p), timezone=TZ,
-                    column_config={"duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f")})
+if runs_tab.open:
+    with runs_tab:
+        with ctx.sessions() as session:
+            paged_table("runs", lambda p: cr.list_agent_runs(session, page=p), timezone=TZ,
+                        column_config={"duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f")})

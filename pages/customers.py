@@ -121,19 +121,24 @@ if lines:
 
     a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
 
-    t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"])
+    # Lazy tabs: only the open tab's table is sent (a closed tab cost the first render as much as an open one).
+    t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"], key="customers_detail_tab", on_change="rerun")
     tz = ctx.settings.hoss_timezone
-    with t1:
-        readable_table([{**t, "view": f"task?task={t['id']}"} for t in detail.tasks],
-                       ("id", "view", "description", "status", "agent", "reward_cents", "cost_cents", "held_reason",
-                        "last_error", "created_at", "completed_at"), money=("reward_cents", "cost_cents"),
-                       column_config={"view": st.column_config.LinkColumn("view", display_text="open")}, timezone=tz)
-    with t2:
-        readable_table(detail.invoices, ("id", "amount_cents", "status", "link_created", "created_at", "sent_at",
-                                         "paid_at"), money=("amount_cents",), timezone=tz)
-    with t3:
-        readable_table([h.__dict__ for h in detail.history], ("changed_at", "from_plan", "to_plan", "source",
-                                                             "stripe_event_id", "subscription_status"), timezone=tz)
+    if t1.open:
+        with t1:
+            readable_table([{**t, "view": f"task?task={t['id']}"} for t in detail.tasks],
+                           ("id", "view", "description", "status", "agent", "reward_cents", "cost_cents",
+                            "held_reason", "last_error", "created_at", "completed_at"),
+                           money=("reward_cents", "cost_cents"), timezone=tz,
+                           column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
+    if t2.open:
+        with t2:
+            readable_table(detail.invoices, ("id", "amount_cents", "status", "link_created", "created_at", "sent_at",
+                                             "paid_at"), money=("amount_cents",), timezone=tz)
+    if t3.open:
+        with t3:
+            readable_table([h.__dict__ for h in detail.history], ("changed_at", "from_plan", "to_plan", "source",
+                                                                 "stripe_event_id", "subscription_status"), timezone=tz)
 
 st.subheader("Plans")
 # The cap column is text throughout: Arrow cannot hold numbers beside "unlimited" (it logged a traceback).

@@ -24,73 +24,76 @@ def _age(seconds: int) -> str:
     return f"{seconds}s"
 
 
-events_tab, ledger_tab = st.tabs(["Events", "Ledger"])
+# Lazy tabs: only the open tab runs and renders (a closed tab cost the first render as much as an open one).
+events_tab, ledger_tab = st.tabs(["Events", "Ledger"], key="events_tab", on_change="rerun")
 
-with events_tab:
-    left, mid, right = st.columns([1, 2, 1])
-    status = left.selectbox("Status", ["all", *EVENT_STATUSES])
-    type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed").strip()
-    page_no = right.number_input("Page", min_value=1, value=1, step=1)
-    with ctx.sessions() as session:
-        page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
-                           limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
-    st.caption(f"{page.total} event(s); page {page_no} of {max(1, -(-page.total // PAGE_SIZE))}. "
-               "Proposal ids refer to the Inbox.")
-    st.dataframe(
-        pd.DataFrame(
-            [{"id": r.id, "type": r.type, "status": r.status, "age": _age(r.age_seconds), "attempts": r.attempts,
-              "error": r.error or "", "proposals": [f"#{p}" for p in r.proposal_ids]} for r in page.rows],
-            columns=["id", "type", "status", "age", "attempts", "error", "proposals"],
-        ),
-        hide_index=True,
-        column_config={"proposals": st.column_config.ListColumn("proposals")},
-    )
+if events_tab.open:
+    with events_tab:
+        left, mid, right = st.columns([1, 2, 1])
+        status = left.selectbox("Status", ["all", *EVENT_STATUSES])
+        type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed").strip()
+        page_no = right.number_input("Page", min_value=1, value=1, step=1)
+        with ctx.sessions() as session:
+            page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
+                               limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
+        st.caption(f"{page.total} event(s); page {page_no} of {max(1, -(-page.total // PAGE_SIZE))}. "
+                   "Proposal ids refer to the Inbox.")
+        st.dataframe(
+            pd.DataFrame(
+                [{"id": r.id, "type": r.type, "status": r.status, "age": _age(r.age_seconds), "attempts": r.attempts,
+                  "error": r.error or "", "proposals": [f"#{p}" for p in r.proposal_ids]} for r in page.rows],
+                columns=["id", "type", "status", "age", "attempts", "error", "proposals"],
+            ),
+            hide_index=True,
+            column_config={"proposals": st.column_config.ListColumn("proposals")},
+        )
 
-with ledger_tab:
-    st.subheader("Cash balance")
-    with ctx.sessions() as session:
-        current = get_cash_balance(session)
-    st.text(f"Current: {'not set' if current is None else dollars(current)} (runway is computed from it)")
-    with st.form("cash"):
-        amount = st.number_input("Cash balance ($)", value=to_dollars(current or 0), step=100.0, format="%.2f")
-        if st.form_submit_button("Save cash balance"):
-            cents = cents_from_dollars(amount)
+if ledger_tab.open:
+    with ledger_tab:
+        st.subheader("Cash balance")
+        with ctx.sessions() as session:
+            current = get_cash_balance(session)
+        st.text(f"Current: {'not set' if current is None else dollars(current)} (runway is computed from it)")
+        with st.form("cash"):
+            amount = st.number_input("Cash balance ($)", value=to_dollars(current or 0), step=100.0, format="%.2f")
+            if st.form_submit_button("Save cash balance"):
+                cents = cents_from_dollars(amount)
+                try:
+                    with ctx.sessions.begin() as session:
+                        set_cash_balance(session, cents, current_actor())
+                    st.success(f"Cash balance set to {dollars(cents)}.")
+                except InvalidSettingValue as exc:
+                    st.error(str(exc))
+
+        st.subheader("Import bank transactions")
+        st.caption("CSV with columns date (YYYY-MM-DD), description, amount (negative = money out). "
+                   "Lines already imported are skipped; any bad line stops the whole import.")
+        upload = st.file_uploader("Bank CSV", type=["csv"])
+        if upload is not None:
             try:
-                with ctx.sessions.begin() as session:
-                    set_cash_balance(session, cents, current_actor())
-                st.success(f"Cash balance set to {dollars(cents)}.")
-            except InvalidSettingValue as exc:
-                st.error(str(exc))
-
-    st.subheader("Import bank transactions")
-    st.caption("CSV with columns date (YYYY-MM-DD), description, amount (negative = money out). "
-               "Lines already imported are skipped; any bad line stops the whole import.")
-    upload = st.file_uploader("Bank CSV", type=["csv"])
-    if upload is not None:
-        try:
-            content = upload.getvalue().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            st.error("The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
-            content = None
-        if content is not None:
-            preview = preview_bank_csv(content)
-            if preview.errors:
-                st.error(f"{len(preview.errors)} bad line(s); nothing will be imported until they are fixed:")
-                st.code("\n".join(preview.errors), language=None)
-            st.dataframe(
-                pd.DataFrame(
-                    [{"line": r.line, "date": r.occurred_on.isoformat(), "description": r.description,
-                      "direction": r.direction, "amount": dollars(r.amount_cents), "category": r.category}
-                     for r in preview.rows],
-                    columns=["line", "date", "description", "direction", "amount", "category"],
-                ),
-                hide_index=True,
-            )
-            if st.button("Import", disabled=bool(preview.errors) or not preview.rows):
-                with ctx.sessions() as session:
-                    result = import_bank_csv(session, content, current_actor())
-                if result.errors:
-                    st.error("Nothing imported:")
-                    st.code("\n".join(result.errors), language=None)
-                else:
-                    st.success(f"Imported {result.imported} transaction(s); skipped {result.duplicates} duplicate(s).")
+                content = upload.getvalue().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                st.error("The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
+                content = None
+            if content is not None:
+                preview = preview_bank_csv(content)
+                if preview.errors:
+                    st.error(f"{len(preview.errors)} bad line(s); nothing will be imported until they are fixed:")
+                    st.code("\n".join(preview.errors), language=None)
+                st.dataframe(
+                    pd.DataFrame(
+                        [{"line": r.line, "date": r.occurred_on.isoformat(), "description": r.description,
+                          "direction": r.direction, "amount": dollars(r.amount_cents), "category": r.category}
+                         for r in preview.rows],
+                        columns=["line", "date", "description", "direction", "amount", "category"],
+                    ),
+                    hide_index=True,
+                )
+                if st.button("Import", disabled=bool(preview.errors) or not preview.rows):
+                    with ctx.sessions() as session:
+                        result = import_bank_csv(session, content, current_actor())
+                    if result.errors:
+                        st.error("Nothing imported:")
+                        st.code("\n".join(result.errors), language=None)
+                    else:
+                        st.success(f"Imported {result.imported} transaction(s); skipped {result.duplicates} duplicate(s).")

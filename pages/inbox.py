@@ -9,10 +9,9 @@ ctx = app_context()
 st.title("Inbox")
 st.text("Nothing leaves HossAgent (email, Slack, Stripe) without an approval here or by a policy on the Agents page.")
 show_flash()
-pending, history, trust = st.tabs(["Pending", "History", "Trust"])
-with pending:
-    pending_tab(ctx)
-with history:
-    history_tab(ctx)
-with trust:
-    trust_tab(ctx)
+# Lazy tabs: only the open tab runs and renders (a closed tab cost the first render as much as an open one).
+pending, history, trust = st.tabs(["Pending", "History", "Trust"], key="inbox_tab", on_change="rerun")
+for tab, render in ((pending, pending_tab), (history, history_tab), (trust, trust_tab)):
+    if tab.open:
+        with tab:
+            render(ctx)

@@ -48,9 +48,13 @@ def use_database(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]
         ctx.engine.dispose()
 
 
-def run_page(page: str, *, timeout: float = 20, operator: str | None = None) -> AppTest:
-    """Run one page file through AppTest (optionally as a signed-in operator) and return it."""
+def run_page(page: str, *, timeout: float = 20, operator: str | None = None,
+             state: dict[str, object] | None = None) -> AppTest:
+    """Run one page file through AppTest (optionally as a signed-in operator, with `state` in session_state, such
+    as a lazy tab or expander opened by its key) and return it."""
     at = AppTest.from_file(str(page_or_skip(page)), default_timeout=timeout)
     if operator:
         at.session_state["operator"] = operator
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     return at.run()

@@ -20,11 +20,12 @@ def test_agents_page_seeds_and_shows_the_registry(session) -> None:
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert any(label.startswith("bizdev") for label in labels) and len(labels) == 7
+    assert not at.toggle  # the expanders are lazy: a closed agent's form is not built
     assert session.execute(text("SELECT count(*) FROM agents WHERE kind = 'system'")).scalar_one() == 7
 
 
 def test_disabling_an_agent_from_the_page_records_the_signed_in_operator(session) -> None:
-    at = run_page("pages/agents.py", operator="ann")
+    at = run_page("pages/agents.py", operator="ann", state={"agent_box_billing": True})
     toggle = next(t for t in at.toggle if t.label == "Enabled")
     toggle.set_value(False)
     at.button[[b.label for b in at.button].index("Save")].click()  # the first form is "billing" (by name)
@@ -35,7 +36,7 @@ def test_disabling_an_agent_from_the_page_records_the_signed_in_operator(session
 
 
 def test_a_bad_interval_is_refused_on_the_page_and_nothing_changes(session) -> None:
-    at = run_page("pages/agents.py")
+    at = run_page("pages/agents.py", state={"agent_box_billing": True})
     at.number_input[0].set_value(2)
     at.button[[b.label for b in at.button].index("Save")].click()
     at.run()

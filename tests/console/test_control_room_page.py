@@ -28,7 +28,17 @@ def test_seeded_control_room_shows_metrics_and_tables(console: AppTest, session:
     assert {"Leads", "Customers", "Pending tasks", "Earned", "Invoiced", "Collected", "LLM cost",
             "Gross margin", "Net profit", "Unpaid invoices"} <= labels
     assert next(m for m in console.metric if m.label == "Leads").value == "40"
-    assert len(console.dataframe) == 5  # leads, customers, tasks, invoices, agent runs
+    assert len(console.dataframe) == 1  # the open tab's table (Leads) only: the tabs are lazy
+
+
+def test_only_the_open_tab_renders_its_table(console: AppTest, session: Session) -> None:
+    seed_demo(session)
+    console.run()
+    assert "lead_status" in console.session_state and "task_status" not in console.session_state
+    console.session_state["control_room_tab"] = "Tasks"
+    console.run()
+    assert not console.exception and len(console.dataframe) == 1
+    assert "reward" in console.dataframe[0].value.columns
 
 
 def test_run_bizdev_button_shows_the_run_and_adds_leads(console: AppTest, session: Session) -> None:
@@ -69,6 +79,7 @@ def test_failed_task_can_be_retried_from_the_page(console: AppTest, session: Ses
         "INSERT INTO tasks (customer_id, description, status, attempts, last_error) "
         "VALUES (:c, 'Research', 'failed', 3, 'APIStatusError: 500') RETURNING id"), {"c": cid}).scalar_one()
     session.commit()
+    console.session_state["control_room_tab"] = "Tasks"
     console.run()
     console.selectbox(key="task_status").select("failed").run()
     console.button(key="retry_task").click().run()
@@ -94,6 +105,7 @@ def test_demo_data_is_offered_and_loads_after_the_first_bizdev_leads(console: Ap
 
 def test_tables_show_readable_headers_dollars_and_status_badges(console: AppTest, session: Session) -> None:
     seed_demo(session)
+    console.session_state["control_room_tab"] = "Tasks"
     console.run()
     console.selectbox(key="task_status").select("done").run()
     tasks = next(d for d in console.dataframe if "reward" in d.value.columns)

@@ -18,11 +18,13 @@ def _db(monkeypatch, db_url):
     yield from use_database(monkeypatch, db_url)
 
 
-def _run(page: str, *, operator: str = "ana", role: str | None = None) -> AppTest:
+def _run(page: str, *, operator: str = "ana", role: str | None = None, tab: str | None = None) -> AppTest:
     at = AppTest.from_file(str(page_or_skip(page)), default_timeout=30)
     at.session_state["operator"] = operator
     if role:
         at.session_state["operator_role"] = role
+    if tab:  # the inbox's tabs are lazy: only the open one renders
+        at.session_state["inbox_tab"] = tab
     return at.run()
 
 
@@ -56,7 +58,7 @@ def test_trust_tab_and_operators_section_for_the_owner_only(session) -> None:
     email_proposal(session, make_lead(session))
     add_operator(session, "bo", "approver", Actor.system("test"))
     session.commit()
-    at = _run("pages/inbox.py", role="owner")
+    at = _run("pages/inbox.py", role="owner", tab="Trust")
     assert any("first opening" in t.value for t in at.text)
     owner = _run("pages/agents.py", role="owner")
     assert any(s.value == "Operators" for s in owner.subheader)
