@@ -44,11 +44,15 @@ else:
     st.dataframe(roster, hide_index=True, width="stretch")
 
 
+_SAME_ROLE = "the least loaded worker of its role"
+
+
 def _set_status(to: str) -> None:
     name = st.session_state.get("workforce_worker")
+    heir = st.session_state.get("workforce_heir", _SAME_ROLE)
     try:
         with ctx.sessions() as session:
-            old = set_worker_status(session, name, to, current_actor())
+            old = set_worker_status(session, name, to, current_actor(), hand_to=None if heir == _SAME_ROLE else heir)
             session.commit()
         st.session_state["workforce_flash"] = f"{name}: {old} → {to}"
     except HossError as exc:
@@ -75,6 +79,8 @@ if active:
     c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",))
     c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",))
     c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",))
+    others = [n for n in active if n != st.session_state.get("workforce_worker", active[0])]
+    st.selectbox("Firing hands its pending tasks to", [_SAME_ROLE, *others], key="workforce_heir")
 
     chosen = next(w for w in workers if w.name == st.session_state.get("workforce_worker", active[0]))
     with st.expander(f"Edit {chosen.name}"), st.form(f"edit_{chosen.name}"):

@@ -24,6 +24,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("worker", help="list, pause, resume or fire hired workers")
     p.add_argument("action", choices=("list", "pause", "resume", "fire"))
     p.add_argument("name", nargs="?", default=None, help="the worker (not for list)")
+    p.add_argument("--to", dest="hand_to", default=None,
+                   help="fire: the worker who takes over its pending tasks (default: the same role's least loaded)")
     p.add_argument("--actor", default="cli", help="who acts (recorded in the audit log)")
     p = sub.add_parser("task", help="add a task, or show one with its workflow steps")
     tasks = p.add_subparsers(dest="task_action", required=True, parser_class=type(p))
@@ -92,7 +94,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
                           f"{'review' if w.review_required else 'no review'}\t{w.model}")
                 return 0
             to = {"pause": "paused", "resume": "active", "fire": "fired"}[args.action]
-            old = set_worker_status(session, args.name, to, Actor.user(args.actor))
+            old = set_worker_status(session, args.name, to, Actor.user(args.actor), hand_to=args.hand_to)
             session.commit()
     finally:
         ctx.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
 from core.errors import InvalidInput, NotFound
+from core.workforce import sql
 from core.workforce.roles import RoleTemplate, role_template
 from db.models import Agent
 
@@ -168,8 +169,12 @@ def _status(row: Agent) -> str:
     return "fired" if row.fired_at is not None else ("active" if row.enabled else "paused")
 
 
-def set_worker_status(session: Session, name: str, to: str, actor: Actor) -> str:
-    """Pause (`paused`), resume (`active`) or fire (`fired`, for good) a worker; audited; no commit. Old status."""
+def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, hand_to: str | None = None) -> str:
+    """Pause (`paused`), resume (`active`) or fire (`fired`, for good) a worker; audited; no commit. Old status.
+
+    A fired worker's pending tasks go to `hand_to`, else to the active worker of the same role with the fewest
+    open tasks; with neither, firing is refused (InvalidInput) so that no task is left unclaimable.
+    """
     row = _lock_worker(session, name)
     old = _status(row)
     if old == "fired":
@@ -181,10 +186,30 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor) -> str
     values: dict[str, Any] = {"enabled": to == "active"}
     if to == "fired":
         values["fired_at"] = func.now()
+        _hand_over_pending(session, row, actor, hand_to)
     session.execute(update(Agent).where(Agent.id == row.id).values(**values))
     record_audit(session, actor, "agent", name, old, to, {"action": {"paused": "pause", "active": "resume",
                                                                    "fired": "fire"}[to]})
     return old
+
+
+def _hand_over_pending(session: Session, row: Agent, actor: Actor, hand_to: str | None) -> None:
+    if hand_to is not None:
+        heir = _lock_worker(session, hand_to)
+        if heir.id == row.id or _status(heir) == "fired":
+            raise InvalidInput(f"{hand_to} cannot take over {row.name}'s tasks: name another hired worker")
+        to = heir.name
+    else:
+        to = session.execute(sql.LEAST_LOADED_PEER, {"role": row.role, "name": row.name}).scalar_one_or_none()
+    if to is None:
+        pending = session.execute(sql.PENDING_COUNT, {"agent": row.name}).scalar_one()
+        if pending:
+            raise InvalidInput(f"{row.name} has {pending} pending task(s) and no other active {row.role} to take "
+                               "them: hire one first, or name the worker to hand them to")
+        return
+    for task_id in session.execute(sql.HAND_OVER_PENDING, {"from_agent": row.name, "to_agent": to}).scalars():
+        record_audit(session, actor, "task", task_id, None, None,
+                     {"action": "reassign", "from_agent": row.name, "to_agent": to, "reason": f"{row.name} was fired"})
 
 
 def edit_worker(session: Session, name: str, actor: Actor, *, tone: str | None = None, model: str | None = None,

@@ -50,6 +50,28 @@ def test_editing_a_worker_from_the_page_changes_its_hours_and_is_audited(session
     assert tuple(hours) == ([6, 7], "UTC") and action == "edit"
 
 
+def test_firing_from_the_page_hands_pending_tasks_to_the_chosen_worker(session) -> None:
+    task_id = hire_and_task(session, "sdr", "Mo", description="Outreach to dental clinics")
+    at = run_page("pages/workforce.py", operator="ann")
+    at.selectbox(key="workforce_worker").set_value("Mo").run()
+    at.selectbox(key="workforce_heir").set_value("Sasha").run()
+    at.button(key="workforce_fire").click().run()
+    assert not at.exception
+    agent = session.execute(text("SELECT agent FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
+    status = session.execute(text("SELECT fired_at IS NOT NULL FROM agents WHERE name = 'Mo'")).scalar()
+    assert agent == "Sasha" and status
+
+
+def test_firing_from_the_page_with_stranded_tasks_says_why_and_keeps_the_worker(session) -> None:
+    hire_and_task(session, "bookkeeper", "Bea", description="Reconcile November")
+    at = run_page("pages/workforce.py", operator="ann")
+    at.selectbox(key="workforce_worker").set_value("Bea").run()
+    at.button(key="workforce_fire").click().run()
+    assert not at.exception
+    assert any("Not done" in m.value and "pending task" in m.value for m in [*at.markdown, *at.text, *at.caption])
+    assert session.execute(text("SELECT fired_at FROM agents WHERE name = 'Bea'")).scalar() is None
+
+
 def _task_view(task_id: int) -> AppTest:
     at = AppTest.from_file(str(page_or_skip("pages/task.py")), default_timeout=20)
     at.query_params["task"] = str(task_id)

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from core.errors import InvalidInput
 from core.workforce.catalogue import ROLES
 from core.workforce.hiring import hire, list_workers, on_duty, parse_hours, set_worker_status
-from tests.workforce.conftest import OPERATOR
+from core.workforce.intake import add_task_checked
+from tests.workforce.conftest import OPERATOR, make_customer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,6 +97,48 @@ def test_pause_and_fire_are_audited_and_fired_is_for_good(session):
         set_worker_status(session, "Sasha", "active", OPERATOR)
 
 
+def _pending_for(session, agent: str, n: int) -> list[int]:
+    cid = make_customer(session)
+    return [add_task_checked(session, customer_id=cid, description=f"Outreach {i}", reward_cents=100, agent=agent,
+                             actor=OPERATOR)[0] for i in range(n)]
+
+
+def _agents_of(session, ids: list[int]) -> set[str]:
+    return set(session.execute(text("SELECT agent FROM tasks WHERE id = ANY(:ids)"), {"ids": ids}).scalars())
+
+
+def test_firing_hands_pending_tasks_to_the_least_loaded_worker_of_the_same_role_audited(session):
+    hire(session, "sdr", "Tove", OPERATOR)
+    hire(session, "sdr", "Ulla", OPERATOR)
+    _pending_for(session, "Tove", 1)
+    ids = _pending_for(session, "Sasha", 2)
+    set_worker_status(session, "Sasha", "fired", OPERATOR)
+    session.commit()
+    assert _agents_of(session, ids) == {"Ulla"}  # Tove already has a task of her own
+    rows = session.execute(text("SELECT entity_id, metadata->>'to_agent' FROM audit_log WHERE entity = 'task' "
+                                "AND metadata->>'action' = 'reassign' ORDER BY entity_id")).all()
+    assert [tuple(r) for r in rows] == [(str(i), "Ulla") for i in ids]
+
+
+def test_firing_with_pending_tasks_and_no_one_to_take_them_is_refused_and_changes_nothing(session):
+    ids = _pending_for(session, "Sasha", 2)
+    session.commit()
+    with pytest.raises(InvalidInput, match="2 pending task"):
+        set_worker_status(session, "Sasha", "fired", OPERATOR)
+    session.rollback()
+    assert _agents_of(session, ids) == {"Sasha"} and next(w for w in list_workers(session)
+                                                          if w.name == "Sasha").status == "active"
+
+
+def test_firing_can_name_the_worker_who_takes_over_even_of_another_role(session):
+    ids = _pending_for(session, "Sasha", 1)
+    set_worker_status(session, "Sasha", "fired", OPERATOR, hand_to="Corin")
+    session.commit()
+    assert _agents_of(session, ids) == {"Corin"}
+    with pytest.raises(InvalidInput, match="cannot take over"):
+        set_worker_status(session, "Rhea", "fired", OPERATOR, hand_to="Sasha")  # Sasha was fired
+
+
 def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url}
     return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -108,3 +151,11 @@ def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
 def test_cli_bad_hire_is_one_line_and_exit_2(db_url, args):
     out = _cli(db_url, *args)
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("error:")
+
+
+def test_cli_fire_with_stranded_tasks_is_one_line_and_exit_2(db_url, session):
+    _pending_for(session, "Sasha", 1)
+    session.commit()
+    out = _cli(db_url, "worker", "fire", "Sasha")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "pending task" in out.stderr
+    assert _cli(db_url, "worker", "fire", "Sasha", "--to", "Corin").returncode == 0
