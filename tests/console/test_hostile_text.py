@@ -86,7 +86,7 @@ def test_hostile_text_renders_as_text_on_every_page(hostile_db, page: str) -> No
 
 
 def test_the_agents_page_shows_the_hostile_registry_row_escaped(hostile_db) -> None:
-    at = run_page("pages/agents.py")
+    at = run_page("pages/agents.py", state={f"agent_box_{EVIL}": True})  # its expander is lazy: open it
     assert "agent with an unusual name · enabled" in [e.label for e in at.expander]
     assert f"name: {EVIL}" in [t.value for t in at.text]
 
