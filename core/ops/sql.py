@@ -199,7 +199,7 @@ RECORD_CALL = text("""
             AND attempts = :attempt AND status = 'running')
         RETURNING id)
     SELECT recorded.id AS step_id, f.*
-    FROM recorded LEFT JOIN LATERAL task_budget_facts(:task_id, :share_key, :budget_key) f ON true
+    FROM recorded LEFT JOIN LATERAL task_budget_facts(:task_id, :share_key, :budget_key, :cost) f ON true
 """)
 
 # A step whose call never answered (timeout, 429, connection): failed with its error, nothing spent.

@@ -111,7 +111,7 @@ SET_SUBSCRIPTION = text("""
 # that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks whose spent_at is in it. The
 # SQL function task_budget_facts (migration budget_facts_fn) holds the one statement; a workflow's recorded call
 # returns it too (core/ops/sql.py RECORD_CALL).
-TASK_BUDGET_FACTS = text("SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key)")
+TASK_BUDGET_FACTS = text("SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key, 0)")
 
 # Every monthly cap that is set, with this month's spend: customers, then workers.
 CAPPED_SPEND = text("""

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import event, text
 
 from core.config.cents import to_dollars
+from core.config.store import set_max_cost_share_pct
 from core.ops.pool import OpsPool
 from core.workforce.review import review_task
 from core.workforce.views import task_detail
@@ -197,3 +198,15 @@ def test_a_workflow_reads_its_budget_facts_once_and_then_from_each_recorded_call
         event.remove(ctx.engine, "before_cursor_execute", seen)
     assert task_detail(session, task_id).status == "done" and fake.calls == 4
     assert sum(s.startswith("SELECT * FROM task_budget_facts") for s in statements) == 1
+
+
+def test_the_cost_share_counts_the_steps_already_spent_and_stops_the_workflow(ctx, session, settings, fake,
+                                                                              llm_url):
+    task_id = hire_and_task(session, review=False)
+    session.execute(text("UPDATE tasks SET reward_cents = 4 WHERE id = :t"), {"t": task_id})
+    set_max_cost_share_pct(session, 50, OPERATOR)  # 2¢ of a 4¢ reward; each step costs 1¢ and may cost 1¢
+    session.commit()
+    _run(ctx, settings, llm_url)
+    detail = task_detail(session, task_id)
+    assert [step_of(b) for b in fake.requests] == ["plan", "research"]
+    assert detail.status == "needs_review" and "over 50% of its 4¢ reward" in (detail.last_error or "")

@@ -1,4 +1,4 @@
-"""task_budget_facts(task, share_key, budget_key): what every budget ceiling needs about a task, one SQL function
+"""task_budget_facts(task, share_key, budget_key, recording): what every budget ceiling needs about a task
 
 The budget check before every Ops LLM call (core.plans.budgets) reads these facts. As a function, the same
 statement can come back with a recorded call (core/ops/sql.py RECORD_CALL), so a workflow's next step is
@@ -15,14 +15,19 @@ down_revision = 'overnight_hours'
 branch_labels = None
 depends_on = None
 
-# A month's spend is summed only when its cap is set: this runs before every LLM call.
+# A month's spend is summed only when its cap is set: this runs before every LLM call. The task's cost so far is
+# its steps' (every revision and try) while a workflow runs, since tasks.cost_cents is booked only when it ends;
+# `recording` is the cost of a call being recorded by the same statement, which the statement cannot yet see.
 FACTS_SQL = """
-CREATE FUNCTION task_budget_facts(task bigint, share_key text, budget_key text)
+CREATE FUNCTION task_budget_facts(task bigint, share_key text, budget_key text, recording bigint)
 RETURNS TABLE (id bigint, reward_cents bigint, cost_cents bigint, customer_id bigint, agent text, company text,
                stored_cost_share jsonb, stored_daily_budget jsonb, customer_cap bigint, worker_cap bigint,
                customer_spent bigint, worker_spent bigint)
 LANGUAGE sql STABLE AS $$
-    SELECT t.id, t.reward_cents, t.cost_cents, t.customer_id, t.agent, c.company,
+    SELECT t.id, t.reward_cents,
+           greatest(t.cost_cents, recording + (SELECT coalesce(sum(s.cost_cents), 0) FROM task_steps s
+                                               WHERE s.task_id = t.id))::bigint,
+           t.customer_id, t.agent, c.company,
            (SELECT value FROM settings WHERE key = share_key),
            (SELECT value FROM settings WHERE key = budget_key),
            c.monthly_budget_cents, a.monthly_budget_cents,
@@ -45,4 +50,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION IF EXISTS task_budget_facts(bigint, text, text)")
+    op.execute("DROP FUNCTION IF EXISTS task_budget_facts(bigint, text, text, bigint)")
