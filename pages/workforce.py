@@ -52,7 +52,8 @@ def _set_status(to: str) -> None:
     heir = st.session_state.get("workforce_heir", _SAME_ROLE)
     try:
         with ctx.sessions() as session:
-            old = set_worker_status(session, name, to, current_actor(), hand_to=None if heir == _SAME_ROLE else heir)
+            old = set_worker_status(session, name, to, current_actor(),
+                                    hand_to=None if to != "fired" or heir == _SAME_ROLE else heir)
             session.commit()
         st.session_state["workforce_flash"] = f"{name}: {old} → {to}"
     except HossError as exc:

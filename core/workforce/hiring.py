@@ -181,6 +181,8 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
         raise InvalidInput(f"{name} was fired; hire a new worker instead")
     if to not in ("active", "paused", "fired"):
         raise InvalidInput(f"a worker is active, paused or fired (got {to!r})")
+    if hand_to is not None and to != "fired":
+        raise InvalidInput(f"only firing hands a worker's tasks over (got a worker to hand to when {to})")
     if old == to:
         return old
     values: dict[str, Any] = {"enabled": to == "active"}

@@ -62,6 +62,15 @@ def test_firing_from_the_page_hands_pending_tasks_to_the_chosen_worker(session) 
     assert agent == "Sasha" and status
 
 
+def test_pausing_from_the_page_ignores_the_hand_over_choice(session) -> None:
+    at = run_page("pages/workforce.py", operator="ann")
+    at.selectbox(key="workforce_worker").set_value("Rhea").run()
+    at.selectbox(key="workforce_heir").set_value("Corin").run()
+    at.button(key="workforce_pause").click().run()
+    assert not at.exception
+    assert session.execute(text("SELECT enabled FROM agents WHERE name = 'Rhea'")).scalar() is False
+
+
 def test_firing_from_the_page_with_stranded_tasks_says_why_and_keeps_the_worker(session) -> None:
     hire_and_task(session, "bookkeeper", "Bea", description="Reconcile November")
     at = run_page("pages/workforce.py", operator="ann")

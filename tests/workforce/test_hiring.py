@@ -159,3 +159,8 @@ def test_cli_fire_with_stranded_tasks_is_one_line_and_exit_2(db_url, session):
     out = _cli(db_url, "worker", "fire", "Sasha")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "pending task" in out.stderr
     assert _cli(db_url, "worker", "fire", "Sasha", "--to", "Corin").returncode == 0
+
+
+def test_cli_pause_with_a_worker_to_hand_to_is_one_line_and_exit_2(db_url):
+    out = _cli(db_url, "worker", "pause", "Rhea", "--to", "Corin")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "only firing" in out.stderr
