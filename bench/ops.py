@@ -139,6 +139,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
     from core.config.settings import load_settings
     from core.ops.pool import OpsPool
     from core.ops.sql import CLAIM_NEXT as CLAIM_NEXT_SQL
+    from core.plans.budgets import BUDGET_FACT_KEYS
     from db.engine import make_engine, make_session_factory
 
     t, n = args.tasks, args.workers
@@ -152,7 +153,8 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if settings.ops_async_commit:
                 conn.exec_driver_sql("SET synchronous_commit = off")
-            while (row := conn.execute(CLAIM_NEXT_SQL, {"worker": "raw", "lease": 60}).first()) is not None:
+            while (row := conn.execute(CLAIM_NEXT_SQL, {"worker": "raw", "lease": 60,
+                                                        **BUDGET_FACT_KEYS}).first()) is not None:
                 conn.execute(text("UPDATE tasks SET status = 'done', completed_at = now(), lease_expires_at = NULL "
                                   "WHERE id = :id"), {"id": row.id})
                 raw_count += 1

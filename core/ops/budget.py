@@ -18,7 +18,7 @@ from core.config.cents import dollars
 from core.config.settings import Settings
 from core.config.store import daily_budget_cents_from, get_daily_budget_cents
 from core.ops import sql
-from core.plans.budgets import Stop, budget_facts, llm_call_allowed
+from core.plans.budgets import BudgetFacts, Stop, budget_facts, llm_call_allowed
 
 OPS_ACTOR = Actor.agent("ops")
 
@@ -68,12 +68,14 @@ class LLMCall:
     worst_case_cents: int = 0  # the prompt and the whole output allowance at the model's price
 
 
-def before_llm_call(session: Session, settings: Settings, call: LLMCall, facts=None) -> Stop | None:  # noqa: ANN001
+def before_llm_call(session: Session, settings: Settings, call: LLMCall,
+                    facts: BudgetFacts | None = None) -> Stop | None:
     """The one check before every Ops LLM call (each workflow step, the single prompt): None to go ahead, or why not.
 
     The daily LLM budget first, then the margin-aware budgets of core.plans.budgets (the cost share of the
     task's reward at the call's worst case, the customer's and the worker's monthly caps). `facts`: the task's
-    budget facts when the statement just before read them (a workflow's previous recorded call), else read here.
+    budget facts when the statement just before read them (the claim, a workflow's previous recorded call), else
+    read here.
     Read-only; leaves no transaction open.
     """
     try:

@@ -11,6 +11,7 @@ from core.approvals.google_delivery import propose_sheet_row
 from core.audit import Actor
 from core.llm.pricing import profit_cents
 from core.ops import sql
+from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
 from core.transitions import transition_task
 
 
@@ -38,17 +39,21 @@ class Claim:
     review_note: str | None = None
     # The workflow's steps already done (a resumed or revised task): (idx, artifact), never called again.
     done_steps: tuple[tuple[int, str], ...] = ()
+    # The task's budget facts as of the claim: what the check before its first LLM call reads.
+    budget: BudgetFacts | None = None
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
     """Claim a lapsed-lease task or the oldest due pending task, audit it and commit; None when nothing is claimable."""
-    row = session.execute(sql.CLAIM_NEXT, {"worker": worker, "lease": lease_seconds}).first()
+    row = session.execute(sql.CLAIM_NEXT, {"worker": worker, "lease": lease_seconds,
+                                               **BUDGET_FACT_KEYS}).first()
     return _finish_claim(session, row, worker)
 
 
 def claim_task(session: Session, task_id: int, worker: str, lease_seconds: float) -> Claim | None:
     """Claim one named task if it is due-pending or its lease lapsed; commit. None when it is not claimable."""
-    row = session.execute(sql.CLAIM_ONE, {"worker": worker, "lease": lease_seconds, "task_id": task_id}).first()
+    row = session.execute(sql.CLAIM_ONE, {"worker": worker, "lease": lease_seconds, "task_id": task_id,
+                                              **BUDGET_FACT_KEYS}).first()
     return _finish_claim(session, row, worker)
 
 
@@ -64,7 +69,8 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
                  agent=row.agent, role=row.role, tone=str(agent_settings.get("tone") or ""),
                  model=agent_settings.get("model") or None, review_required=bool(row.review_required),
                  revision=row.revision or 0, review_note=row.review_note,
-                 done_steps=tuple((int(idx), str(artifact)) for idx, artifact in row.done_steps or ()))
+                 done_steps=tuple((int(idx), str(artifact)) for idx, artifact in row.done_steps or ()),
+                 budget=BudgetFacts.from_mapping(row.budget_facts) if row.budget_facts else None)
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

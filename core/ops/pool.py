@@ -65,6 +65,10 @@ class OpsPool:
         self._money = [0, 0]
         self._lines: list[str] = []
         self._budget_hit = False
+        # Whether slots read the daily budget before claiming: at the start, and again once a call was stopped
+        # by it (the check before every LLM call sees it first); cleared by a read that finds it not reached.
+        # While clear, a claim costs no budget read of its own.
+        self._budget_watch = True
         _live_pools.add(self)
 
     @property
@@ -189,7 +193,11 @@ class OpsPool:
                 self._cond.wait(timeout=self.settings.sched_ops_interval_seconds)
 
     def _budget_blocks(self, session: Session) -> bool:
+        """Whether the daily budget stops this claim (read only while watching); the first stop drafts its proposal."""
+        if not self._budget_watch:
+            return False
         if not budget_exhausted(session, self.settings):
+            self._budget_watch = False
             return False
         session.rollback()
         with self._lock:
@@ -204,6 +212,8 @@ class OpsPool:
 
     def _record(self, report: TaskReport) -> None:
         log.log(report.level, report.line)
+        if report.stopped_by == "daily_budget":
+            self._budget_watch = True
         with self._lock:
             self._counts[report.status] += 1
             self._money[0] += report.cost_cents

@@ -18,7 +18,10 @@ from sqlalchemy import text
 # Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
 # partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.
 # The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION. The claim also
-# carries the task's done (live) steps, [[idx, artifact], ...]: what a resumed workflow skips and passes on.
+# carries the task's done (live) steps, [[idx, artifact], ...]: what a resumed workflow skips and passes on;
+# and its budget facts (task_budget_facts, as JSON), which the check before its first LLM call reads. They are
+# read in the main query, before the audit row (a CTE the main query does not read, so it runs last) takes the
+# audit chain's lock.
 CLAIM_NEXT = text("""
     WITH candidate AS (
         SELECT id, kind, prev_worker FROM (
@@ -46,7 +49,8 @@ CLAIM_NEXT = text("""
         FROM claimed)
     SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
         (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
-         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps
+         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps,
+        (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
@@ -78,7 +82,8 @@ CLAIM_ONE = text("""
         FROM claimed)
     SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
         (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
-         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps
+         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps,
+        (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 

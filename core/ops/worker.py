@@ -69,6 +69,7 @@ class TaskReport:
     cost_cents: int = 0
     profit_cents: int = 0
     level: int = logging.INFO
+    stopped_by: str | None = None  # the budget Stop's kind when a budget kept the LLM call from being made
 
 
 class TaskRunner:
@@ -120,7 +121,8 @@ class TaskRunner:
         and the prompt at the model's price."""
         prompt, max_tokens = build_prompt(claim), self.settings.ops_max_output_tokens
         worst = pricing.cost_cents(self.settings.openai_model, estimate_tokens(prompt, 0), max_tokens)
-        return before_llm_call(session, self.settings, LLMCall(claim.task_id, claim.customer_id, worst_case_cents=worst))
+        return before_llm_call(session, self.settings, LLMCall(claim.task_id, claim.customer_id, worst_case_cents=worst),
+                               claim.budget)
 
     def stopped(self, session: Session, claim: Claim, stop: Stop) -> TaskReport:
         """No LLM call: the task goes to review (cost share) or waits, pending, for its budget (a cap: next month;
@@ -130,14 +132,15 @@ class TaskRunner:
                 return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
                                   level=logging.WARNING)
             return TaskReport(claim.task_id, "needs_review", f"task {claim.task_id} to review before its LLM call: "
-                              f"{stop.reason}", level=logging.WARNING)
+                              f"{stop.reason}", level=logging.WARNING, stopped_by=stop.kind)
         delay = 0.0 if stop.resume_at is None else max(
             (stop.resume_at - datetime.now(timezone.utc)).total_seconds(), 0.0)
         status = requeue_claim(session, claim, stop.reason, final=False, give_back=True, delay=delay, reason="budget")
         if status is None:
             return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker",
                               level=logging.WARNING)
-        return TaskReport(claim.task_id, "waiting", f"task {claim.task_id} waits: {stop.reason}", level=logging.WARNING)
+        return TaskReport(claim.task_id, "waiting", f"task {claim.task_id} waits: {stop.reason}",
+                          level=logging.WARNING, stopped_by=stop.kind)
 
     def _call_llm(self, claim: Claim, should_stop: Callable[[], bool]) -> Outcome | None:
         prompt = build_prompt(claim)

@@ -23,7 +23,7 @@ from core.llm.tasks import LLMError, TransientLLMError, complete
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim
-from core.plans.budgets import BUDGET_FACT_KEYS
+from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
 from core.workforce.delivery import draft_done_proposals
 from core.workforce.prompts import (
     ArtifactInvalid,
@@ -73,7 +73,7 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
                       claim.agent or "", claim.tone or template.default_tone, claim.review_note)
     done = dict(claim.done_steps)
     previous: list[tuple[str, str]] = []
-    facts = None  # the budget facts the last recorded call came back with
+    facts = claim.budget  # the budget facts as of the claim, then as the last recorded call came back with them
     try:
         for idx, step in enumerate(template.steps):
             if idx in done:
@@ -93,7 +93,8 @@ def run_workflow(runner: TaskRunner, session: Session, claim: Claim, should_stop
 
 
 def _run_step(runner: TaskRunner, session: Session, claim: Claim, template: RoleTemplate, idx: int, step: Step,
-              ctx: StepContext, previous: list[tuple[str, str]], facts=None) -> tuple[str, object] | TaskReport:  # noqa: ANN001
+              ctx: StepContext, previous: list[tuple[str, str]],
+              facts: BudgetFacts | None) -> tuple[str, BudgetFacts] | TaskReport:
     """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry.
     (artifact, the budget facts its record came back with), or the task's report."""
     s = runner.settings
@@ -162,16 +163,17 @@ def _call(runner: TaskRunner, system: str, prompt: str, model: str) -> _Call | N
     return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
 
 
-def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None, error: str | None):  # noqa: ANN202
+def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None,
+            error: str | None) -> BudgetFacts:
     """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with."""
     row = session.execute(sql.RECORD_CALL, {
         **guard, **BUDGET_FACT_KEYS, "prompt": call.prompt, "response": call.response, "model": call.model,
         "input_tokens": call.input_tokens, "output_tokens": call.output_tokens, "cost": call.cost_cents,
-        "latency_ms": call.latency_ms, "status": status, "artifact": artifact, "error": error}).first()
+        "latency_ms": call.latency_ms, "status": status, "artifact": artifact, "error": error}).mappings().first()
     session.commit()
     if row is None:
         raise _Stale
-    return row
+    return BudgetFacts.from_mapping(row)
 
 
 def _fail(session: Session, guard: dict, error: str) -> None:

@@ -9,8 +9,10 @@ after the money is spent.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +45,31 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class BudgetFacts:
+    """What every ceiling needs about a task: the columns of the SQL function task_budget_facts (migration
+    `budget_facts_fn`), read by budget_facts or carried back by a statement that calls it (a claim, a recorded
+    step), so the check before a call makes no read of its own."""
+
+    id: int
+    reward_cents: int
+    cost_cents: int
+    customer_id: int
+    agent: str | None
+    company: str
+    stored_cost_share: Any
+    stored_daily_budget: Any
+    customer_cap: int | None
+    worker_cap: int | None
+    customer_spent: int
+    worker_spent: int
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[str, Any]) -> BudgetFacts:
+        """From a result row's mapping or the function's row as JSON (extra keys are ignored)."""
+        return cls(**{f.name: m[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
 class BudgetLine:
     """One monthly cap that is set: whose, the cap, spend this month, projected month-end spend, % used."""
 
@@ -72,17 +99,17 @@ def projected_month_end(spent_cents: int, now: datetime | None = None) -> int:
     return int(spent_cents * days / elapsed)
 
 
-def budget_facts(session: Session, task_id: int):  # noqa: ANN201 - a Row of sql.TASK_BUDGET_FACTS
+def budget_facts(session: Session, task_id: int) -> BudgetFacts:
     """One read of what every ceiling needs about a task: its reward and cost, its customer's and worker's caps
     and month spend, and the stored cost-share and daily-budget settings. NotFound for an unknown task."""
-    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, **BUDGET_FACT_KEYS}).one_or_none()
+    t = session.execute(sql.TASK_BUDGET_FACTS, {"task_id": task_id, **BUDGET_FACT_KEYS}).mappings().one_or_none()
     if t is None:
         raise NotFound(f"task {task_id} not found")
-    return t
+    return BudgetFacts.from_mapping(t)
 
 
 def llm_call_allowed(session: Session, settings: Settings, task_id: int, worst_case_cents: int, *,
-                     facts=None) -> Stop | None:  # noqa: ANN001 - budget_facts' Row, when the caller read it
+                     facts: BudgetFacts | None = None) -> Stop | None:
     """None when the task's next LLM call, costing at most `worst_case_cents`, fits every ceiling; else the Stop.
 
     Checked in order: the task's cost share of its reward (ops.max_cost_share_pct), its customer's monthly

@@ -6,9 +6,10 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from core.agents.ops import run_ops_batch
+from core.config.store import DAILY_BUDGET_KEY
 from core.ops.pool import OpsPool, live_busy_slots
 from tests.ops_helpers import openai_settings, seed_tasks
 from tests.standins.http import serve_asgi
@@ -91,6 +92,33 @@ def test_pool_stops_at_the_daily_budget_with_one_proposal(ctx, session, settings
                                      "WHERE action_type = 'budget_increase'")).scalar()
     assert summary.budget_exhausted and fake.calls == 2
     assert _statuses(session) == {"done": 2, "pending": 3} and proposals == 1
+
+
+def test_a_pool_under_its_daily_budget_reads_the_budget_before_its_first_claim_only(ctx, session, settings, fake,
+                                                                                    llm_url):
+    reads: list[object] = []
+
+    def seen(_conn, _cursor, statement, params, *_args):
+        if statement.startswith("SELECT value FROM settings") and DAILY_BUDGET_KEY in str(params):
+            reads.append(params)
+
+    seed_tasks(session, 4)
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        summary = OpsPool(ctx.sessions, openai_settings(settings, llm_url, ops_daily_budget_cents=1000),
+                          max_workers=1).run_until_idle()
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    assert summary.counts == {"done": 4} and not summary.budget_exhausted and len(reads) == 1
+
+
+def test_a_budget_reached_mid_run_is_seen_by_the_next_call_and_stops_the_claims(ctx, session, settings, fake,
+                                                                              llm_url):
+    seed_tasks(session, 6)
+    summary = OpsPool(ctx.sessions, openai_settings(settings, llm_url, ops_daily_budget_cents=3),
+                      max_workers=2).run_until_idle()
+    assert summary.budget_exhausted and fake.calls in (3, 4)  # a call already in flight when it was reached
+    assert _statuses(session).get("running", 0) == 0 and _statuses(session)["pending"] == 6 - fake.calls
 
 
 def test_stop_event_releases_in_flight_leases(ctx, session, settings, fake, llm_url):
