@@ -136,3 +136,12 @@ def test_bad_new_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, var
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=variable):
         load_settings(_env_file=None)
+
+
+def test_the_console_runs_with_no_full_collection_after_each_run_and_no_file_watcher() -> None:
+    # Both held the server's GIL while a new session's browser fetched the lazy bundles (docs/decisions.md).
+    probe = ("from streamlit import config; "
+             "print(config.get_option('runner.postScriptGC'), config.get_option('server.fileWatcherType'))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         check=True)
+    assert out.stdout.split() == ["False", "none"]
