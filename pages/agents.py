@@ -101,12 +101,14 @@ for spec in agents:
                 st.button(f"Run {spec.name} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
                           type="primary")
 
-st.subheader("Run history")
-agent_filter = st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)), key="runs_agent")
+# Lazy tabs: only the open tab's queries run and only its elements are sent (each section's forms, radios and
+# tables cost the first render of the page as if shown).
+history_tab, settings_tab, policies_tab, google_tab = st.tabs(
+    ["Run history", "Settings", "Approval policies", "Google Workspace"], key="agents_tab", on_change="rerun")
 
 
 @live_fragment(5)
-def run_history() -> None:
+def run_history(agent_filter: str) -> None:
     """Newest runs first; refreshes itself every few seconds while the page is open."""
     cursor = st.session_state.setdefault("runs_cursor", [None])
     with ctx.sessions() as s:
@@ -123,31 +125,38 @@ def run_history() -> None:
         st.rerun(scope="fragment")
 
 
-run_history()
+def money_settings() -> None:
+    """The daily LLM budget and the cash balance for runway, in dollars."""
+    with ctx.sessions() as session:
+        budget_now, cash_now = get_daily_budget_cents(session, ctx.settings), get_cash_balance(session)
+    with st.form("money_settings"):
+        st.caption("Amounts in dollars. A blank daily budget falls back to OPS_DAILY_BUDGET_CENTS (none when unset).")
+        budget = st.text_input("Daily LLM budget ($)", value=amount_text(budget_now))
+        cash = st.text_input("Cash balance for runway ($)", value=amount_text(cash_now))
+        if st.form_submit_button("Save settings"):
+            try:
+                budget_cents = parse_cents(budget, field="Daily LLM budget")
+                cash_cents = parse_cents(cash, field="Cash balance")
+                with ctx.sessions.begin() as s:
+                    set_daily_budget_cents(s, budget_cents, current_actor())
+                    set_cash_balance(s, cash_cents, current_actor())
+                st.success("Settings saved.")
+            except InvalidSettingValue as exc:
+                st.error("Not saved.")
+                st.text(str(exc))
 
-st.subheader("Settings")
-with ctx.sessions() as session:
-    budget_now, cash_now = get_daily_budget_cents(session, ctx.settings), get_cash_balance(session)
 
-with st.form("money_settings"):
-    st.caption("Amounts in dollars. A blank daily budget falls back to OPS_DAILY_BUDGET_CENTS (none when unset).")
-    budget = st.text_input("Daily LLM budget ($)", value=amount_text(budget_now))
-    cash = st.text_input("Cash balance for runway ($)", value=amount_text(cash_now))
-    if st.form_submit_button("Save settings"):
-        try:
-            budget_cents = parse_cents(budget, field="Daily LLM budget")
-            cash_cents = parse_cents(cash, field="Cash balance")
-            with ctx.sessions.begin() as s:
-                set_daily_budget_cents(s, budget_cents, current_actor())
-                set_cash_balance(s, cash_cents, current_actor())
-            st.success("Settings saved.")
-        except InvalidSettingValue as exc:
-            st.error("Not saved.")
-            st.text(str(exc))
-
-st.subheader("Approval policies")
-render_policy_settings(ctx)
-operators_section(ctx)
-
-st.subheader("Google Workspace")
-render_google_section(ctx)
+if history_tab.open:
+    with history_tab:
+        run_history(st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)),
+                                 key="runs_agent"))
+if settings_tab.open:
+    with settings_tab:
+        money_settings()
+if policies_tab.open:
+    with policies_tab:
+        render_policy_settings(ctx)
+        operators_section(ctx)
+if google_tab.open:
+    with google_tab:
+        render_google_section(ctx)

@@ -46,7 +46,7 @@ def test_a_bad_interval_is_refused_on_the_page_and_nothing_changes(session) -> N
 
 
 def test_money_settings_save_in_cents(session) -> None:
-    at = run_page("pages/agents.py", operator="ann")
+    at = run_page("pages/agents.py", operator="ann", state={"agents_tab": "Settings"})
     fields = {t.label: t for t in at.text_input}
     fields["Daily LLM budget ($)"].set_value("12.50")
     fields["Cash balance for runway ($)"].set_value("$40,000")
@@ -57,7 +57,7 @@ def test_money_settings_save_in_cents(session) -> None:
 
 
 def test_bad_money_input_says_why_and_saves_nothing(session) -> None:
-    at = run_page("pages/agents.py")
+    at = run_page("pages/agents.py", state={"agents_tab": "Settings"})
     fields = {t.label: t for t in at.text_input}
     fields["Cash balance for runway ($)"].set_value("lots")
     at.button[[b.label for b in at.button].index("Save settings")].click()

@@ -23,8 +23,8 @@ def _run(page: str, *, operator: str = "ana", role: str | None = None, tab: str 
     at.session_state["operator"] = operator
     if role:
         at.session_state["operator_role"] = role
-    if tab:  # the inbox's tabs are lazy: only the open one renders
-        at.session_state["inbox_tab"] = tab
+    if tab:  # the inbox's and the Agents page's tabs are lazy: only the open one renders
+        at.session_state["agents_tab" if page.endswith("agents.py") else "inbox_tab"] = tab
     return at.run()
 
 
@@ -60,7 +60,7 @@ def test_trust_tab_and_operators_section_for_the_owner_only(session) -> None:
     session.commit()
     at = _run("pages/inbox.py", role="owner", tab="Trust")
     assert any("first opening" in t.value for t in at.text)
-    owner = _run("pages/agents.py", role="owner")
+    owner = _run("pages/agents.py", role="owner", tab="Approval policies")
     assert any(s.value == "Operators" for s in owner.subheader)
-    approver = _run("pages/agents.py", operator="bo")
+    approver = _run("pages/agents.py", operator="bo", tab="Approval policies")
     assert not any(s.value == "Operators" for s in approver.subheader)

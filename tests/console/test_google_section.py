@@ -7,6 +7,8 @@ from sqlalchemy import text
 
 from tests.console_support import run_page, use_database
 
+GOOGLE_TAB = {"agents_tab": "Google Workspace"}  # the Agents page's tabs are lazy: open this one
+
 
 @pytest.fixture
 def plain_console(monkeypatch, db_url):
@@ -22,7 +24,7 @@ def google_console(monkeypatch, db_url):
 
 
 def test_connect_is_disabled_with_the_reason_when_google_is_not_configured(plain_console) -> None:
-    at = run_page("pages/agents.py")
+    at = run_page("pages/agents.py", state=GOOGLE_TAB)
     assert not at.exception
     button = next(b for b in at.button if b.label == "Connect Google")
     assert button.disabled
@@ -30,7 +32,7 @@ def test_connect_is_disabled_with_the_reason_when_google_is_not_configured(plain
 
 
 def test_connect_keeps_a_state_and_offers_the_consent_link(google_console, session) -> None:
-    at = run_page("pages/agents.py", operator="ann")
+    at = run_page("pages/agents.py", operator="ann", state=GOOGLE_TAB)
     next(b for b in at.button if b.label == "Connect Google").click()
     at.run()
     assert not at.exception
@@ -42,7 +44,7 @@ def test_connect_keeps_a_state_and_offers_the_consent_link(google_console, sessi
 def test_customer_delivery_saves_gmail_draft_and_the_sheet_id_from_a_url(plain_console, session) -> None:
     cid = session.execute(text("INSERT INTO customers (company) VALUES ('Northwind') RETURNING id")).scalar_one()
     session.commit()
-    at = run_page("pages/agents.py", operator="ann")
+    at = run_page("pages/agents.py", operator="ann", state=GOOGLE_TAB)
     radio = next(r for r in at.radio if r.label == "Deliver finished work by")
     radio.set_value("gmail_draft")
     next(t for t in at.text_input if t.label.startswith("Google Sheet")).set_value(
