@@ -112,6 +112,13 @@ def may_decide(ctx: AppContext) -> bool:
     return role != "viewer"
 
 
+def outgoing(p: ProposalView) -> None:
+    """What would go out, as text in a box: every character as typed, no Markdown or HTML. st.text, not st.code:
+    the code block's highlighter is a 1.5 MB bundle the Inbox's first load fetched for plain text."""
+    with st.container(border=True):
+        st.text(outgoing_text(p))
+
+
 def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focused: bool = False) -> None:
     """One pending proposal: what would go out, Approve / Edit / Reject / Request changes with a note, a batch
     checkbox; the focused card answers the keyboard (A approve, X reject; J moves to the next card)."""
@@ -121,7 +128,7 @@ def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focuse
         if p.supersedes_id is not None:
             st.text(f"Revised draft: replaces proposal #{p.supersedes_id}")
         st.text("What would go out:")
-        st.code(outgoing_text(p), language=None)
+        outgoing(p)
         if not deciding:
             return
         if focused:
@@ -180,7 +187,7 @@ def attention_section(ctx: AppContext) -> None:
     for p in stuck:
         with st.container(border=True):
             _header(p)
-            st.code(outgoing_text(p), language=None)
+            outgoing(p)
             execution_block(p)
             cols = st.columns(3)
             for col, resolution, label in zip(cols, ("sent", "retry", "give_up"),
@@ -264,7 +271,7 @@ def history_tab(ctx: AppContext) -> None:
             _header(p)
             if p.supersedes_id is not None:
                 st.text(f"Revised draft: replaces proposal #{p.supersedes_id}")
-            st.code(outgoing_text(p), language=None)
+            outgoing(p)
             if edit is not None:
                 show_diff(*edit, label="Edited before approval")
             execution_block(p)
