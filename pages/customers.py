@@ -56,10 +56,7 @@ def _int_or_blank(raw: str, field: str) -> int | None:
 
 with ctx.sessions() as session:
     lines = customer_lines(session)
-    plans = list_plans(session)
-    caps = budget_lines(session)
-    share_pct = get_max_cost_share_pct(session, ctx.settings)
-    hourly = get_roi_hourly_rate_cents(session)
+    plans = list_plans(session)  # the detail's plan choice and the Plans section
     session.rollback()
 
 said = st.session_state.pop("customers_message", None)
@@ -140,34 +137,35 @@ if lines:
             readable_table([h.__dict__ for h in detail.history], ("changed_at", "from_plan", "to_plan", "source",
                                                                  "stripe_event_id", "subscription_status"), timezone=tz)
 
-st.subheader("Plans")
-# The cap column is text throughout: Arrow cannot hold numbers beside "unlimited" (it logged a traceback).
-st.dataframe(pd.DataFrame([{"plan": p.name, "monthly task cap": "unlimited" if p.monthly_task_cap is None
-                            else str(p.monthly_task_cap), "price / month": to_dollars(p.monthly_price_cents),
-                            "Stripe price id": p.stripe_price_id or "", "customers": p.customers} for p in plans],
-                          columns=["plan", "monthly task cap", "price / month", "Stripe price id", "customers"]),
-             hide_index=True, width="stretch", column_config={"price / month": MONEY})
-with st.form("customers_plan_form"):
-    st.caption("Edit a plan (audited). A larger cap releases held tasks at once; a subscription's price id is how "
-               "Stripe webhooks name the plan.")
-    by_name = {p.name: p for p in plans}
-    f1, f2, f3, f4 = st.columns(4)
-    edit = f1.selectbox("Plan", list(by_name), key="customers_edit_plan")
-    current = by_name[edit]
-    cap_text = f2.text_input("Monthly task cap (blank = unlimited)", value="" if current.monthly_task_cap is None
-                             else str(current.monthly_task_cap))
-    price_text = f3.text_input("Price per month ($)", value=amount_text(current.monthly_price_cents))
-    price_id = f4.text_input("Stripe price id", value=current.stripe_price_id or "")
-    if st.form_submit_button("Save plan"):
-        def _save(session) -> str:  # noqa: ANN001
-            released = update_plan(session, edit, monthly_task_cap=_int_or_blank(cap_text, "Monthly task cap"),
-                                   monthly_price_cents=parse_cents(price_text, field="Price") or 0,
-                                   stripe_price_id=price_id, actor=current_actor())
-            return f"Plan {edit} saved; {released} held task(s) released."
-        _act(_save)
-        st.rerun()
-with st.expander("Add a plan"):
+def plans_section() -> None:
+    """The plans: their caps and prices, an edit form and an add form (all audited)."""
+    # The cap column is text throughout: Arrow cannot hold numbers beside "unlimited" (it logged a traceback).
+    st.dataframe(pd.DataFrame([{"plan": p.name, "monthly task cap": "unlimited" if p.monthly_task_cap is None
+                                else str(p.monthly_task_cap), "price / month": to_dollars(p.monthly_price_cents),
+                                "Stripe price id": p.stripe_price_id or "", "customers": p.customers} for p in plans],
+                              columns=["plan", "monthly task cap", "price / month", "Stripe price id", "customers"]),
+                 hide_index=True, width="stretch", column_config={"price / month": MONEY})
+    with st.form("customers_plan_form"):
+        st.caption("Edit a plan (audited). A larger cap releases held tasks at once; a subscription's price id is "
+                   "how Stripe webhooks name the plan.")
+        by_name = {p.name: p for p in plans}
+        f1, f2, f3, f4 = st.columns(4)
+        edit = f1.selectbox("Plan", list(by_name), key="customers_edit_plan")
+        current = by_name[edit]
+        cap_text = f2.text_input("Monthly task cap (blank = unlimited)", value="" if current.monthly_task_cap is None
+                                 else str(current.monthly_task_cap))
+        price_text = f3.text_input("Price per month ($)", value=amount_text(current.monthly_price_cents))
+        price_id = f4.text_input("Stripe price id", value=current.stripe_price_id or "")
+        if st.form_submit_button("Save plan"):
+            def _save(session) -> str:  # noqa: ANN001
+                released = update_plan(session, edit, monthly_task_cap=_int_or_blank(cap_text, "Monthly task cap"),
+                                       monthly_price_cents=parse_cents(price_text, field="Price") or 0,
+                                       stripe_price_id=price_id, actor=current_actor())
+                return f"Plan {edit} saved; {released} held task(s) released."
+            _act(_save)
+            st.rerun()
     with st.form("customers_new_plan_form"):
+        st.caption("Add a plan")
         n1, n2, n3, n4 = st.columns(4)
         name = n1.text_input("Name (lowercase)")
         new_cap = n2.text_input("Monthly task cap (blank = unlimited)")
@@ -182,24 +180,41 @@ with st.expander("Add a plan"):
             _act(_add)
             st.rerun()
 
-st.subheader("Budgets")
-st.caption("Monthly LLM caps per customer and per worker: a call that could cross a cap waits for next month or "
-           "a higher cap; the Inbox gets one review at 80 % and one at 100 % of each cap a month.")
-st.dataframe(pd.DataFrame([{"scope": b.scope, "who": b.name, "cap": to_dollars(b.cap_cents),
-                            "spent this month": to_dollars(b.spent_cents),
-                            "projected month end": to_dollars(b.projected_cents), "used %": b.used_pct} for b in caps],
-                          columns=["scope", "who", "cap", "spent this month", "projected month end", "used %"]),
-             hide_index=True, width="stretch",
-             column_config={"cap": MONEY, "spent this month": MONEY, "projected month end": MONEY})
-with st.form("customers_settings_form"):
-    s1, s2 = st.columns(2)
-    pct_text = s1.text_input("Max LLM cost per task, % of its reward (blank = none)",
-                             value="" if share_pct is None else str(share_pct))
-    rate_text = s2.text_input("ROI hourly rate ($ per hour of a person's time)", value=amount_text(hourly))
-    if st.form_submit_button("Save settings"):
-        def _settings(session) -> str:  # noqa: ANN001
-            set_max_cost_share_pct(session, _int_or_blank(pct_text, "Max LLM cost share"), current_actor())
-            set_roi_hourly_rate_cents(session, parse_cents(rate_text, field="ROI hourly rate"), current_actor())
-            return "Budget settings saved."
-        _act(_settings)
-        st.rerun()
+
+def budgets_section() -> None:
+    """Every monthly LLM cap with its month so far and projection; the cost-share ceiling and the ROI rate."""
+    with ctx.sessions() as session:
+        caps = budget_lines(session)
+        share_pct = get_max_cost_share_pct(session, ctx.settings)
+        hourly = get_roi_hourly_rate_cents(session)
+        session.rollback()
+    st.caption("Monthly LLM caps per customer and per worker: a call that could cross a cap waits for next month or "
+               "a higher cap; the Inbox gets one review at 80 % and one at 100 % of each cap a month.")
+    st.dataframe(pd.DataFrame([{"scope": b.scope, "who": b.name, "cap": to_dollars(b.cap_cents),
+                                "spent this month": to_dollars(b.spent_cents),
+                                "projected month end": to_dollars(b.projected_cents), "used %": b.used_pct}
+                               for b in caps],
+                              columns=["scope", "who", "cap", "spent this month", "projected month end", "used %"]),
+                 hide_index=True, width="stretch",
+                 column_config={"cap": MONEY, "spent this month": MONEY, "projected month end": MONEY})
+    with st.form("customers_settings_form"):
+        s1, s2 = st.columns(2)
+        pct_text = s1.text_input("Max LLM cost per task, % of its reward (blank = none)",
+                                 value="" if share_pct is None else str(share_pct))
+        rate_text = s2.text_input("ROI hourly rate ($ per hour of a person's time)", value=amount_text(hourly))
+        if st.form_submit_button("Save settings"):
+            def _settings(session) -> str:  # noqa: ANN001
+                set_max_cost_share_pct(session, _int_or_blank(pct_text, "Max LLM cost share"), current_actor())
+                set_roi_hourly_rate_cents(session, parse_cents(rate_text, field="ROI hourly rate"), current_actor())
+                return "Budget settings saved."
+            _act(_settings)
+            st.rerun()
+
+
+# Lazy: plans and budgets are read and sent only when opened (their tables and forms cost every first load).
+for title, key, section in (("Plans", "customers_plans_box", plans_section),
+                            ("Budgets", "customers_budgets_box", budgets_section)):
+    box = st.expander(title, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            section()

@@ -58,7 +58,7 @@ def test_changing_the_plan_from_the_page_releases_held_tasks(page_db, session) -
 
 
 def test_a_plan_edit_on_the_page_is_saved_and_audited(page_db, session) -> None:
-    at = run_page(PAGE)
+    at = run_page(PAGE, state={"customers_plans_box": True})
     form_inputs = [t for t in at.text_input if t.label.startswith("Monthly task cap")]
     form_inputs[0].set_value("3")
     at.button[[b.label for b in at.button].index("Save plan")].click().run()
@@ -105,7 +105,15 @@ def test_a_hostile_customer_link_falls_back_to_the_first_customer(page_db) -> No
 
 
 def test_the_plans_table_shows_each_cap_as_text_beside_unlimited(page_db) -> None:
-    at = run_page(PAGE)
+    at = run_page(PAGE, state={"customers_plans_box": True})
     plans = next(d.value for d in at.dataframe if "monthly task cap" in d.value.columns)
     caps = dict(zip(plans["plan"], plans["monthly task cap"], strict=True))
     assert caps["starter"] == "2" and "unlimited" in caps.values()  # one type: Arrow cannot mix them
+
+
+def test_plans_and_budgets_are_read_and_sent_only_when_opened(page_db) -> None:
+    closed = run_page(PAGE)
+    opened = run_page(PAGE, state={"customers_plans_box": True, "customers_budgets_box": True})
+    assert not closed.exception and not opened.exception
+    assert not any(b.label in ("Save plan", "Save settings") for b in closed.button)
+    assert {"Save plan", "Add plan", "Save settings"} <= {b.label for b in opened.button}
