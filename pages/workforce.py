@@ -84,38 +84,49 @@ if active:
     st.selectbox("Firing hands its pending tasks to", [_SAME_ROLE, *others], key="workforce_heir")
 
     chosen = next(w for w in workers if w.name == st.session_state.get("workforce_worker", active[0]))
-    with st.expander(f"Edit {chosen.name}"), st.form(f"edit_{chosen.name}"):
-        tone = st.text_input("Tone", value=chosen.tone, key=f"edit_tone_{chosen.name}")
-        model = st.text_input("Model", value=chosen.model, key=f"edit_model_{chosen.name}")
-        hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
-        review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
-        if st.form_submit_button("Save changes"):
-            _save(lambda session: edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
-                                              hours=parse_hours(hours), review=review),
-                  lambda _: f"Saved {chosen.name}.", "Not saved")
+    # Lazy, as the Hire box below: its form is built and sent only when opened.
+    edit_box = st.expander(f"Edit {chosen.name}", key="workforce_edit_box", on_change="rerun")
+    if edit_box.open:
+        with edit_box, st.form(f"edit_{chosen.name}"):
+            tone = st.text_input("Tone", value=chosen.tone, key=f"edit_tone_{chosen.name}")
+            model = st.text_input("Model", value=chosen.model, key=f"edit_model_{chosen.name}")
+            hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
+            review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
+            if st.form_submit_button("Save changes"):
+                _save(lambda session: edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
+                                                  hours=parse_hours(hours), review=review),
+                      lambda _: f"Saved {chosen.name}.", "Not saved")
 
-st.subheader("Hire")
-roles = [t.role for t in all_roles()]
-role = st.selectbox("Role template", roles, key="hire_role",
-                    format_func=lambda r: f"{role_template(r).title} ({r})")
-template = role_template(role)
-st.text(f"{template.description}\n{template.human_minutes} minutes of a person's work per task · may propose: "
-        f"{', '.join(template.permissions)} · a revision re-runs from {template.revise_from}")
-for i, step in enumerate(template.steps, start=1):
-    st.markdown(f"**{i}. {md_escape(step.name)}** ({step.artifact}) — {md_escape(step.instruction)}")
-with st.form("hire_form"):
-    name = st.text_input("Name", key="hire_name")
-    tone = st.text_input("Tone", value=template.default_tone, key=f"hire_tone_{role}")
-    model = st.text_input("Model", value=template.default_model, key=f"hire_model_{role}")
-    hours = st.text_input("Working hours", value="always", key="hire_hours",
-                          help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"; a night shift such as '
-                               '"mon-fri 22:00-06:00 UTC" ends the next morning')
-    review = st.checkbox("Review its work before it is done", value=template.review_by_default,
-                         key=f"hire_review_{role}")
-    if st.form_submit_button("Hire", type="primary"):
-        _save(lambda session: hire(session, role, name, current_actor(), tone=tone, model=model,
-                                   hours=parse_hours(hours), review=review),
-              lambda worker: f"Hired {worker.name} as {worker.role}.", "Not hired")
+
+def hire_section() -> None:
+    """A role template's description and steps, and the form that hires a worker from it."""
+    roles = [t.role for t in all_roles()]
+    role = st.selectbox("Role template", roles, key="hire_role",
+                        format_func=lambda r: f"{role_template(r).title} ({r})")
+    template = role_template(role)
+    st.text(f"{template.description}\n{template.human_minutes} minutes of a person's work per task · may propose: "
+            f"{', '.join(template.permissions)} · a revision re-runs from {template.revise_from}")
+    for i, step in enumerate(template.steps, start=1):
+        st.markdown(f"**{i}. {md_escape(step.name)}** ({step.artifact}) — {md_escape(step.instruction)}")
+    with st.form("hire_form"):
+        name = st.text_input("Name", key="hire_name")
+        tone = st.text_input("Tone", value=template.default_tone, key=f"hire_tone_{role}")
+        model = st.text_input("Model", value=template.default_model, key=f"hire_model_{role}")
+        hours = st.text_input("Working hours", value="always", key="hire_hours",
+                              help='e.g. "mon-fri 09:00-17:00 Europe/Berlin"; a night shift such as '
+                                   '"mon-fri 22:00-06:00 UTC" ends the next morning')
+        review = st.checkbox("Review its work before it is done", value=template.review_by_default,
+                             key=f"hire_review_{role}")
+        if st.form_submit_button("Hire", type="primary"):
+            _save(lambda session: hire(session, role, name, current_actor(), tone=tone, model=model,
+                                       hours=parse_hours(hours), review=review),
+                  lambda worker: f"Hired {worker.name} as {worker.role}.", "Not hired")
+
+
+hire_box = st.expander("Hire a worker from a role template", key="workforce_hire_box", on_change="rerun")
+if hire_box.open:
+    with hire_box:
+        hire_section()
 
 st.subheader("Recent tasks")
 with ctx.sessions() as session:

@@ -18,7 +18,7 @@ def _db(monkeypatch, db_url):
 
 
 def test_workforce_page_shows_the_roster_and_the_templates_steps(session) -> None:
-    at = run_page("pages/workforce.py")
+    at = run_page("pages/workforce.py", state={"workforce_hire_box": True})
     assert not at.exception
     roster = at.dataframe[0].value
     assert sorted(roster["name"]) == ["Corin", "Rhea", "Sasha"]
@@ -28,7 +28,7 @@ def test_workforce_page_shows_the_roster_and_the_templates_steps(session) -> Non
 
 
 def test_hiring_from_the_page_adds_the_worker_with_the_signed_in_operator(session) -> None:
-    at = run_page("pages/workforce.py", operator="ann")
+    at = run_page("pages/workforce.py", operator="ann", state={"workforce_hire_box": True})
     at.selectbox(key="hire_role").set_value("sdr").run()
     at.text_input(key="hire_name").set_value("Mo")
     at.text_input(key="hire_hours").set_value("mon-fri 09:00-17:00 Europe/Berlin")
@@ -40,7 +40,7 @@ def test_hiring_from_the_page_adds_the_worker_with_the_signed_in_operator(sessio
 
 
 def test_editing_a_worker_from_the_page_changes_its_hours_and_is_audited(session) -> None:
-    at = run_page("pages/workforce.py", operator="ann")
+    at = run_page("pages/workforce.py", operator="ann", state={"workforce_edit_box": True})
     at.selectbox(key="workforce_worker").set_value("Sasha").run()
     at.text_input(key="edit_hours_Sasha").set_value("sat,sun 10:00-12:00 UTC")
     at.button[[b.label for b in at.button].index("Save changes")].click().run()
