@@ -75,8 +75,6 @@ def glance_panel() -> None:
     c2.altair_chart(bar_chart(g.queue, "status", "count", "Task queue"), width="stretch")
 
 
-glance_panel()
-
 if st.session_state.get("db_empty"):
     st.info("No customers or tasks yet. Load 90 days of demo data to see the console at work.")
     if st.button("Load demo data", type="primary"):
@@ -102,11 +100,16 @@ st.caption(
     "that record what would have gone out."
 )
 
-# Lazy tabs: only the open tab's queries run and only its table is sent (each closed tab's dataframe cost the
-# page's first render as much as an open one; docs/decisions.md). A closed tab's filters start afresh.
-leads_tab, customers_tab, tasks_tab, invoices_tab, runs_tab = st.tabs(
-    ["Leads", "Customers", "Tasks", "Invoices", "Agent runs"], key="control_room_tab", on_change="rerun"
-)
+# Lazy tabs: only the open tab's queries run and only its charts or table are sent (each closed tab's dataframe
+# cost the page's first render as much as an open one; docs/decisions.md). A closed tab's filters start afresh.
+# The page opens on the charts; the tables are one click away.
+glance_tab, leads_tab, customers_tab, tasks_tab, invoices_tab, runs_tab = st.tabs(
+    ["At a glance", "Leads", "Customers", "Tasks", "Invoices", "Agent runs"], key="control_room_tab",
+    on_change="rerun")
+
+if glance_tab.open:
+    with glance_tab:
+        glance_panel()
 
 if leads_tab.open:
     with leads_tab:

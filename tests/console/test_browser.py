@@ -147,6 +147,7 @@ def test_canvas_question_in_the_browser_draws_a_chart(console_url, page) -> None
 def test_control_room_names_leads_and_invoices(console_url, page) -> None:
     page.goto(page_url(console_url, "pages/control_room.py"))
     settle(page)
+    page.get_by_role("tab", name="Leads").click()
     assert "Acme 3 Ltd" in grid_text(page, "Leads", "Acme 3 Ltd")
     page.get_by_role("tab", name="Invoices").click()
     grid = grid_text(page, "Invoices", INVOICE_CUSTOMER)

@@ -28,11 +28,16 @@ def test_seeded_control_room_shows_metrics_and_tables(console: AppTest, session:
     assert {"Leads", "Customers", "Pending tasks", "Earned", "Invoiced", "Collected", "LLM cost",
             "Gross margin", "Net profit", "Unpaid invoices"} <= labels
     assert next(m for m in console.metric if m.label == "Leads").value == "40"
-    assert len(console.dataframe) == 1  # the open tab's table (Leads) only: the tabs are lazy
+    assert len(console.dataframe) == 0  # the page opens on its charts; the tables' tabs are lazy
+    assert len(console.get("vega_lite_chart")) == 3  # money, the lead funnel, the queue
+    console.session_state["control_room_tab"] = "Leads"
+    console.run()
+    assert not console.exception and len(console.dataframe) == 1
 
 
 def test_only_the_open_tab_renders_its_table(console: AppTest, session: Session) -> None:
     seed_demo(session)
+    console.session_state["control_room_tab"] = "Leads"
     console.run()
     assert "lead_status" in console.session_state and "task_status" not in console.session_state
     console.session_state["control_room_tab"] = "Tasks"
@@ -53,6 +58,7 @@ def test_run_bizdev_button_shows_the_run_and_adds_leads(console: AppTest, sessio
 
 def test_lead_filter_runs_in_sql_and_pages(console: AppTest, session: Session) -> None:
     seed_demo(session)
+    console.session_state["control_room_tab"] = "Leads"
     console.run()
     console.selectbox(key="lead_status").select("qualified").run()
     assert not console.exception
@@ -65,6 +71,7 @@ def test_mark_responded_moves_the_lead_and_audits_it(console: AppTest, session: 
         text("INSERT INTO leads (company, email) VALUES ('Zed Co', 'z@zed.example') RETURNING id")
     ).scalar_one()
     session.commit()
+    console.session_state["control_room_tab"] = "Leads"
     console.run()
     console.button(key="mark_responded").click().run()
     assert not console.exception
