@@ -29,10 +29,16 @@ events_tab, ledger_tab = st.tabs(["Events", "Ledger"], key="events_tab", on_chan
 
 if events_tab.open:
     with events_tab:
-        left, mid, right = st.columns([1, 2, 1])
-        status = left.selectbox("Status", ["all", *EVENT_STATUSES])
-        type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed").strip()
-        page_no = right.number_input("Page", min_value=1, value=1, step=1)
+        # A segmented control and a pager, not a select box and a number input: each element type is a bundle
+        # the browser fetches on a first load, and a select box's is among the largest (docs/decisions.md).
+        left, mid = st.columns([2, 3])
+        status = left.segmented_control("Status", ["all", *EVENT_STATUSES], default="all", required=True,
+                                        key="events_status")
+        type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed", key="events_type").strip()
+        if st.session_state.get("events_shown_filter") != (status, type_):  # a new filter starts on page 1
+            st.session_state["events_shown_filter"] = (status, type_)
+            st.session_state["events_page"] = 1
+        page_no = st.session_state.get("events_page", 1)
         with ctx.sessions() as session:
             page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
                                limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
@@ -47,6 +53,13 @@ if events_tab.open:
             hide_index=True,
             column_config={"proposals": st.column_config.ListColumn("proposals")},
         )
+        back, _, forward = st.columns([1, 4, 1])
+        if back.button("← Previous", key="events_prev", disabled=page_no <= 1):
+            st.session_state["events_page"] = page_no - 1
+            st.rerun()
+        if forward.button("Next →", key="events_next", disabled=page_no * PAGE_SIZE >= page.total):
+            st.session_state["events_page"] = page_no + 1
+            st.rerun()
 
 if ledger_tab.open:
     with ledger_tab:

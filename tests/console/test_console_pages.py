@@ -97,8 +97,30 @@ def test_audit_page_shows_newest_first_and_pages_in_sql(session) -> None:
 def test_audit_page_filters_by_actor(session) -> None:
     _audit_rows(session, 10)
     at = run_page("pages/audit.py")
-    at.selectbox(key="audit_actor_type").set_value("agent").run()
+    at.button_group(key="audit_actor_type").set_value("agent").run()
     assert set(at.dataframe[0].value["actor_id"]) == {"ops"} and len(at.dataframe[0].value) == 5
+
+
+def test_audit_page_filters_by_entity(session) -> None:
+    _audit_rows(session, 4)
+    record_audit(session, Actor.user("ann"), "lead", 7, "new", "contacted")
+    session.commit()
+    at = run_page("pages/audit.py")
+    at.button_group(key="audit_entity").set_value("lead").run()
+    assert list(at.dataframe[0].value["entity"]) == ["lead"]
+
+
+def test_audit_page_when_today_leaves_out_older_rows_and_between_dates_asks_for_them(session) -> None:
+    _audit_rows(session, 3)
+    session.execute(text("INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, ts) "
+                         "VALUES ('user', 'ann', 'lead', '9', 'new', 'contacted', now() - interval '3 days')"))
+    session.commit()
+    at = run_page("pages/audit.py")
+    assert len(at.dataframe[0].value) == 4 and not at.date_input
+    at.button_group(key="audit_when").set_value("today").run()
+    assert len(at.dataframe[0].value) == 3
+    at.button_group(key="audit_when").set_value("between dates").run()
+    assert [d.label for d in at.date_input] == ["From (UTC)", "To (UTC, inclusive)"]
 
 
 def test_verify_chain_button_reports_an_intact_chain(session) -> None:
@@ -139,3 +161,21 @@ def test_verify_chain_button_reports_the_first_broken_link(session) -> None:
     at = run_page("pages/audit.py")
     at.button(key="audit_verify").click().run()
     assert [e.value for e in at.error] == [f"Chain broken at row {first} (content changed); 3 row(s) checked."]
+
+
+def _events(session, n: int, status: str) -> None:
+    session.execute(text("INSERT INTO events (source, type, dedupe_key, status) "
+                         "SELECT 'stripe', 'invoice.paid', :s || g, :s FROM generate_series(1, :n) g"),
+                    {"s": status, "n": n})
+    session.commit()
+
+
+def test_events_page_filters_by_status_and_pages_with_previous_and_next(session) -> None:
+    _events(session, 55, "processed")
+    _events(session, 3, "failed")
+    at = run_page("pages/events.py")
+    assert len(at.dataframe[0].value) == 50 and at.button(key="events_prev").disabled
+    at.button(key="events_next").click().run()
+    assert len(at.dataframe[0].value) == 8 and at.button(key="events_next").disabled
+    at.button_group(key="events_status").set_value("failed").run()  # a new filter starts on page 1
+    assert list(at.dataframe[0].value["status"]) == ["failed"] * 3
