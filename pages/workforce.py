@@ -75,13 +75,16 @@ def _save(change, said, refused: str) -> None:  # noqa: ANN001 - change(session)
 
 active = [w.name for w in workers if w.status != "fired"]
 if active:
+    # Pills, not select boxes: the roster is in view at one click, and no select-box bundle is fetched on a first
+    # load (docs/decisions.md).
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    c1.selectbox("Worker", active, key="workforce_worker")
+    c1.pills("Worker", active, default=active[0], required=True, key="workforce_worker")
     c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",))
     c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",))
     c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",))
     others = [n for n in active if n != st.session_state.get("workforce_worker", active[0])]
-    st.selectbox("Firing hands its pending tasks to", [_SAME_ROLE, *others], key="workforce_heir")
+    st.pills("Firing hands its pending tasks to", [_SAME_ROLE, *others], default=_SAME_ROLE, required=True,
+             key="workforce_heir")
 
     chosen = next(w for w in workers if w.name == st.session_state.get("workforce_worker", active[0]))
     # Lazy, as the Hire box below: its form is built and sent only when opened.

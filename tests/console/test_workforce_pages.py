@@ -41,7 +41,7 @@ def test_hiring_from_the_page_adds_the_worker_with_the_signed_in_operator(sessio
 
 def test_editing_a_worker_from_the_page_changes_its_hours_and_is_audited(session) -> None:
     at = run_page("pages/workforce.py", operator="ann", state={"workforce_edit_box": True})
-    at.selectbox(key="workforce_worker").set_value("Sasha").run()
+    at.button_group(key="workforce_worker").set_value("Sasha").run()
     at.text_input(key="edit_hours_Sasha").set_value("sat,sun 10:00-12:00 UTC")
     at.button[[b.label for b in at.button].index("Save changes")].click().run()
     assert not at.exception
@@ -53,8 +53,8 @@ def test_editing_a_worker_from_the_page_changes_its_hours_and_is_audited(session
 def test_firing_from_the_page_hands_pending_tasks_to_the_chosen_worker(session) -> None:
     task_id = hire_and_task(session, "sdr", "Mo", description="Outreach to dental clinics")
     at = run_page("pages/workforce.py", operator="ann")
-    at.selectbox(key="workforce_worker").set_value("Mo").run()
-    at.selectbox(key="workforce_heir").set_value("Sasha").run()
+    at.button_group(key="workforce_worker").set_value("Mo").run()
+    at.button_group(key="workforce_heir").set_value("Sasha").run()
     at.button(key="workforce_fire").click().run()
     assert not at.exception
     agent = session.execute(text("SELECT agent FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
@@ -64,8 +64,8 @@ def test_firing_from_the_page_hands_pending_tasks_to_the_chosen_worker(session) 
 
 def test_pausing_from_the_page_ignores_the_hand_over_choice(session) -> None:
     at = run_page("pages/workforce.py", operator="ann")
-    at.selectbox(key="workforce_worker").set_value("Rhea").run()
-    at.selectbox(key="workforce_heir").set_value("Corin").run()
+    at.button_group(key="workforce_worker").set_value("Rhea").run()
+    at.button_group(key="workforce_heir").set_value("Corin").run()
     at.button(key="workforce_pause").click().run()
     assert not at.exception
     assert session.execute(text("SELECT enabled FROM agents WHERE name = 'Rhea'")).scalar() is False
@@ -74,7 +74,7 @@ def test_pausing_from_the_page_ignores_the_hand_over_choice(session) -> None:
 def test_firing_from_the_page_with_stranded_tasks_says_why_and_keeps_the_worker(session) -> None:
     hire_and_task(session, "bookkeeper", "Bea", description="Reconcile November")
     at = run_page("pages/workforce.py", operator="ann")
-    at.selectbox(key="workforce_worker").set_value("Bea").run()
+    at.button_group(key="workforce_worker").set_value("Bea").run()
     at.button(key="workforce_fire").click().run()
     assert not at.exception
     assert any("Not done" in m.value and "pending task" in m.value for m in [*at.markdown, *at.text, *at.caption])
