@@ -187,4 +187,3 @@ def test_the_sidebar_guide_opens_a_dialog_and_answers_from_the_docs(console_url,
     answer = dialog.inner_text()
     assert "From README.md" in answer or "From docs/" in answer, answer[:500]
     assert_clean(page, settle(page), "guide dialog")
-
