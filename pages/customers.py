@@ -63,9 +63,7 @@ said = st.session_state.pop("customers_message", None)
 if said:
     (st.success if said[0] else st.error)(md_escape(said[1]))
 
-# A row picks the customer whose detail shows below (no select box: its bundle was the page's largest cost on a
-# first load, docs/decisions.md); ?customer=ID (the control room's "open" link) picks it until a row is chosen.
-picked = st.dataframe(
+st.dataframe(
     pd.DataFrame([{
         "id": c.customer_id, "customer": c.company, "plan": c.plan, "usage": c.usage_fraction,
         "used": f"{c.used} / {'∞' if c.cap is None else c.cap}", "held": c.held,
@@ -80,19 +78,15 @@ picked = st.dataframe(
                                                             format="percent"),
                    "spend": MONEY, "projected spend": MONEY, "LLM budget": MONEY, "earned": MONEY, "margin": MONEY,
                    "ROI (net value)": MONEY},
-    on_select="rerun", selection_mode="single-row", key="customers_table",
 )
 
 if lines:
-    ids = [c.customer_id for c in lines]
-    linked = str(st.query_params.get("customer", ""))
-    rows = picked.selection.rows
-    if rows and rows[0] < len(ids):
-        chosen = ids[rows[0]]
-    else:
-        chosen = int(linked) if linked.isascii() and linked.isdigit() and int(linked) in ids else ids[0]
     st.subheader("Customer detail")
-    st.caption("Select a row in the table above to show another customer.")
+    names = {c.customer_id: f"#{c.customer_id} · {c.company} · {c.plan}" for c in lines}
+    # ?customer=ID (the control room's "open" link) picks the customer shown first.
+    linked = str(st.query_params.get("customer", ""))
+    first = list(names).index(int(linked)) if linked.isascii() and linked.isdigit() and int(linked) in names else 0
+    chosen = st.selectbox("Customer", list(names), index=first, format_func=names.__getitem__, key="customers_chosen")
     with ctx.sessions() as session:
         detail = customer_detail(session, int(chosen))
     head = detail.head
@@ -105,8 +99,8 @@ if lines:
               on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, int(chosen), current_actor())} "
                                    "(billing portal email) is in the Inbox.",))
     plan_names = [p.name for p in plans]
-    new_plan = a2.pills("Plan", plan_names, default=head["plan"] if head["plan"] in plan_names else plan_names[0],
-                        required=True, key=f"customers_new_plan_{chosen}")
+    new_plan = a2.selectbox("Plan", plan_names, index=plan_names.index(head["plan"]) if head["plan"] in plan_names
+                            else 0, key="customers_new_plan")
 
     def _change_plan(session) -> str:  # noqa: ANN001
         released = change_customer_plan(session, int(chosen), str(new_plan), current_actor(), source="operator")
