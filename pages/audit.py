@@ -25,8 +25,7 @@ st.caption("Every status change, decision and setting edit, newest first. Rows a
 with ctx.sessions() as session:
     entities = audit_entities(session)
 
-# Pills and a segmented control, not select boxes: every option in view at one click, and no select-box
-# bundle for the browser to fetch on a first load (docs/decisions.md).
+# Pills and a segmented control, not select boxes: every option in view at one click.
 entity = st.pills("Entity", [ANY, *entities], default=ANY, required=True, key="audit_entity")
 c1, c2, c3 = st.columns([2, 1, 1])
 actor_type = c1.segmented_control("Actor type", [ANY, *ACTOR_TYPES], default=ANY, required=True,
@@ -34,7 +33,7 @@ actor_type = c1.segmented_control("Actor type", [ANY, *ACTOR_TYPES], default=ANY
 entity_id = c2.text_input("Entity id", key="audit_entity_id", max_chars=200).strip()
 actor_id = c3.text_input("Actor id", key="audit_actor_id", max_chars=200).strip()
 # Whole UTC days, so a filter reads the same on every rerun (a moving "now" would restart the paging each time).
-# The date inputs, a bundle of their own, are built only for a range.
+# The date inputs show only for a range.
 WHEN_DAYS = {"any time": None, "today": 1, "last 7 days": 7, "last 30 days": 30}
 BETWEEN = "between dates"
 when = st.segmented_control("When (UTC)", [*WHEN_DAYS, BETWEEN], default="any time", required=True, key="audit_when")

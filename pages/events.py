@@ -29,8 +29,7 @@ events_tab, ledger_tab = st.tabs(["Events", "Ledger"], key="events_tab", on_chan
 
 if events_tab.open:
     with events_tab:
-        # A segmented control and a pager, not a select box and a number input: each element type is a bundle
-        # the browser fetches on a first load, and a select box's is among the largest (docs/decisions.md).
+        # Every status in view at one click, and Previous/Next as on the other paged tables.
         left, mid = st.columns([2, 3])
         status = left.segmented_control("Status", ["all", *EVENT_STATUSES], default="all", required=True,
                                         key="events_status")

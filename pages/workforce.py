@@ -75,8 +75,7 @@ def _save(change, said, refused: str) -> None:  # noqa: ANN001 - change(session)
 
 active = [w.name for w in workers if w.status != "fired"]
 if active:
-    # Pills, not select boxes: the roster is in view at one click, and no select-box bundle is fetched on a first
-    # load (docs/decisions.md).
+    # Pills, not select boxes: the roster is in view at one click.
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
     c1.pills("Worker", active, default=active[0], required=True, key="workforce_worker")
     c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",))
