@@ -11,6 +11,7 @@ from core.events.processor import list_events
 from core.money.ledger import import_bank_csv, preview_bank_csv
 from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor
+from ui.tables import page_for_filter, pager
 
 PAGE_SIZE = 50
 ctx = app_context()
@@ -34,10 +35,7 @@ if events_tab.open:
         status = left.segmented_control("Status", ["all", *EVENT_STATUSES], default="all", required=True,
                                         key="events_status")
         type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed", key="events_type").strip()
-        if st.session_state.get("events_shown_filter") != (status, type_):  # a new filter starts on page 1
-            st.session_state["events_shown_filter"] = (status, type_)
-            st.session_state["events_page"] = 1
-        page_no = st.session_state.get("events_page", 1)
+        page_no = page_for_filter("events", (status, type_))
         with ctx.sessions() as session:
             page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
                                limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
@@ -52,13 +50,7 @@ if events_tab.open:
             hide_index=True,
             column_config={"proposals": st.column_config.ListColumn("proposals")},
         )
-        back, _, forward = st.columns([1, 4, 1])
-        if back.button("← Previous", key="events_prev", disabled=page_no <= 1):
-            st.session_state["events_page"] = page_no - 1
-            st.rerun()
-        if forward.button("Next →", key="events_next", disabled=page_no * PAGE_SIZE >= page.total):
-            st.session_state["events_page"] = page_no + 1
-            st.rerun()
+        pager("events", page_no, page_no * PAGE_SIZE < page.total)
 
 if ledger_tab.open:
     with ledger_tab:

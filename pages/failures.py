@@ -11,6 +11,7 @@ from core.console import failures as fl
 from core.errors import HossError
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
+from ui.tables import page_for_filter, pager
 
 ctx = app_context()
 BETWEEN = "between dates"
@@ -77,11 +78,8 @@ except HossError as exc:
 # A new filter starts at its first page (compared by the inputs: a window's start moves with the clock).
 inputs = tuple(repr(st.session_state.get(k)) for k in ("failures_kinds", "failures_error", "failures_when",
                                                        "failures_dates"))
-if st.session_state.get("failures_shown_filter") != inputs:
-    st.session_state["failures_shown_filter"] = inputs
-    st.session_state["failures_page"] = 1
 with ctx.sessions() as session:
-    page = fl.list_failures(session, flt, page=st.session_state.get("failures_page", 1))
+    page = fl.list_failures(session, flt, page=page_for_filter("failures", inputs))
 
 report = st.session_state.pop("failures_report", None)
 if isinstance(report, str):
@@ -107,13 +105,7 @@ st.dataframe(
     column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                    "view": st.column_config.LinkColumn("view", display_text="open")},
 )
-left, mid, right = st.columns([1, 2, 1])
-if left.button("← Previous", key="failures_prev", disabled=page.page <= 1):
-    st.session_state["failures_page"] = page.page - 1
-    st.rerun()
-if right.button("Next →", key="failures_next", disabled=not page.has_next):
-    st.session_state["failures_page"] = page.page + 1
-    st.rerun()
+pager("failures", page.page, page.has_next)
 
 st.subheader("Retry")
 labels = {r.key: f"{r.kind} #{r.id} ({r.status})" for r in page.rows}

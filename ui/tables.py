@@ -52,12 +52,25 @@ def paged_table(key: str, load: Callable[[int], TablePage], *, money: tuple[str,
         st.session_state[page_key] = 1
         result = load(1)
     readable_table(result.rows, result.columns, money=money, column_config=column_config, timezone=timezone)
-    left, mid, right = st.columns([1, 2, 1])
-    if left.button("← Previous", key=f"{key}_prev", disabled=result.page <= 1):
-        st.session_state[page_key] = result.page - 1
-        st.rerun()
-    mid.caption(f"Page {result.page}")
-    if right.button("Next →", key=f"{key}_next", disabled=not result.has_next):
-        st.session_state[page_key] = result.page + 1
-        st.rerun()
+    pager(key, result.page, result.has_next).caption(f"Page {result.page}")
     return result
+
+
+def page_for_filter(key: str, inputs: object) -> int:
+    """The page of `key`'s table to show (`{key}_page`): the first again whenever the filter `inputs` changed."""
+    if st.session_state.get(f"{key}_shown_filter") != inputs:
+        st.session_state[f"{key}_shown_filter"] = inputs
+        st.session_state[f"{key}_page"] = 1
+    return st.session_state.get(f"{key}_page", 1)
+
+
+def pager(key: str, page: int, has_next: bool):  # noqa: ANN201 - Streamlit's column DeltaGenerator
+    """Previous/Next under `key`'s table: a click moves `{key}_page` and reruns. The middle column, for a caption."""
+    left, mid, right = st.columns([1, 2, 1])
+    if left.button("← Previous", key=f"{key}_prev", disabled=page <= 1):
+        st.session_state[f"{key}_page"] = page - 1
+        st.rerun()
+    if right.button("Next →", key=f"{key}_next", disabled=not has_next):
+        st.session_state[f"{key}_page"] = page + 1
+        st.rerun()
+    return mid
