@@ -120,7 +120,8 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
             roll = rng.random()
             status = "done" if roll < 0.78 else "pending" if roll < 0.9 else "failed" if roll < 0.96 else "running"
             values: dict = dict(customer_id=cid, description=rng.choice(TASK_TEMPLATES).format(c=company),
-                                status=status, reward_cents=reward, created_at=created, run_after=created)
+                                status=status, reward_cents=reward, created_at=created, admitted_at=created,
+                                run_after=created)
             if status == "done":
                 inp, out = rng.randint(300, 900), rng.randint(250, 600)
                 mode = rng.choice(("openai", "openai", "mock"))
@@ -246,7 +247,8 @@ def _seed_events_and_proposals(session: Session, rng: random.Random, now: dateti
 
 _BULK_TASKS_SQL = text("""
 INSERT INTO tasks (customer_id, description, status, reward_cents, cost_cents, profit_cents, model,
-                   input_tokens, output_tokens, mode, attempts, created_at, run_after, started_at, completed_at)
+                   input_tokens, output_tokens, mode, attempts, created_at, admitted_at, run_after, started_at,
+                   completed_at)
 SELECT c.ids[1 + (g % array_length(c.ids, 1))],
        'Bulk research task #' || g,
        CASE WHEN g % 50 = 0 THEN 'failed' WHEN g % 97 = 0 THEN 'pending' ELSE 'done' END,
@@ -257,6 +259,7 @@ SELECT c.ids[1 + (g % array_length(c.ids, 1))],
        'gpt-4o-mini', 300 + g % 600, 250 + g % 350,
        CASE WHEN g % 3 = 0 THEN 'mock' ELSE 'openai' END,
        1,
+       now() - make_interval(secs => (g * 104729) % (90 * 86400)),
        now() - make_interval(secs => (g * 104729) % (90 * 86400)),
        now() - make_interval(secs => (g * 104729) % (90 * 86400)),
        now() - make_interval(secs => (g * 104729) % (90 * 86400)) + interval '1 minute',

@@ -47,6 +47,7 @@ def seed_worker_tasks(session: Session, rng: random.Random, now: datetime,
                 customer_id=cid, description=description, agent=worker.name, reward_cents=reward,
                 status="needs_review" if waiting else "done", mode="mock", model="mock", attempts=1,
                 cost_cents=cost, profit_cents=pricing.profit_cents(reward, cost), created_at=created,
+                admitted_at=created,
                 run_after=created, started_at=created, completed_at=None if waiting else created + sum(took, timedelta()),
             ).returning(Task.id)).scalar_one()
             ctx = StepContext(task_id, description, company, "pro", "", worker.name, worker.tone)

@@ -114,9 +114,9 @@ class RetryReport:
 def list_failures(session: Session, flt: FailureFilter, *, page: int = 1, page_size: int = PAGE_SIZE) -> FailurePage:
     """One page of what `flt` matches, newest last attempt first, with the total."""
     page, page_size = max(int(page), 1), max(1, min(int(page_size), 500))
-    rows = session.execute(sql.LIST_FAILURES, {**flt.params(), "limit": page_size,
-                                               "offset": (page - 1) * page_size}).all()
-    total = int(rows[0].total) if rows else 0
+    params = flt.params()
+    rows = session.execute(sql.LIST_FAILURES, {**params, "limit": page_size, "offset": (page - 1) * page_size}).all()
+    total = int(session.execute(sql.COUNT_FAILURES, params).scalar_one())
     out = []
     for r in rows:
         graph, nodes = GRAPHS.get((r.source, r.what), (None, ())) if r.kind == "event" else (None, ())

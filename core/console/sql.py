@@ -2,10 +2,10 @@
 
 The Failures page: both statements read the same three kinds of failure — failed tasks, failed events, failed
 and `unknown` executions — with the same filters: `kinds` (text[]), `error` (an ILIKE pattern or NULL) and the
-time of the last attempt in [`since`, `until`) (either NULL for open). Each branch starts from its table's
-status (the `(status, id)` index of tasks, the partial `ix_events_failed`), and Postgres pushes the outer
-filters into the branches of the UNION ALL. `at` is the time of the last attempt: a task's last claim, an
-event's last processing, an execution's finish (or start, for an unknown outcome).
+time of the last attempt in [`since`, `until`) (either NULL for open). `at` is the time of the last attempt: a
+task's last claim, an event's last processing, an execution's finish (or start, for an unknown outcome). The
+page and its count each filter inside every branch, so each branch reads its own partial index on (`at`, id)
+(migration failures_indexes) and never the rest of its table.
 
 The operations read model (`GET /metrics`): figures by status, read at scrape time.
 """
@@ -14,32 +14,65 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-# One page, newest first, with the number of rows the filter matches (the same on every row).
+# One page, newest first. Each branch reads at most `offset + limit` rows of its kind in the page's order, from
+# its partial index on (at, id) (`ix_tasks_failed_at`, `ix_events_failed_at`, `ix_executions_failed_at`), so a
+# page costs the same with 20 failures or 20 million; the outer query merges the branches and cuts the page.
 LIST_FAILURES = text(r"""
-    SELECT kind, id, status, what, error, at, attempts, step, source, count(*) OVER () AS total FROM (
-        SELECT 'task' AS kind, t.id, t.status, c.company || ': ' || left(t.description, 200) AS what,
+    SELECT kind, id, status, what, error, at, attempts, step, source FROM (
+        (SELECT 'task' AS kind, t.id, t.status, c.company || ': ' || left(t.description, 200) AS what,
             t.last_error AS error, coalesce(t.started_at, t.created_at) AS at, t.attempts,
             NULL::text AS step, NULL::text AS source
         FROM tasks t JOIN customers c ON c.id = t.customer_id
-        WHERE t.status = 'failed'
+        WHERE t.status = 'failed' AND 'task' = ANY(CAST(:kinds AS text[]))
+          AND (CAST(:error AS text) IS NULL OR t.last_error ILIKE :error ESCAPE '\')
+          AND (CAST(:since AS timestamptz) IS NULL OR coalesce(t.started_at, t.created_at) >= :since)
+          AND (CAST(:until AS timestamptz) IS NULL OR coalesce(t.started_at, t.created_at) < :until)
+        ORDER BY coalesce(t.started_at, t.created_at) DESC, t.id DESC
+        LIMIT :limit + :offset)
         UNION ALL
-        SELECT 'event', e.id, e.status, e.type, e.error, coalesce(e.processed_at, e.received_at), e.attempts,
+        (SELECT 'event', e.id, e.status, e.type, e.error, coalesce(e.processed_at, e.received_at), e.attempts,
             (SELECT g.node FROM graph_steps g WHERE g.event_id = e.id AND g.status = 'failed'
              ORDER BY g.id DESC LIMIT 1), e.source
         FROM events e
-        WHERE e.status = 'failed'
+        WHERE e.status = 'failed' AND 'event' = ANY(CAST(:kinds AS text[]))
+          AND (CAST(:error AS text) IS NULL OR e.error ILIKE :error ESCAPE '\')
+          AND (CAST(:since AS timestamptz) IS NULL OR coalesce(e.processed_at, e.received_at) >= :since)
+          AND (CAST(:until AS timestamptz) IS NULL OR coalesce(e.processed_at, e.received_at) < :until)
+        ORDER BY coalesce(e.processed_at, e.received_at) DESC, e.id DESC
+        LIMIT :limit + :offset)
         UNION ALL
-        SELECT 'execution', x.id, x.status, p.action_type || ': ' || p.title, x.error,
+        (SELECT 'execution', x.id, x.status, p.action_type || ': ' || p.title, x.error,
             coalesce(x.finished_at, x.started_at, x.created_at), x.attempt, NULL::text, p.action_type
         FROM executions x JOIN action_proposals p ON p.id = x.proposal_id
-        WHERE x.status IN ('failed', 'unknown')
+        WHERE x.status IN ('failed', 'unknown') AND 'execution' = ANY(CAST(:kinds AS text[]))
+          AND (CAST(:error AS text) IS NULL OR x.error ILIKE :error ESCAPE '\')
+          AND (CAST(:since AS timestamptz) IS NULL OR coalesce(x.finished_at, x.started_at, x.created_at) >= :since)
+          AND (CAST(:until AS timestamptz) IS NULL OR coalesce(x.finished_at, x.started_at, x.created_at) < :until)
+        ORDER BY coalesce(x.finished_at, x.started_at, x.created_at) DESC, x.id DESC
+        LIMIT :limit + :offset)
     ) f
-    WHERE kind = ANY(CAST(:kinds AS text[]))
-      AND (CAST(:error AS text) IS NULL OR error ILIKE :error ESCAPE '\')
-      AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
-      AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
     ORDER BY at DESC, kind, id DESC
     LIMIT :limit OFFSET :offset
+""")
+
+# How many rows the same filter matches: with no error text, each count reads only its partial index.
+COUNT_FAILURES = text(r"""
+    SELECT
+      (SELECT count(*) FROM tasks t
+       WHERE t.status = 'failed' AND 'task' = ANY(CAST(:kinds AS text[]))
+         AND (CAST(:error AS text) IS NULL OR t.last_error ILIKE :error ESCAPE '\')
+         AND (CAST(:since AS timestamptz) IS NULL OR coalesce(t.started_at, t.created_at) >= :since)
+         AND (CAST(:until AS timestamptz) IS NULL OR coalesce(t.started_at, t.created_at) < :until))
+    + (SELECT count(*) FROM events e
+       WHERE e.status = 'failed' AND 'event' = ANY(CAST(:kinds AS text[]))
+         AND (CAST(:error AS text) IS NULL OR e.error ILIKE :error ESCAPE '\')
+         AND (CAST(:since AS timestamptz) IS NULL OR coalesce(e.processed_at, e.received_at) >= :since)
+         AND (CAST(:until AS timestamptz) IS NULL OR coalesce(e.processed_at, e.received_at) < :until))
+    + (SELECT count(*) FROM executions x
+       WHERE x.status IN ('failed', 'unknown') AND 'execution' = ANY(CAST(:kinds AS text[]))
+         AND (CAST(:error AS text) IS NULL OR x.error ILIKE :error ESCAPE '\')
+         AND (CAST(:since AS timestamptz) IS NULL OR coalesce(x.finished_at, x.started_at, x.created_at) >= :since)
+         AND (CAST(:until AS timestamptz) IS NULL OR coalesce(x.finished_at, x.started_at, x.created_at) < :until))
 """)
 
 # The keys the filter matches after (`after_kind`, `after_id`), in key order: the bulk retry walks them in

@@ -59,6 +59,9 @@ class Execution(Base):
         one_of("status", st.EXECUTION_STATUSES),
         Index("ix_executions_queued", "id", postgresql_where=text("status = 'queued'")),
         Index("ix_executions_proposal_id", "proposal_id"),
+        # The Failures page: failed and unknown executions by their finish (or start).
+        Index("ix_executions_failed_at", text("coalesce(finished_at, started_at, created_at)"), "id",
+              postgresql_where=text("status IN ('failed', 'unknown')")),
     )
     id: Mapped[int] = id_pk()
     proposal_id: Mapped[int] = mapped_column(ForeignKey("action_proposals.id"))

@@ -125,6 +125,9 @@ class Task(Base):
         Index("ix_tasks_customer_spent_at", "customer_id", "spent_at", postgresql_include=["cost_cents"]),
         Index("ix_tasks_agent_spent_at", "agent", "spent_at", postgresql_include=["cost_cents"],
               postgresql_where=text("agent IS NOT NULL")),
+        # The Failures page: one page of failed tasks, newest last attempt first, and their count.
+        Index("ix_tasks_failed_at", text("coalesce(started_at, created_at)"), "id",
+              postgresql_where=text("status = 'failed'")),
     )
     id: Mapped[int] = id_pk()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))

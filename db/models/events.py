@@ -26,6 +26,9 @@ class Event(Base):
         UniqueConstraint("source", "dedupe_key"),
         Index("ix_events_received", "received_at", "id", postgresql_where=text("status = 'received'")),
         Index("ix_events_failed", "processed_at", "id", postgresql_where=text("status = 'failed'")),
+        # The Failures page: failed events by their last attempt.
+        Index("ix_events_failed_at", text("coalesce(processed_at, received_at)"), "id",
+              postgresql_where=text("status = 'failed'")),
         Index("ix_events_type_occurred_at", "type", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
         # canvas: the newest failed payments straight off an index, however many other events there are.

@@ -132,6 +132,23 @@ def test_list_failures_filters_by_time_and_pages_in_sql(session: Session) -> Non
     assert fl.list_failures(session, fl.FailureFilter(error="100%_")).total == 0  # LIKE wildcards are literal
 
 
+def test_pages_interleave_every_kind_by_last_attempt_however_deep_the_page(session: Session) -> None:
+    # Each kind's branch reads only `offset + limit` rows off its own index; the pages still merge all kinds.
+    tasks = [failed_task(session, "boom", days_ago=d) for d in (0.5, 1.5, 2.5, 3.5)]
+    events = [failed_event(session, "bad", sid=f"in_{i}") for i in range(2)]
+    for i, eid in enumerate(events):
+        session.execute(text("UPDATE events SET processed_at = now() - make_interval(days => :d) WHERE id = :i"),
+                        {"d": 2 * i + 1, "i": eid})
+    session.commit()
+    pages = [fl.list_failures(session, fl.FailureFilter(), page=n, page_size=2) for n in (1, 2, 3)]
+    walked = [(r.kind, r.id) for p in pages for r in p.rows]
+    assert walked == [("task", tasks[0]), ("event", events[0]), ("task", tasks[1]), ("task", tasks[2]),
+                      ("event", events[1]), ("task", tasks[3])]
+    assert [p.total for p in pages] == [6, 6, 6] and [p.has_next for p in pages] == [True, True, False]
+    only_events = fl.list_failures(session, fl.FailureFilter(kinds=("event",)), page=2, page_size=1)
+    assert [(r.kind, r.id) for r in only_events.rows] == [("event", events[1])] and only_events.total == 2
+
+
 def test_filters_refuse_what_they_cannot_mean() -> None:
     with pytest.raises(InvalidInput):
         fl.FailureFilter(kinds=("task", "lead"))
