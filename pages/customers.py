@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +18,7 @@ from core.config.store import (
 from core.console.customers import budget_lines, customer_detail, customer_lines
 from core.errors import HossError, InvalidInput
 from core.plans.budgets import set_customer_budget
-from core.plans.catalogue import change_customer_plan, create_plan, list_plans, update_plan
+from core.plans.catalogue import PlanRow, change_customer_plan, create_plan, list_plans, update_plan
 from core.plans.portal import propose_billing_portal
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
@@ -52,6 +54,34 @@ def _int_or_blank(raw: str, field: str) -> int | None:
     if not raw.isdigit():
         raise InvalidInput(f"{field} must be a whole number, or blank")
     return int(raw)
+
+
+def _customer_actions(chosen: int, head: dict[str, Any], plans: tuple[PlanRow, ...]) -> None:
+    """The billing portal link, the plan change and the monthly LLM budget of one customer (each audited)."""
+    a1, a2, a3 = st.columns(3)
+    a1.button("Send billing portal link", key="customers_portal", disabled=not head["stripe_customer_id"],
+              help="Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
+              on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, chosen, current_actor())} "
+                                   "(billing portal email) is in the Inbox.",))
+    plan_names = [p.name for p in plans]
+    new_plan = a2.selectbox("Plan", plan_names, index=plan_names.index(head["plan"]) if head["plan"] in plan_names
+                            else 0, key="customers_new_plan")
+
+    def _change_plan(session) -> str:  # noqa: ANN001
+        released = change_customer_plan(session, chosen, str(new_plan), current_actor(), source="operator")
+        return f"Plan set to {new_plan}; {len(released)} held task(s) released."
+
+    a2.button("Change plan", key="customers_change_plan", on_click=_act, args=(_change_plan,),
+              disabled=new_plan == head["plan"])
+    budget_text = a3.text_input("Monthly LLM budget ($, blank = none)", value=amount_text(head["monthly_budget_cents"]),
+                                key=f"customers_budget_{chosen}")
+
+    def _set_budget(session) -> str:  # noqa: ANN001
+        cents = parse_cents(budget_text, field="Monthly LLM budget")
+        set_customer_budget(session, chosen, cents, current_actor())
+        return f"Monthly LLM budget set to {dollars(cents) if cents is not None else 'none'}."
+
+    a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
 
 
 with ctx.sessions() as session:
@@ -93,31 +123,13 @@ if lines:
     st.text(f"{head['company']} · {head['contact_email'] or 'no contact email'} · plan {head['plan']} · "
             f"subscription {head['subscription_status'] or 'none'} · Stripe customer "
             f"{head['stripe_customer_id'] or 'none'}")
-    a1, a2, a3 = st.columns(3)
-    a1.button("Send billing portal link", key="customers_portal", disabled=not head["stripe_customer_id"],
-              help="Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
-              on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, int(chosen), current_actor())} "
-                                   "(billing portal email) is in the Inbox.",))
-    plan_names = [p.name for p in plans]
-    new_plan = a2.selectbox("Plan", plan_names, index=plan_names.index(head["plan"]) if head["plan"] in plan_names
-                            else 0, key="customers_new_plan")
-
-    def _change_plan(session) -> str:  # noqa: ANN001
-        released = change_customer_plan(session, int(chosen), str(new_plan), current_actor(), source="operator")
-        return f"Plan set to {new_plan}; {len(released)} held task(s) released."
-
-    a2.button("Change plan", key="customers_change_plan", on_click=_act, args=(_change_plan,),
-              disabled=new_plan == head["plan"])
-    budget_text = a3.text_input("Monthly LLM budget ($, blank = none)", value=amount_text(head["monthly_budget_cents"]),
-                                key=f"customers_budget_{chosen}")
-
-    def _set_budget(session) -> str:  # noqa: ANN001
-        cents = parse_cents(budget_text, field="Monthly LLM budget")
-        set_customer_budget(session, int(chosen), cents, current_actor())
-        return f"Monthly LLM budget set to {dollars(cents) if cents is not None else 'none'}."
-
-    a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
-
+    # Lazy, like Plans and Budgets below: the changes a customer rarely needs are built only when opened (their
+    # selectbox, text input and buttons cost every first load of the page, issue 16).
+    actions = st.expander("Change plan or budget, send the billing portal", key="customers_actions_box",
+                          on_change="rerun")
+    if actions.open:
+        with actions:
+            _customer_actions(int(chosen), head, plans)
     # Lazy tabs: only the open tab's table is sent (a closed tab cost the first render as much as an open one).
     t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"], key="customers_detail_tab", on_change="rerun")
     tz = ctx.settings.hoss_timezone

@@ -40,7 +40,7 @@ def test_hostile_customer_names_render_as_text(page_db) -> None:
 
 
 def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) -> None:
-    at = run_page(PAGE)
+    at = run_page(PAGE, state={"customers_actions_box": True})
     at.button(key="customers_portal").click().run()
     assert not at.exception
     row = session.execute(text("SELECT action_type, title, payload FROM action_proposals "
@@ -49,7 +49,7 @@ def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) ->
 
 
 def test_changing_the_plan_from_the_page_releases_held_tasks(page_db, session) -> None:
-    at = run_page(PAGE)
+    at = run_page(PAGE, state={"customers_actions_box": True})
     at.selectbox(key="customers_new_plan").set_value("pro").run()
     at.button(key="customers_change_plan").click().run()
     assert not at.exception
@@ -117,3 +117,12 @@ def test_plans_and_budgets_are_read_and_sent_only_when_opened(page_db) -> None:
     assert not closed.exception and not opened.exception
     assert not any(b.label in ("Save plan", "Save settings") for b in closed.button)
     assert {"Save plan", "Add plan", "Save settings"} <= {b.label for b in opened.button}
+
+
+def test_a_customers_changes_are_built_only_when_their_box_is_opened(page_db) -> None:
+    closed = run_page(PAGE)
+    opened = run_page(PAGE, state={"customers_actions_box": True})
+    assert not closed.exception and not opened.exception
+    assert not {"Change plan", "Save budget"} & {b.label for b in closed.button}
+    assert not closed.text_input and opened.text_input
+    assert {"Send billing portal link", "Change plan", "Save budget"} <= {b.label for b in opened.button}
