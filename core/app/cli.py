@@ -167,7 +167,9 @@ def _serve_web(args: argparse.Namespace, factory: str, what: str) -> int:
     os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
     host, port = _bind(args, ctx.settings)
     print(f"HossAgent web: {what} on http://{host}:{port}")
-    uvicorn.run(factory, factory=True, host=host, port=port, log_level="warning")
+    # No access log: one page load fetches ~270 JavaScript bundles, each logged twice (uvicorn's handler and
+    # Streamlit's), ~55 ms of the event loop per load; failures still log at WARNING and above.
+    uvicorn.run(factory, factory=True, host=host, port=port, log_level="warning", access_log=False)
     return 0
 
 
@@ -187,7 +189,8 @@ def cmd_api(args: argparse.Namespace) -> int:
     ctx = app_context()
     host, port = _bind(args, ctx.settings)
     print(f"HossAgent API on http://{host}:{port}")
-    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=host, port=port, log_level="warning")
+    uvicorn.run(Starlette(routes=api_routes(lambda: ctx)), host=host, port=port, log_level="warning",
+                access_log=False)
     return 0
 
 

@@ -96,6 +96,30 @@ def test_web_binds_loopback_by_default_and_keeps_streamlit_metrics_behind_the_to
         assert "<html" in c.get("/").text.lower()  # the console itself stays open (its sign-in guards the pages)
 
 
+def test_web_sends_streamlits_bundles_from_memory_as_streamlit_would_and_logs_no_request(
+        db_url: str, tmp_path: Path) -> None:
+    from streamlit import file_util
+
+    static = Path(file_util.get_static_dir()) / "static"
+    bundle = min((static / "js").glob("*.js"), key=lambda p: p.stat().st_size)
+    css = next((static / "css").glob("*.css"))
+    port = free_port()
+    cmd = [sys.executable, "-m", "core", "web", "--port", str(port)]
+    with running(cmd, _env(db_url, tmp_path), "127.0.0.1", port) as base, httpx.Client(base_url=base, timeout=10) as c:
+        for _ in range(2):  # the first answer reads the file, the second comes from memory: the same bytes
+            js = c.get(f"/static/js/{bundle.name}")
+            assert js.status_code == 200 and js.content == bundle.read_bytes()
+            assert js.headers["content-type"] == "application/javascript"
+            assert js.headers["cache-control"] == "public, immutable, max-age=31536000"
+        assert c.get(f"/static/css/{css.name}").headers["content-type"] == "text/css; charset=utf-8"
+        # A revalidation is Streamlit's to answer (its ETag says who answered); an unknown name is never opened.
+        assert "etag" in c.get(f"/static/js/{bundle.name}", headers={"If-None-Match": '"x"'}).headers
+        assert c.get("/static/js/..%2f..%2findex.html").content != (static.parent / "index.html").read_bytes()
+        assert "<html" in c.get("/").text.lower()
+    log = Path(tmp_path / f"server-{port}.log").read_text()
+    assert "GET /static" not in log and "GET / " not in log  # no access log line for any request
+
+
 def test_hoss_web_host_moves_the_bind_address(db_url: str, tmp_path: Path) -> None:
     port = free_port()
     cmd = [sys.executable, "-m", "core", "web", "--port", str(port)]
