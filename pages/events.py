@@ -39,7 +39,8 @@ if events_tab.open:
         with ctx.sessions() as session:
             page = list_events(session, status=None if status == "all" else status, type_=type_ or None,
                                limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE)
-        st.caption(f"{page.total} event(s); page {page_no} of {max(1, -(-page.total // PAGE_SIZE))}. "
+        of = "" if page.more else f" of {max(1, -(-page.total // PAGE_SIZE))}"
+        st.caption(f"{'more than ' if page.more else ''}{page.total:,} event(s); page {page_no}{of}. "
                    "Proposal ids refer to the Inbox.")
         st.dataframe(
             pd.DataFrame(

@@ -45,6 +45,8 @@ class ReceivedEvent:
 # A handler whose final state holds this key could not use the event: it ends `ignored` with that reason as
 # its error (recorded, not retried), e.g. a subscription for a price no plan has.
 IGNORE_REASON = "ignore_reason"
+# How far past a page's first row the Events view counts: enough for "page 3 of 40", never a full count of 1M rows.
+COUNT_CAP = 10_000
 
 Handler = Callable[[Session, Settings, ReceivedEvent], GraphOutcome]
 # (source, type) -> handler; the events agent supplies them. Anything not routed is `ignored` and kept.
@@ -81,10 +83,11 @@ class EventRow:
 
 @dataclass(frozen=True)
 class EventPage:
-    """One page of events, newest first, and how many match in all."""
+    """One page of events, newest first, and how many match: all of them, or at least `total` when `more`."""
 
     rows: tuple[EventRow, ...]
     total: int
+    more: bool = False
 
 
 def _claim(session: Session, settings: Settings, retry_before: datetime | None) -> Any:
@@ -161,14 +164,15 @@ def events_due(session: Session, settings: Settings) -> bool:
 
 def list_events(session: Session, *, status: str | None = None, type_: str | None = None,
                 limit: int = 50, offset: int = 0) -> EventPage:
-    """A page of events, newest first, filtered in SQL, each with the proposals it made (or reused)."""
+    """A page of events, newest first, filtered in SQL, each with the proposals it made (or reused); the count
+    stops `COUNT_CAP` rows past the page's start."""
     params = {"status": status or None, "type": type_ or None}
-    total = session.execute(sql.COUNT_EVENTS, params).scalar_one()
-    rows = session.execute(
-        sql.LIST_EVENTS, {**params, "limit": max(1, min(limit, 500)), "offset": max(0, offset)},
-    ).all()
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    cap = offset + COUNT_CAP
+    total = int(session.execute(sql.COUNT_EVENTS, {**params, "cap": cap + 1}).scalar_one())
+    rows = session.execute(sql.LIST_EVENTS, {**params, "limit": limit, "offset": offset}).all()
     return EventPage(
         tuple(EventRow(r.id, r.source, r.type, r.status, r.occurred_at, r.received_at, int(r.age_seconds),
                        r.attempts, r.error, tuple(r.proposal_ids)) for r in rows),
-        int(total),
+        min(total, cap), total > cap,
     )

@@ -168,3 +168,15 @@ def test_events_view_lists_each_event_with_the_proposals_it_made(session: Sessio
     assert page.rows[1].proposal_ids == (proposal,)
     failed_only = list_events(session, type_="invoice.payment_failed", offset=1)
     assert failed_only.total == 2 and failed_only.rows[0].proposal_ids == (proposal,)
+
+
+def test_the_events_count_stops_a_cap_past_the_page_and_says_more_follow(session: Session, monkeypatch) -> None:
+    import core.events.processor as processor
+
+    for n in range(5):
+        store_stripe_event(session, event("customer.created", {"id": f"cus_{n}"}, id_=f"evt_{n}"))
+    monkeypatch.setattr(processor, "COUNT_CAP", 2)
+    first = list_events(session, limit=1)
+    assert (first.total, first.more, len(first.rows)) == (2, True, 1)
+    later = list_events(session, limit=1, offset=3)  # the cap counts from the page's first row
+    assert (later.total, later.more) == (5, False)
