@@ -5,7 +5,7 @@ and `unknown` executions — with the same filters: `kinds` (text[]), `error` (a
 time of the last attempt in [`since`, `until`) (either NULL for open). `at` is the time of the last attempt: a
 task's last claim, an event's last processing, an execution's finish (or start, for an unknown outcome). The
 page and its count each filter inside every branch, so each branch reads its own partial index on (`at`, id)
-(migration failures_indexes) and never the rest of its table.
+(migration page_read_indexes) and never the rest of its table.
 
 The operations read model (`GET /metrics`): figures by status, read at scrape time.
 """

@@ -139,18 +139,23 @@ WAKE_PARKED_TASKS = text("""
     WHERE customer_id = :customer_id AND status = 'pending' AND run_after > now() AND last_error LIKE 'budget:%'
 """)
 
-# ROI per customer over [start, end) (SPEC §13): done tasks completed in the window; time saved is the
-# worker's human_minutes per done task (a task without a worker saves no counted time); value is time saved at
-# the hourly rate; net value is value minus LLM cost. Earned and gross margin are SPEC §17's words.
+# ROI per customer over [start, end) (SPEC §13): done tasks completed in the window, read per customer off
+# ix_tasks_customer_done_at without touching the table (one GROUP BY over the window fetched every row). Time
+# saved is the worker's human_minutes per done task (a task without a worker saves no counted time); value is
+# time saved at the hourly rate; net value is value minus LLM cost. Earned and gross margin are SPEC §17's words.
 ROI_BY_CUSTOMER = text("""
-    SELECT c.id AS customer_id, c.company AS customer, c.plan,
-           count(t.id) AS done_tasks,
-           coalesce(sum(coalesce(a.human_minutes, 0)), 0) AS time_saved_minutes,
-           coalesce(sum(t.reward_cents), 0) AS earned_cents,
-           coalesce(sum(t.cost_cents), 0) AS llm_cost_cents
-    FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.name = t.agent
-    WHERE t.status = 'done' AND t.completed_at >= :start AND t.completed_at < :end
-    GROUP BY c.id, c.company, c.plan
+    SELECT c.id AS customer_id, c.company AS customer, c.plan, d.done_tasks, d.time_saved_minutes,
+           d.earned_cents, d.llm_cost_cents
+    FROM customers c
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS done_tasks,
+               coalesce(sum(coalesce(a.human_minutes, 0)), 0) AS time_saved_minutes,
+               coalesce(sum(t.reward_cents), 0) AS earned_cents,
+               coalesce(sum(t.cost_cents), 0) AS llm_cost_cents
+        FROM tasks t LEFT JOIN agents a ON a.name = t.agent
+        WHERE t.customer_id = c.id AND t.status = 'done' AND t.completed_at >= :start AND t.completed_at < :end
+    ) d
+    WHERE d.done_tasks > 0
     ORDER BY c.company, c.id
     LIMIT :limit
 """)

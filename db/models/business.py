@@ -119,6 +119,9 @@ class Task(Base):
         Index("ix_tasks_created_at_status", "created_at", postgresql_include=["status"]),
         # Entitlements: a customer's admissions this month (index-only count) and its held tasks, oldest first.
         Index("ix_tasks_customer_id_admitted_at", "customer_id", "admitted_at"),
+        # A customer's month of done tasks (earned, ROI on the Customers page), index-only.
+        Index("ix_tasks_customer_done_at", "customer_id", "completed_at",
+              postgresql_include=["reward_cents", "cost_cents", "agent"], postgresql_where=text("status = 'done'")),
         Index("ix_tasks_held", "customer_id", "created_at", "id", postgresql_where=text("status = 'held'")),
         # Monthly LLM spend per customer and per worker (the budget check before every LLM call, the
         # Customers page): index-only sums over this month's rows.
