@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psutil
 import pytest
 
 from core.config.context import AppContext
@@ -38,7 +40,12 @@ def own_server(settings) -> Iterator[tuple[AppContext, PostgresServer]]:
         _stop(server, mode="fast")
     except Exception:  # already down (the test failed while it was stopped)
         pass
-    server.cleanup()
+    try:
+        server.cleanup()
+    except psutil.NoSuchProcess:
+        # cleanup() looks at the first postmaster (the one the test stopped): a zombie still "is running" until
+        # it is reaped, so cleanup() tries pg_ctl, then terminate(), and the process can be gone in between.
+        shutil.rmtree(server.pgdata, ignore_errors=True)
 
 
 def _stop(server: PostgresServer, mode: str = "immediate") -> None:
