@@ -11,14 +11,10 @@ to the app unchanged.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-PREFIX = "/static/"
 # Streamlit's own header for these files (starlette_static_routes: hashed bundles live a year in the cache).
 CACHE_CONTROL = b"public, immutable, max-age=31536000"
 # What Streamlit's static files send for the two kinds a page load is made of (Streamlit registers the
@@ -38,8 +34,7 @@ class MemoryBundles:
         self._files = {"/static/" + p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
         self._sent: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
-                       send: Callable[[Any], Awaitable[None]]) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = self._answer(scope) if scope["type"] == "http" else None
         if answer is None:
             await self.app(scope, receive, send)
@@ -50,7 +45,7 @@ class MemoryBundles:
 
     def _answer(self, scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
         path = scope["path"]
-        if scope["method"] != "GET" or not path.startswith(PREFIX) or path not in self._files:
+        if scope["method"] != "GET" or path not in self._files:
             return None
         if any(name in PASS_HEADERS for name, _ in scope["headers"]):
             return None
