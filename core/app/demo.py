@@ -258,14 +258,10 @@ SELECT c.ids[1 + (g % array_length(c.ids, 1))],
             WHEN g % 3 = 0 THEN 50 + (g * 7919) % 51 ELSE 50 + (g * 7919) % 51 - (1 + (g % 4)) END,
        'gpt-4o-mini', 300 + g % 600, 250 + g % 350,
        CASE WHEN g % 3 = 0 THEN 'mock' ELSE 'openai' END,
-       1,
-       now() - make_interval(secs => (g * 104729) % (90 * 86400)),
-       now() - make_interval(secs => (g * 104729) % (90 * 86400)),
-       now() - make_interval(secs => (g * 104729) % (90 * 86400)),
-       now() - make_interval(secs => (g * 104729) % (90 * 86400)) + interval '1 minute',
-       CASE WHEN g % 50 = 0 OR g % 97 = 0 THEN NULL
-            ELSE now() - make_interval(secs => (g * 104729) % (90 * 86400)) + interval '3 minutes' END
-FROM generate_series(CAST(:start AS bigint), CAST(:stop AS bigint)) AS g,
+       1, ts, ts, ts, ts + interval '1 minute',
+       CASE WHEN g % 50 = 0 OR g % 97 = 0 THEN NULL ELSE ts + interval '3 minutes' END
+FROM generate_series(CAST(:start AS bigint), CAST(:stop AS bigint)) AS g
+CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (g * 104729) % (90 * 86400)) AS ts) AS tt,
      (SELECT array_agg(id ORDER BY id) AS ids FROM customers) AS c
 """)
 
