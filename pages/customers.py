@@ -93,7 +93,7 @@ said = st.session_state.pop("customers_message", None)
 if said:
     (st.success if said[0] else st.error)(md_escape(said[1]))
 
-st.dataframe(
+table = st.dataframe(
     pd.DataFrame([{
         "id": c.customer_id, "customer": c.company, "plan": c.plan, "usage": c.usage_fraction,
         "used": f"{c.used} / {'∞' if c.cap is None else c.cap}", "held": c.held,
@@ -103,24 +103,29 @@ st.dataframe(
         "subscription": c.subscription_status or "",
     } for c in lines], columns=["id", "customer", "plan", "usage", "used", "held", "spend", "projected spend",
                                 "LLM budget", "earned", "margin", "ROI (net value)", "subscription"]),
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", key="customers_table", on_select="rerun", selection_mode="single-row",
     column_config={"usage": st.column_config.ProgressColumn("usage this month", min_value=0.0, max_value=1.0,
                                                             format="percent"),
                    "spend": MONEY, "projected spend": MONEY, "LLM budget": MONEY, "earned": MONEY, "margin": MONEY,
                    "ROI (net value)": MONEY},
 )
 
-if lines:
+# The row clicked, else ?customer=ID (the control room's "open" link). A row, not a select box, and no detail until
+# one is chosen: a cold load carries one table and no select box (their frontend bundles, issue 16).
+ids = [c.customer_id for c in lines]
+clicked = [ids[i] for i in table.selection.rows if i < len(ids)]
+linked = str(st.query_params.get("customer", ""))
+chosen = clicked[0] if clicked else int(linked) if linked.isascii() and linked.isdigit() and int(linked) in ids else None
+if chosen is None:
+    if lines:
+        st.caption("Click a customer's row to see its tasks, invoices and plan history, and to change its plan or "
+                   "budget.")
+else:
     st.subheader("Customer detail")
-    names = {c.customer_id: f"#{c.customer_id} · {c.company} · {c.plan}" for c in lines}
-    # ?customer=ID (the control room's "open" link) picks the customer shown first.
-    linked = str(st.query_params.get("customer", ""))
-    first = list(names).index(int(linked)) if linked.isascii() and linked.isdigit() and int(linked) in names else 0
-    chosen = st.selectbox("Customer", list(names), index=first, format_func=names.__getitem__, key="customers_chosen")
     with ctx.sessions() as session:
         detail = customer_detail(session, int(chosen))
     head = detail.head
-    st.text(f"{head['company']} · {head['contact_email'] or 'no contact email'} · plan {head['plan']} · "
+    st.text(f"#{chosen} {head['company']} · {head['contact_email'] or 'no contact email'} · plan {head['plan']} · "
             f"subscription {head['subscription_status'] or 'none'} · Stripe customer "
             f"{head['stripe_customer_id'] or 'none'}")
     # Lazy, like Plans and Budgets below: the changes a customer rarely needs are built only when opened (their

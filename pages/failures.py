@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -25,7 +26,7 @@ st.caption("Failed tasks, failed events, and failed or unknown executions, newes
 def _filter() -> fl.FailureFilter:
     """The filter the widgets hold now (the actions' callbacks read it too, so a click acts on what is shown)."""
     state = st.session_state
-    when = state.get("failures_when", "any time")
+    when = state.get("failures_when") or "any time"
     if when == BETWEEN:
         dates = tuple(state.get("failures_dates") or ())
         since, until = fl.between(dates[0], dates[-1]) if dates else (None, None)
@@ -35,21 +36,23 @@ def _filter() -> fl.FailureFilter:
                             since, until)
 
 
+def _rows_id(rows: tuple[fl.FailureRow, ...]) -> str:
+    """A name for the rows a table shows: its selection belongs to them, so other rows start with none."""
+    return hashlib.sha256(",".join(r.key for r in rows).encode()).hexdigest()[:16]
+
+
 def _keep(report: fl.RetryReport | str) -> None:
     st.session_state["failures_report"] = report
 
 
-def _retry_selected() -> None:
-    keys = list(st.session_state.get("failures_selected") or [])
+def _retry_selected(keys: tuple[str, ...]) -> None:
     with ctx.sessions() as session:
         _keep(fl.retry_failures(session, keys, current_actor()))
-    st.session_state["failures_selected"] = []
 
 
 def _retry_matching() -> None:
     with ctx.sessions() as session:
         _keep(fl.retry_matching(session, _filter(), current_actor()))
-    st.session_state["failures_confirm_all"] = False
 
 
 def _replay() -> None:
@@ -61,10 +64,15 @@ def _replay() -> None:
         _keep(fl.RetryReport(skipped=[(f"event:{event_id}", str(exc))]))
 
 
-f1, f2, f3 = st.columns([2, 3, 2])
-f1.multiselect("Type", fl.KINDS, default=list(fl.KINDS), key="failures_kinds")
-f2.text_input("Search the error text", key="failures_error", placeholder="e.g. timeout")
-f3.selectbox("Last attempt", [*fl.WINDOWS, BETWEEN], key="failures_when")
+# Pills and a popover rather than a multiselect, a select box and a text input: a person sees the same filter, and a
+# cold load carries none of those three widgets' frontend bundles (issue 16).
+f1, f2 = st.columns([1, 2])
+f1.pills("Type", fl.KINDS, selection_mode="multi", default=list(fl.KINDS), key="failures_kinds")
+f2.pills("Last attempt", [*fl.WINDOWS, BETWEEN], default="any time", required=True, key="failures_when")
+searched = st.session_state.get("failures_error", "").strip()
+with st.popover(f"Error text: {md_escape(searched[:40])}" if searched else "Search the error text",
+                icon=":material/search:", key="failures_search_box"):
+    st.text_input("Search the error text", key="failures_error", placeholder="e.g. timeout")
 if st.session_state.get("failures_when") == BETWEEN:
     today = datetime.now(timezone.utc).date()
     st.date_input("Dates (UTC)", value=(today - timedelta(days=7), today), key="failures_dates")
@@ -94,44 +102,46 @@ elif report is not None:
         st.text("\n".join(f"{key}: {reason}" for key, reason in report.skipped))
 
 st.caption(f"{page.total} matching row(s); page {page.page}.")
-st.dataframe(
+table = st.dataframe(
     pd.DataFrame(
         [{"kind": r.kind, "id": r.id, "view": f"task?task={r.id}" if r.kind == "task" else None, "status": r.status,
           "what": r.what, "error": r.error or "", "last attempt": r.at, "attempts": r.attempts,
           "failed at": r.step or ""} for r in page.rows],
         columns=["kind", "id", "view", "status", "what", "error", "last attempt", "attempts", "failed at"],
     ),
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", key=f"failures_table_{_rows_id(page.rows)}",
+    on_select="rerun", selection_mode="multi-row",
     column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                    "view": st.column_config.LinkColumn("view", display_text="open")},
 )
+selected = tuple(page.rows[i].key for i in table.selection.rows if i < len(page.rows))
 pager("failures", page.page, page.has_next)
 
-st.subheader("Retry")
-labels = {r.key: f"{r.kind} #{r.id} ({r.status})" for r in page.rows}
-st.multiselect("Rows to retry (this page)", list(labels), format_func=labels.__getitem__, key="failures_selected")
-c1, c2, c3 = st.columns([1, 2, 1])
-c1.button("Retry selected", key="failures_retry_selected", on_click=_retry_selected,
-          disabled=not st.session_state.get("failures_selected"))
-c2.checkbox("Confirm retrying every row the filter matches", key="failures_confirm_all")
-c3.button("Retry all matching", key="failures_retry_all", on_click=_retry_matching,
-          disabled=not (page.total and st.session_state.get("failures_confirm_all")))
-st.caption(f"Retry all matching acts on all {page.total} row(s), not only this page. It skips executions whose "
-           "outcome is unknown and that could go out twice (email, Slack): select those to retry them on purpose.")
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="center")
+c1.button(f"Retry selected ({len(selected)})", key="failures_retry_selected", on_click=_retry_selected,
+          args=(selected,), disabled=not selected, type="primary", width="stretch")
+# The popover is the confirmation: a bulk retry takes opening it, reading what it covers, and a second click.
+with c2.popover("Retry all matching…", disabled=not page.total, width="stretch", key="failures_all_box"):
+    st.caption(f"Acts on all {page.total} row(s) the filter matches, not only this page. It skips executions "
+               "whose outcome is unknown and that could go out twice (email, Slack): tick those to retry them on "
+               "purpose.")
+    st.button(f"Retry all {page.total} matching row(s)", key="failures_retry_all", on_click=_retry_matching,
+              disabled=not page.total, type="primary")
+c3.caption("Tick rows in the table to retry them.")
 
 replayable = {r.id: r for r in page.rows if r.kind == "event" and r.nodes}
 if replayable:
-    st.subheader("Replay an event from a graph node")
-    st.caption("Clears the event's checkpoints from that node on and makes it due again: the nodes before it "
-               "are taken from their checkpoints, the rest run again.")
-    r1, r2, r3 = st.columns([2, 2, 1])
-    chosen = r1.selectbox("Event", list(replayable), key="failures_replay_event",
-                          format_func=lambda i: f"event #{i} · {replayable[i].what}"
-                          + (f" · failed at {replayable[i].step}" if replayable[i].step else ""))
-    nodes = replayable[chosen].nodes
-    step = replayable[chosen].step
-    r2.selectbox("From node", nodes, index=nodes.index(step) if step in nodes else 0, key="failures_replay_node")
-    r3.button("Replay", key="failures_replay", on_click=_replay)
+    with st.popover("Replay an event from a graph node…", key="failures_replay_box"):
+        st.caption("Clears the event's checkpoints from that node on and makes it due again: the nodes before "
+                   "it are taken from their checkpoints, the rest run again.")
+        chosen = st.selectbox("Event", list(replayable), key="failures_replay_event",
+                              format_func=lambda i: f"event #{i} · {replayable[i].what}"
+                              + (f" · failed at {replayable[i].step}" if replayable[i].step else ""))
+        nodes = replayable[chosen].nodes
+        step = replayable[chosen].step
+        st.selectbox("From node", nodes, index=nodes.index(step) if step in nodes else 0,
+                     key="failures_replay_node")
+        st.button("Replay", key="failures_replay", on_click=_replay, type="primary")
 
 st.caption("A retried worker task resumes at its first unfinished step: the steps it finished are kept and never "
            "called again (open it to see them). A task of the Ops prompt is one LLM call, so a retry reruns it.")

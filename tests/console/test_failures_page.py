@@ -1,4 +1,4 @@
-"""The Failures page through AppTest on a real database: filter, retry selected, retry all matching, replay."""
+"""The Failures page through AppTest on a real database: filter, tick and retry, retry all matching, replay."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 import core.money.graph
 from core.agents.events import run_event_processor
@@ -63,6 +64,12 @@ def shown(at) -> list[tuple[str, int]]:
     return list(zip(df["kind"], df["id"], strict=True))
 
 
+def tick(at: AppTest, *rows: int) -> AppTest:
+    """Tick `rows` (positions) in the failures table, as a click on their checkboxes does, and rerun."""
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    return at.run()
+
+
 def status(session: Session, table: str, ident: int) -> Any:
     return session.execute(text(f"SELECT * FROM {table} WHERE id = :i"), {"i": ident}).one()
 
@@ -79,16 +86,18 @@ def test_filter_then_retry_selected_moves_each_row_once_audited_as_the_operator(
     assert f"LLM timeout {EVIL}" in set(at.dataframe[0].value["error"])  # the cell holds the text as typed ...
     assert not any(p in body for _, body, _ in rendered_markup(at) for p in PAYLOADS)  # ... and no markup
 
-    at.multiselect(key="failures_kinds").set_value(["event"]).run()
+    at.button_group(key="failures_kinds").set_value(["event"]).run()
     assert shown(at) == [("event", eid)]
-    at.multiselect(key="failures_kinds").set_value(["task", "event", "execution"]).run()
+    at.button_group(key="failures_kinds").set_value(["task", "event", "execution"]).run()
     at.text_input(key="failures_error").input("TIMEOUT").run()
     assert shown(at) == [("task", tid)]
     at.text_input(key="failures_error").input("").run()
-    at.selectbox(key="failures_when").set_value("last 7 days").run()
+    at.button_group(key="failures_when").set_value("last 7 days").run()
     assert ("task", old_task) not in shown(at) and len(shown(at)) == 3
 
-    at.multiselect(key="failures_selected").set_value([f"task:{tid}", f"event:{eid}", f"execution:{xid}"]).run()
+    ticked = [i for i, row in enumerate(shown(at)) if row in {("task", tid), ("event", eid), ("execution", xid)}]
+    tick(at, *ticked)
+    assert at.button(key="failures_retry_selected").label == "Retry selected (3)"
     at.button(key="failures_retry_selected").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Retried 3 row(s)."]
@@ -118,14 +127,12 @@ def test_retry_all_matching_retries_what_the_filter_matches_and_skips_an_unknown
     at = run_page(PAGE, operator="bo")
     at.text_input(key="failures_error").input("timeout").run()
     assert len(shown(at)) == 5
-    assert at.button(key="failures_retry_all").disabled  # not until confirmed
-    at.multiselect(key="failures_kinds").set_value(["task", "execution"]).run()
-    at.checkbox(key="failures_confirm_all").check().run()
+    at.button_group(key="failures_kinds").set_value(["task", "execution"]).run()
+    assert at.button(key="failures_retry_all").label == "Retry all 4 matching row(s)"  # the count it will act on
     at.button(key="failures_retry_all").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Retried 3 row(s)."]
     assert any(f"execution:{xid}: execution {xid} (email) may have gone out" in t.value for t in at.text)
-    assert not at.checkbox(key="failures_confirm_all").value  # one confirmation, one bulk action
 
     statuses = session.execute(text("SELECT id, status FROM tasks")).all()
     assert {i: s for i, s in statuses} == {**dict.fromkeys(timeouts, "pending"), other: "failed"}
@@ -186,6 +193,7 @@ def test_an_empty_page_says_so_and_offers_nothing_to_retry(session: Session) -> 
     at = run_page(PAGE)
     assert not at.exception
     assert shown(at) == [] and at.button(key="failures_retry_selected").disabled
+    assert at.button(key="failures_retry_all").disabled
     assert "0 matching row(s); page 1." in [c.value for c in at.caption]
 
 
@@ -196,9 +204,28 @@ def test_pages_of_a_time_window_stay_put_while_the_clock_moves(session: Session)
                          "FROM generate_series(1, 52) g"), {"c": cid})
     session.commit()
     at = run_page(PAGE)
-    at.selectbox(key="failures_when").set_value("last 24 hours").run()
+    at.button_group(key="failures_when").set_value("last 24 hours").run()
     assert len(shown(at)) == 50
     at.button(key="failures_next").click().run()
     assert "52 matching row(s); page 2." in [c.value for c in at.caption] and len(shown(at)) == 2
     at.run()  # a rerun a moment later: the window's start moved, the page did not
     assert len(shown(at)) == 2 and at.button(key="failures_next").disabled
+
+
+def test_a_selection_belongs_to_the_rows_it_was_made_on(session: Session) -> None:
+    first = failed_task(session, "boom")
+    at = tick(run_page(PAGE), 0)
+    assert at.button(key="failures_retry_selected").label == "Retry selected (1)"
+    failed_task(session, "a newer failure")  # the table now shows other rows: the tick must not move onto them
+    at.run()
+    assert ("task", first) in shown(at) and len(shown(at)) == 2
+    assert at.button(key="failures_retry_selected").disabled
+
+
+def test_the_search_box_names_the_text_it_searches_for(session: Session) -> None:
+    failed_task(session, "a *Timeout* after 30 s")
+    failed_task(session, "quota exceeded")
+    at = run_page(PAGE)
+    at.text_input(key="failures_error").input("*Timeout*").run()
+    assert len(shown(at)) == 1
+    assert ("popover label", "Error text: \\*Timeout\\*", False) in rendered_markup(at)  # as typed, not italics

@@ -63,7 +63,8 @@ def rendered_markup(at: AppTest) -> list[tuple[str, str, bool]]:
         if kind in MARKDOWN_TYPES:
             body = getattr(proto, "body", None) or getattr(node, "value", "")
             out.append((kind, str(body), bool(getattr(proto, "allow_html", False))))
-        label = getattr(node, "label", None) or getattr(proto, "label", None)
+        label = (getattr(node, "label", None) or getattr(proto, "label", None)
+                 or getattr(getattr(proto, "popover", None), "label", None))  # a popover's label is Markdown too
         if isinstance(label, str) and label:
             out.append((f"{kind} label", label, False))
     return out

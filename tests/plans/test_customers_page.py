@@ -14,6 +14,12 @@ from tests.plans.plans_data import OPERATOR, add, make_customer, set_cap
 
 PAGE = "pages/customers.py"
 EVIL = "<script>alert(1)</script> [click](http://evil.test)"
+HINT = ("Click a customer's row to see its tasks, invoices and plan history, and to change its plan or budget.")
+
+
+def clicked(row: int) -> dict[str, object]:
+    """Session state for a click on the customers table's `row` (AppTest sets a selection as a browser does)."""
+    return {"customers_table": {"selection": {"rows": [row], "columns": [], "cells": []}}}
 
 
 @pytest.fixture
@@ -33,14 +39,14 @@ def test_the_page_shows_each_customers_plan_usage_and_held_tasks(page_db) -> Non
 
 
 def test_hostile_customer_names_render_as_text(page_db) -> None:
-    at = run_page(PAGE)
+    at = run_page(PAGE, state=clicked(0))
     for kind, body, _ in rendered_markup(at):
         assert not any(p in body for p in PAYLOADS), f"raw payload inside a {kind}"
     assert any(EVIL in t.value for t in at.text)
 
 
 def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) -> None:
-    at = run_page(PAGE, state={"customers_actions_box": True})
+    at = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
     at.button(key="customers_portal").click().run()
     assert not at.exception
     row = session.execute(text("SELECT action_type, title, payload FROM action_proposals "
@@ -49,7 +55,7 @@ def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) ->
 
 
 def test_changing_the_plan_from_the_page_releases_held_tasks(page_db, session) -> None:
-    at = run_page(PAGE, state={"customers_actions_box": True})
+    at = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
     at.selectbox(key="customers_new_plan").set_value("pro").run()
     at.button(key="customers_change_plan").click().run()
     assert not at.exception
@@ -89,11 +95,10 @@ def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
     at.query_params["customer"] = str(other)
     at.run()
     assert not at.exception
-    assert at.selectbox(key="customers_chosen").value == other
-    assert any(t.value.startswith("Second Customer GmbH") for t in at.text)
+    assert any(t.value.startswith(f"#{other} Second Customer GmbH") for t in at.text)
 
 
-def test_a_hostile_customer_link_falls_back_to_the_first_customer(page_db) -> None:
+def test_a_hostile_customer_link_opens_no_detail(page_db) -> None:
     from streamlit.testing.v1 import AppTest
 
     from tests.console_support import page_or_skip
@@ -101,7 +106,7 @@ def test_a_hostile_customer_link_falls_back_to_the_first_customer(page_db) -> No
     at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
     at.query_params["customer"] = "٣<script>"
     at.run()
-    assert not at.exception and at.selectbox(key="customers_chosen").index == 0
+    assert not at.exception and HINT in [c.value for c in at.caption] and not at.tabs
 
 
 def test_the_plans_table_shows_each_cap_as_text_beside_unlimited(page_db) -> None:
@@ -119,9 +124,20 @@ def test_plans_and_budgets_are_read_and_sent_only_when_opened(page_db) -> None:
     assert {"Save plan", "Add plan", "Save settings"} <= {b.label for b in opened.button}
 
 
+def test_the_detail_waits_for_a_click_and_shows_the_row_clicked(page_db, session) -> None:
+    other = make_customer(session, "Second Customer GmbH", email="ops@second.test")
+    session.commit()
+    at = run_page(PAGE)
+    assert not at.exception and HINT in [c.value for c in at.caption] and len(at.dataframe) == 1
+    row = list(at.dataframe[0].value["id"]).index(other)
+    at = run_page(PAGE, state=clicked(row))
+    assert any(t.value.startswith(f"#{other} Second Customer GmbH") for t in at.text)
+    assert [t.label for t in at.tabs] == ["Tasks", "Invoices", "Plan history"]
+
+
 def test_a_customers_changes_are_built_only_when_their_box_is_opened(page_db) -> None:
-    closed = run_page(PAGE)
-    opened = run_page(PAGE, state={"customers_actions_box": True})
+    closed = run_page(PAGE, state=clicked(0))
+    opened = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
     assert not closed.exception and not opened.exception
     assert not {"Change plan", "Save budget"} & {b.label for b in closed.button}
     assert not closed.text_input and opened.text_input
