@@ -148,8 +148,9 @@ def money_settings() -> None:
 
 if history_tab.open:
     with history_tab:
-        run_history(st.selectbox("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)),
-                                 key="runs_agent"))
+        # Pills, not a select box: every agent in view at one click, and no select box bundle on a cold load.
+        run_history(st.pills("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)),
+                             default="(all)", required=True, key="runs_agent"))
 if settings_tab.open:
     with settings_tab:
         money_settings()

@@ -13,6 +13,7 @@ from core.audit.view import AuditFilter, BadFilter, audit_csv, audit_entities, a
 from core.audit.witness import witness_path
 from db.statuses import ACTOR_TYPES
 from ui.context import app_context
+from ui.text_popover import text_popover
 
 PAGE_SIZE = 50
 ANY = "(any)"
@@ -27,11 +28,13 @@ with ctx.sessions() as session:
 
 # Pills and a segmented control, not select boxes: every option in view at one click.
 entity = st.pills("Entity", [ANY, *entities], default=ANY, required=True, key="audit_entity")
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 actor_type = c1.segmented_control("Actor type", [ANY, *ACTOR_TYPES], default=ANY, required=True,
                                   key="audit_actor_type")
-entity_id = c2.text_input("Entity id", key="audit_entity_id", max_chars=200).strip()
-actor_id = c3.text_input("Actor id", key="audit_actor_id", max_chars=200).strip()
+with c2:  # the ids in a popover, not text inputs in view (their frontend bundle on every cold load, issue 16)
+    ids = text_popover("audit_ids_box", "Search by entity or actor id",
+                       {"audit_entity_id": "Entity id", "audit_actor_id": "Actor id"})
+entity_id, actor_id = ids["audit_entity_id"], ids["audit_actor_id"]
 # Whole UTC days, so a filter reads the same on every rerun (a moving "now" would restart the paging each time).
 # The date inputs show only for a range.
 WHEN_DAYS = {"any time": None, "today": 1, "last 7 days": 7, "last 30 days": 30}

@@ -12,6 +12,7 @@ from core.money.ledger import import_bank_csv, preview_bank_csv
 from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor
 from ui.tables import page_for_filter, pager
+from ui.text_popover import text_popover
 
 PAGE_SIZE = 50
 ctx = app_context()
@@ -31,10 +32,12 @@ events_tab, ledger_tab = st.tabs(["Events", "Ledger"], key="events_tab", on_chan
 if events_tab.open:
     with events_tab:
         # Every status in view at one click, and Previous/Next as on the other paged tables.
-        left, mid = st.columns([2, 3])
+        left, mid = st.columns([2, 1], vertical_alignment="bottom")
         status = left.segmented_control("Status", ["all", *EVENT_STATUSES], default="all", required=True,
                                         key="events_status")
-        type_ = mid.text_input("Type", placeholder="e.g. invoice.payment_failed", key="events_type").strip()
+        with mid:  # the type in a popover, not a text input in view (its bundle on every cold load, issue 16)
+            type_ = text_popover("events_type_box", "Search by type", {"events_type": "Type"},
+                                 placeholders={"events_type": "e.g. invoice.payment_failed"})["events_type"]
         page_no = page_for_filter("events", (status, type_))
         with ctx.sessions() as session:
             page = list_events(session, status=None if status == "all" else status, type_=type_ or None,

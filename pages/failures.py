@@ -13,6 +13,7 @@ from core.errors import HossError
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
 from ui.tables import page_for_filter, pager
+from ui.text_popover import text_popover
 
 ctx = app_context()
 BETWEEN = "between dates"
@@ -69,10 +70,8 @@ def _replay() -> None:
 f1, f2 = st.columns([1, 2])
 f1.pills("Type", fl.KINDS, selection_mode="multi", default=list(fl.KINDS), key="failures_kinds")
 f2.pills("Last attempt", [*fl.WINDOWS, BETWEEN], default="any time", required=True, key="failures_when")
-searched = st.session_state.get("failures_error", "").strip()
-with st.popover(f"Error text: {md_escape(searched[:40])}" if searched else "Search the error text",
-                icon=":material/search:", key="failures_search_box"):
-    st.text_input("Search the error text", key="failures_error", placeholder="e.g. timeout")
+text_popover("failures_search_box", "Search the error text", {"failures_error": "Error text"},
+             placeholders={"failures_error": "e.g. timeout"})
 if st.session_state.get("failures_when") == BETWEEN:
     today = datetime.now(timezone.utc).date()
     st.date_input("Dates (UTC)", value=(today - timedelta(days=7), today), key="failures_dates")

@@ -29,6 +29,7 @@ from core.errors import IllegalTransition, NotFound
 from db.statuses import PROPOSAL_STATUSES
 from ui.context import current_actor, current_role
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
+from ui.text_popover import text_popover
 
 __all__ = ["history_tab", "pending_tab", "show_flash", "trust_tab"]  # the Inbox page's tabs
 
@@ -141,8 +142,10 @@ def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focuse
             if edited is not None:
                 show_diff(p.payload, edited)
         revisable = p.action_type in REVISABLE
-        note = st.text_input("Note (optional; what to change, for Request changes)" if revisable else "Note (optional)",
-                             key=f"note_{p.id}") or None
+        # The note in a popover whose label shows it: no text input's bundle on the Inbox's cold load (issue 16).
+        title = "Add a note" + (" (what to change, for Request changes)" if revisable else "")
+        note = text_popover(f"note_box_{p.id}", title, {f"note_{p.id}": "Note"}, max_chars=None,
+                            icon=":material/edit_note:")[f"note_{p.id}"] or None
         cols = st.columns(3 if revisable else 2)
         if cols[0].button("Approve" + (" edited" if editing else ""), key=f"approve_{p.id}", type="primary",
                           shortcut="A" if focused else None):
@@ -164,7 +167,8 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
     selected = [p.id for p in shown if st.session_state.get(f"sel_{p.id}")]
     with st.container(border=True):
         st.text(f"{len(selected)} selected")
-        note = st.text_input("Note for the batch (optional)", key="batch_note") or None
+        note = text_popover("batch_note_box", "Add a note for the batch", {"batch_note": "Note"}, max_chars=None,
+                            icon=":material/edit_note:")["batch_note"] or None
         a, r = st.columns(2)
         for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
             if col.button(label, key=f"batch_{decision}", disabled=not selected):

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from core.audit import Actor, record_audit
 from core.audit.chain import UNKEYED_NOTE
+from tests.console.test_hostile_text import rendered_markup
 from tests.console_support import run_page, use_database
 
 
@@ -22,6 +23,18 @@ def test_agents_page_seeds_and_shows_the_registry(session) -> None:
     assert any(label.startswith("bizdev") for label in labels) and len(labels) == 7
     assert not at.toggle  # the expanders are lazy: a closed agent's form is not built
     assert session.execute(text("SELECT count(*) FROM agents WHERE kind = 'system'")).scalar_one() == 7
+
+
+def test_agents_run_history_shows_the_runs_of_the_agent_picked(session) -> None:
+    from core.agents.runs import start_run
+
+    for agent in ("bizdev", "billing", "bizdev"):
+        start_run(session, agent, "manual")
+    session.commit()
+    at = run_page("pages/agents.py")
+    assert sorted(at.dataframe[0].value["agent"]) == ["billing", "bizdev", "bizdev"]
+    at.button_group(key="runs_agent").set_value("bizdev").run()
+    assert not at.exception and list(at.dataframe[0].value["agent"]) == ["bizdev", "bizdev"]
 
 
 def test_disabling_an_agent_from_the_page_records_the_signed_in_operator(session) -> None:
@@ -108,6 +121,16 @@ def test_audit_page_filters_by_entity(session) -> None:
     at = run_page("pages/audit.py")
     at.button_group(key="audit_entity").set_value("lead").run()
     assert list(at.dataframe[0].value["entity"]) == ["lead"]
+
+
+def test_audit_page_filters_by_entity_and_actor_id_from_its_search_box(session) -> None:
+    _audit_rows(session, 6)
+    at = run_page("pages/audit.py")
+    at.text_input(key="audit_actor_id").input("ann").run()
+    at.text_input(key="audit_entity_id").input("3").run()
+    assert [(r.actor_id, r.entity_id) for r in at.dataframe[0].value.itertuples()] == [("ann", "3")]
+    labels = [body for kind, body, _ in rendered_markup(at) if kind == "popover label"]
+    assert labels == ["Entity id: 3 · Actor id: ann"]  # the closed box still says what it filters by
 
 
 def test_audit_page_when_today_leaves_out_older_rows_and_between_dates_asks_for_them(session) -> None:

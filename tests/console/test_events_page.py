@@ -46,6 +46,14 @@ def test_events_table_shows_each_event_with_its_proposal_ids(page_env: None, ses
     assert all("<script>" not in m.value for m in at.markdown)
 
 
+def test_events_are_filtered_by_the_type_typed_in_the_search_box(page_env: None, session: Session) -> None:
+    store_stripe_event(session, payment_failed("in_a"))
+    store_stripe_event(session, event("customer.created", {"id": "cus_1"}, id_="evt_c"))
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_type").input("invoice.payment_failed").run()  # the whole type, as stored
+    assert not at.exception and list(at.dataframe[0].value["type"]) == ["invoice.payment_failed"]
+
+
 def test_cash_balance_form_saves_whole_cents(page_env: None, session: Session) -> None:
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["events_tab"] = "Ledger"  # the tabs are lazy: only the open one renders
