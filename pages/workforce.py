@@ -130,14 +130,23 @@ if hire_box.open:
     with hire_box:
         hire_section()
 
-st.subheader("Recent tasks")
-with ctx.sessions() as session:
-    tasks = recent_worker_tasks(session)
-if tasks:
+def recent_tasks_section() -> None:
+    """The workers' newest tasks, each linked to its task view."""
+    with ctx.sessions() as session:
+        tasks = recent_worker_tasks(session)
+    if not tasks:
+        st.text("No worker tasks yet.")
+        return
     df = pd.DataFrame(tasks)
     df["cost"] = df.pop("cost_cents").map(dollars)
     df["reward"] = df.pop("reward_cents").map(dollars)
     st.dataframe(df, hide_index=True, width="stretch",
                  column_config={"view": st.column_config.LinkColumn("view", display_text="open")})
-else:
-    st.text("No worker tasks yet.")
+
+
+# Lazy, like Edit and Hire: a second table cost every cold load of the page about a tenth of a hello-world page
+# (issue 16); the roster above says what each worker has done.
+recent_box = st.expander("Recent worker tasks", key="workforce_recent_box", on_change="rerun")
+if recent_box.open:
+    with recent_box:
+        recent_tasks_section()

@@ -112,3 +112,13 @@ def test_task_view_approves_a_task_waiting_for_review(session) -> None:
     status = session.execute(text("SELECT status FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
     proposals = session.execute(text("SELECT count(*) FROM action_proposals WHERE action_type = 'deliver'")).scalar()
     assert (status, proposals) == ("done", 1)
+
+
+def test_recent_worker_tasks_are_read_and_sent_only_when_their_box_is_opened(session) -> None:
+    task_id = hire_and_task(session, name="Mo", description=HOSTILE)
+    closed = run_page("pages/workforce.py")
+    opened = run_page("pages/workforce.py", state={"workforce_recent_box": True})
+    assert not closed.exception and not opened.exception
+    assert len(closed.dataframe) == 1  # the roster only
+    recent = opened.dataframe[1].value
+    assert list(recent["view"])[0] == f"task?task={task_id}" and list(recent["description"])[0] == HOSTILE
