@@ -22,7 +22,7 @@ from core.plans.catalogue import PlanRow, change_customer_plan, create_plan, lis
 from core.plans.portal import propose_billing_portal
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
-from ui.tables import readable_table
+from ui.tables import readable_table, selection_key
 
 ctx = app_context()
 MONEY = st.column_config.NumberColumn(format="$%.2f")
@@ -103,7 +103,8 @@ table = st.dataframe(
         "subscription": c.subscription_status or "",
     } for c in lines], columns=["id", "customer", "plan", "usage", "used", "held", "spend", "projected spend",
                                 "LLM budget", "earned", "margin", "ROI (net value)", "subscription"]),
-    hide_index=True, width="stretch", key="customers_table", on_select="rerun", selection_mode="single-row",
+    hide_index=True, width="stretch", key=selection_key("customers_table", (c.customer_id for c in lines)),
+    on_select="rerun", selection_mode="single-row",
     column_config={"usage": st.column_config.ProgressColumn("usage this month", min_value=0.0, max_value=1.0,
                                                             format="percent"),
                    "spend": MONEY, "projected spend": MONEY, "LLM budget": MONEY, "earned": MONEY, "margin": MONEY,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -12,7 +11,7 @@ from core.console import failures as fl
 from core.errors import HossError
 from ui.context import app_context, current_actor
 from ui.safe import md_escape
-from ui.tables import page_for_filter, pager
+from ui.tables import page_for_filter, pager, selection_key
 from ui.text_popover import text_popover
 
 ctx = app_context()
@@ -35,11 +34,6 @@ def _filter() -> fl.FailureFilter:
         since, until = fl.window(when, datetime.now(timezone.utc))
     return fl.FailureFilter(tuple(state.get("failures_kinds", fl.KINDS)), state.get("failures_error", ""),
                             since, until)
-
-
-def _rows_id(rows: tuple[fl.FailureRow, ...]) -> str:
-    """A name for the rows a table shows: its selection belongs to them, so other rows start with none."""
-    return hashlib.sha256(",".join(r.key for r in rows).encode()).hexdigest()[:16]
 
 
 def _keep(report: fl.RetryReport | str) -> None:
@@ -108,7 +102,7 @@ table = st.dataframe(
           "failed at": r.step or ""} for r in page.rows],
         columns=["kind", "id", "view", "status", "what", "error", "last attempt", "attempts", "failed at"],
     ),
-    hide_index=True, width="stretch", key=f"failures_table_{_rows_id(page.rows)}",
+    hide_index=True, width="stretch", key=selection_key("failures_table", (r.key for r in page.rows)),
     on_select="rerun", selection_mode="multi-row",
     column_config={"last attempt": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                    "view": st.column_config.LinkColumn("view", display_text="open")},

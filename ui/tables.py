@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -74,3 +75,10 @@ def pager(key: str, page: int, has_next: bool):  # noqa: ANN201 - Streamlit's co
         st.session_state[f"{key}_page"] = page + 1
         st.rerun()
     return mid
+
+
+def selection_key(prefix: str, row_ids: Iterable[object]) -> str:
+    """The key of a table whose rows can be selected: named by the rows it shows, so a selection made on some rows
+    never moves onto others (a retry, a new filter or a new row starts with no selection)."""
+    digest = hashlib.sha256(",".join(map(str, row_ids)).encode()).hexdigest()[:16]
+    return f"{prefix}_{digest}"

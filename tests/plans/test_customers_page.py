@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from streamlit.testing.v1 import AppTest
 
 from core.errors import InvalidInput
 from core.plans.catalogue import create_plan
@@ -17,9 +18,11 @@ EVIL = "<script>alert(1)</script> [click](http://evil.test)"
 HINT = ("Click a customer's row to see its tasks, invoices and plan history, and to change its plan or budget.")
 
 
-def clicked(row: int) -> dict[str, object]:
-    """Session state for a click on the customers table's `row` (AppTest sets a selection as a browser does)."""
-    return {"customers_table": {"selection": {"rows": [row], "columns": [], "cells": []}}}
+def run_clicked(row: int, state: dict[str, object] | None = None) -> AppTest:
+    """The page after a click on the customers table's `row` (AppTest sets the selection as a browser does)."""
+    at = run_page(PAGE, state=state)
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()
 
 
 @pytest.fixture
@@ -39,14 +42,14 @@ def test_the_page_shows_each_customers_plan_usage_and_held_tasks(page_db) -> Non
 
 
 def test_hostile_customer_names_render_as_text(page_db) -> None:
-    at = run_page(PAGE, state=clicked(0))
+    at = run_clicked(0)
     for kind, body, _ in rendered_markup(at):
         assert not any(p in body for p in PAYLOADS), f"raw payload inside a {kind}"
     assert any(EVIL in t.value for t in at.text)
 
 
 def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) -> None:
-    at = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
+    at = run_clicked(0, {"customers_actions_box": True})
     at.button(key="customers_portal").click().run()
     assert not at.exception
     row = session.execute(text("SELECT action_type, title, payload FROM action_proposals "
@@ -55,7 +58,7 @@ def test_send_billing_portal_link_drafts_one_email_proposal(page_db, session) ->
 
 
 def test_changing_the_plan_from_the_page_releases_held_tasks(page_db, session) -> None:
-    at = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
+    at = run_clicked(0, {"customers_actions_box": True})
     at.selectbox(key="customers_new_plan").set_value("pro").run()
     at.button(key="customers_change_plan").click().run()
     assert not at.exception
@@ -82,8 +85,6 @@ def test_a_hostile_plan_name_is_refused_by_the_catalogue_and_the_schema(session)
 
 
 def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
-    from streamlit.testing.v1 import AppTest
-
     from core.console.control_room import list_customers
     from tests.console_support import page_or_skip
 
@@ -99,8 +100,6 @@ def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
 
 
 def test_a_hostile_customer_link_opens_no_detail(page_db) -> None:
-    from streamlit.testing.v1 import AppTest
-
     from tests.console_support import page_or_skip
 
     at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
@@ -130,14 +129,24 @@ def test_the_detail_waits_for_a_click_and_shows_the_row_clicked(page_db, session
     at = run_page(PAGE)
     assert not at.exception and HINT in [c.value for c in at.caption] and len(at.dataframe) == 1
     row = list(at.dataframe[0].value["id"]).index(other)
-    at = run_page(PAGE, state=clicked(row))
+    at = run_clicked(row)
     assert any(t.value.startswith(f"#{other} Second Customer GmbH") for t in at.text)
     assert [t.label for t in at.tabs] == ["Tasks", "Invoices", "Plan history"]
 
 
+def test_a_click_stays_on_its_customer_when_a_new_customer_shifts_the_rows(page_db, session) -> None:
+    at = run_clicked(0)
+    assert any(EVIL in t.value for t in at.text)
+    make_customer(session, "Aardvark Ltd", email="a@aardvark.test")  # the rows are no longer those clicked on
+    session.commit()
+    at.run()
+    assert not at.exception and HINT in [c.value for c in at.caption]
+    assert not any("Aardvark" in t.value for t in at.text)
+
+
 def test_a_customers_changes_are_built_only_when_their_box_is_opened(page_db) -> None:
-    closed = run_page(PAGE, state=clicked(0))
-    opened = run_page(PAGE, state={**clicked(0), "customers_actions_box": True})
+    closed = run_clicked(0)
+    opened = run_clicked(0, {"customers_actions_box": True})
     assert not closed.exception and not opened.exception
     assert not {"Change plan", "Save budget"} & {b.label for b in closed.button}
     assert not closed.text_input and opened.text_input
