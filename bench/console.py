@@ -8,6 +8,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,8 +94,12 @@ def main(ctx: AppContext, argv: Sequence[str]) -> int:
         from bench.console_browser import bench_browser, format_browser
 
         url = ctx.engine.url.render_as_string(hide_password=False)
-        report = {"bench": "console", "rows": table_sizes(ctx),
-                  **bench_browser(url, max(1, args.runs or 5), registered_pages())}
+        try:
+            measured = bench_browser(url, max(1, args.runs or 5), registered_pages())
+        except RuntimeError as exc:  # no Chromium, a server that did not start, a page showing an exception
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        report = {"bench": "console", "rows": table_sizes(ctx), **measured}
         print(json.dumps(report, default=str) if args.json else format_browser(report))
         return 0
     report = bench_console(ctx, max(1, args.runs or 10))

@@ -5,7 +5,8 @@ Time-to-content is measured in the page itself: `performance.now()` (millisecond
 the first animation frame where (1) Streamlit reports the script run finished
 (`[data-testid="stApp"][data-test-script-state="notRunning"]`, which it sets only after the first run, the
 router and the page together, has ended), (2) the main block holds at least one rendered element, and (3) no
-lazily loaded element is still a skeleton (`stSkeleton`: dataframes, charts). Each navigation opens a fresh
+lazily loaded element is still a skeleton (`stSkeleton`: dataframes, charts). A page showing an exception is an
+error, not a time. Each navigation opens a fresh
 browser context, so every load is a new Streamlit session, as when a person opens the URL; the two servers'
 pages are interleaved within each run so machine noise hits both alike. Chromium is Debian's /usr/bin/chromium.
 """
@@ -32,6 +33,7 @@ GOAL_RATIO = 1.5
 HELLO = "hello-world"
 HELLO_SCRIPT = 'import streamlit as st\n\nst.title("Hello, world")\nst.write("A page with nothing on it.")\n'
 VIEWPORT = {"width": 1400, "height": 1000}
+EXCEPTION = '[data-testid="stException"]'
 
 # Truthy (the time since navigation start, ms) once the app is idle and its main block has rendered.
 CONTENT_READY_JS = """() => {
@@ -96,6 +98,8 @@ def time_to_content(browser: Any, url: str, timeout_ms: float = 120_000) -> floa
         p = context.new_page()
         p.goto(url, wait_until="commit", timeout=timeout_ms)
         handle = p.wait_for_function(CONTENT_READY_JS, polling="raf", timeout=timeout_ms)
+        if p.locator(EXCEPTION).count():  # a page that failed renders fast: its time is not the page's
+            raise RuntimeError(f"{url} shows an exception instead of its content; fix the page, then measure")
         return float(handle.json_value())
     finally:
         context.close()

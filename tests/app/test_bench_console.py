@@ -45,3 +45,24 @@ def test_bench_console_browser_reports_a_ratio_to_hello_world_for_every_page(db_
     assert hello == {"page": "hello-world", "ratio": 1.0, "reference": True}
     assert [r["page"] for r in pages] == registered_pages()
     assert all(r["ratio"] > 0 and isinstance(r["meets_goal"], bool) for r in pages)
+
+
+@pytest.mark.browser
+def test_a_page_that_shows_an_exception_is_an_error_not_a_fast_time(tmp_path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from bench import console_browser as cb
+
+    ensure_chromium()
+    (tmp_path / "broken.py").write_text('import streamlit as st\n\nst.title("Broken")\nraise ValueError("boom")\n')
+    port = cb.free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(tmp_path / "broken.py"), "--server.headless=true",
+           f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
+           "--browser.gatherUsageStats=false"]
+    with cb.serving(cmd, dict(os.environ), port, tmp_path / "broken.log") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=cb.CHROMIUM, args=cb.CHROMIUM_ARGS, headless=True)
+        try:
+            with pytest.raises(RuntimeError, match="shows an exception instead of its content"):
+                cb.time_to_content(browser, url + "/")
+        finally:
+            browser.close()
