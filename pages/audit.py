@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.audit.chain import verify_audit_chain
 from core.audit.seal import AuditKey
-from core.audit.view import AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
+from core.audit.view import MAX_EXPORT_ROWS, AuditFilter, BadFilter, audit_csv, audit_entities, audit_page
 from core.audit.witness import witness_path
 from db.statuses import ACTOR_TYPES
 from ui.context import app_context
@@ -91,8 +91,11 @@ def _export() -> str:
         return audit_csv(s, filt)
 
 
-b3.download_button("Export CSV (this filter)", data=_export, file_name="audit_log.csv", mime="text/csv",
-                   key="audit_export", on_click="ignore")
+# In a popover: the download button is a bundle of its own, and a popover's contents load only when opened.
+with b3.popover("Export CSV…", key="audit_export_box"):
+    st.caption(f"Every row this filter matches on all pages, newest first (at most {MAX_EXPORT_ROWS:,}).")
+    st.download_button("Download audit_log.csv", data=_export, file_name="audit_log.csv", mime="text/csv",
+                       key="audit_export", on_click="ignore")
 if b4.button("Verify chain", key="audit_verify"):
     with ctx.sessions() as session:
         report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
