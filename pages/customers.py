@@ -93,6 +93,7 @@ said = st.session_state.pop("customers_message", None)
 if said:
     (st.success if said[0] else st.error)(md_escape(said[1]))
 
+ids = [c.customer_id for c in lines]
 table = st.dataframe(
     pd.DataFrame([{
         "id": c.customer_id, "customer": c.company, "plan": c.plan, "usage": c.usage_fraction,
@@ -103,7 +104,7 @@ table = st.dataframe(
         "subscription": c.subscription_status or "",
     } for c in lines], columns=["id", "customer", "plan", "usage", "used", "held", "spend", "projected spend",
                                 "LLM budget", "earned", "margin", "ROI (net value)", "subscription"]),
-    hide_index=True, width="stretch", key=selection_key("customers_table", (c.customer_id for c in lines)),
+    hide_index=True, width="stretch", key=selection_key("customers_table", ids),
     on_select="rerun", selection_mode="single-row",
     column_config={"usage": st.column_config.ProgressColumn("usage this month", min_value=0.0, max_value=1.0,
                                                             format="percent"),
@@ -113,7 +114,6 @@ table = st.dataframe(
 
 # The row clicked, else ?customer=ID (the control room's "open" link). A row, not a select box, and no detail until
 # one is chosen: a cold load carries one table and no select box (their frontend bundles, issue 16).
-ids = [c.customer_id for c in lines]
 clicked = [ids[i] for i in table.selection.rows if i < len(ids)]
 linked = str(st.query_params.get("customer", ""))
 chosen = clicked[0] if clicked else int(linked) if linked.isascii() and linked.isdigit() and int(linked) in ids else None
@@ -124,7 +124,7 @@ if chosen is None:
 else:
     st.subheader("Customer detail")
     with ctx.sessions() as session:
-        detail = customer_detail(session, int(chosen))
+        detail = customer_detail(session, chosen)
     head = detail.head
     st.text(f"#{chosen} {head['company']} · {head['contact_email'] or 'no contact email'} · plan {head['plan']} · "
             f"subscription {head['subscription_status'] or 'none'} · Stripe customer "
@@ -135,7 +135,7 @@ else:
                           on_change="rerun")
     if actions.open:
         with actions:
-            _customer_actions(int(chosen), head, plans)
+            _customer_actions(chosen, head, plans)
     # Lazy tabs: only the open tab's table is sent (a closed tab cost the first render as much as an open one).
     t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"], key="customers_detail_tab", on_change="rerun")
     tz = ctx.settings.hoss_timezone

@@ -58,3 +58,9 @@ def run_page(page: str, *, timeout: float = 20, operator: str | None = None,
     for key, value in (state or {}).items():
         at.session_state[key] = value
     return at.run()
+
+
+def select_rows(at: AppTest, *rows: int, table: int = 0) -> AppTest:
+    """Select `rows` (positions) of the page's `table`-th dataframe, as clicks on their checkboxes do, and rerun."""
+    at.session_state[at.dataframe[table].key] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    return at.run()

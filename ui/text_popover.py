@@ -25,7 +25,7 @@ def text_popover(key: str, title: str, fields: dict[str, str], *, placeholders: 
         for widget_key, field in fields.items():
             st.text_input(field, key=widget_key, max_chars=max_chars,
                           placeholder=(placeholders or {}).get(widget_key, ""))
-    return {k: str(state.get(k) or "").strip() for k in fields}
+    return held  # what the inputs hold: a typed value is in session state before the run that shows it
 
 
 def _cut(value: str) -> str:

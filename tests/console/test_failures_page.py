@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 import core.money.graph
 from core.agents.events import run_event_processor
@@ -17,7 +16,7 @@ from core.config.settings import Settings
 from core.events.webhooks import store_stripe_event
 from core.transitions import transition_proposal
 from tests.console.test_hostile_text import PAYLOADS, rendered_markup
-from tests.console_support import run_page, use_database
+from tests.console_support import run_page, select_rows, use_database
 from tests.inbox_data import audit_rows, email_proposal, make_lead
 from tests.standins.stripe_events import payment_failed
 
@@ -64,12 +63,6 @@ def shown(at) -> list[tuple[str, int]]:
     return list(zip(df["kind"], df["id"], strict=True))
 
 
-def tick(at: AppTest, *rows: int) -> AppTest:
-    """Tick `rows` (positions) in the failures table, as a click on their checkboxes does, and rerun."""
-    at.session_state[at.dataframe[0].key] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
-    return at.run()
-
-
 def status(session: Session, table: str, ident: int) -> Any:
     return session.execute(text(f"SELECT * FROM {table} WHERE id = :i"), {"i": ident}).one()
 
@@ -96,7 +89,7 @@ def test_filter_then_retry_selected_moves_each_row_once_audited_as_the_operator(
     assert ("task", old_task) not in shown(at) and len(shown(at)) == 3
 
     ticked = [i for i, row in enumerate(shown(at)) if row in {("task", tid), ("event", eid), ("execution", xid)}]
-    tick(at, *ticked)
+    select_rows(at, *ticked)
     assert at.button(key="failures_retry_selected").label == "Retry selected (3)"
     at.button(key="failures_retry_selected").click().run()
     assert not at.exception
@@ -214,7 +207,7 @@ def test_pages_of_a_time_window_stay_put_while_the_clock_moves(session: Session)
 
 def test_a_selection_belongs_to_the_rows_it_was_made_on(session: Session) -> None:
     first = failed_task(session, "boom")
-    at = tick(run_page(PAGE), 0)
+    at = select_rows(run_page(PAGE), 0)
     assert at.button(key="failures_retry_selected").label == "Retry selected (1)"
     failed_task(session, "a newer failure")  # the table now shows other rows: the tick must not move onto them
     at.run()

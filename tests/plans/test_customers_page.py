@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.errors import InvalidInput
 from core.plans.catalogue import create_plan
 from tests.console.test_hostile_text import PAYLOADS, rendered_markup
-from tests.console_support import run_page, use_database
+from tests.console_support import run_page, select_rows, use_database
 from tests.plans.plans_data import OPERATOR, add, make_customer, set_cap
 
 PAGE = "pages/customers.py"
@@ -20,9 +20,7 @@ HINT = ("Click a customer's row to see its tasks, invoices and plan history, and
 
 def run_clicked(row: int, state: dict[str, object] | None = None) -> AppTest:
     """The page after a click on the customers table's `row` (AppTest sets the selection as a browser does)."""
-    at = run_page(PAGE, state=state)
-    at.session_state[at.dataframe[0].key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
-    return at.run()
+    return select_rows(run_page(PAGE, state=state), row)
 
 
 @pytest.fixture
