@@ -1,7 +1,8 @@
 """The web process's ASGI apps: the console (streamlit_app.py) with the HTTP API routes on one port, or alone.
 
 Both carry core.app.api.TokenGuard, so Streamlit's own /_stcore/metrics answers only with the API bearer token,
-and ui.assets.MemoryBundles in front, so Streamlit's hashed bundles are sent from memory.
+ui.shell.ShellBase, so a page opened by its URL connects at the first try, and ui.assets.MemoryBundles in front,
+so Streamlit's hashed bundles are sent from memory.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
-from streamlit import file_util
+from streamlit import config, file_util
 
 from core.app.api import TokenGuard, api_routes
 from core.app.context import bootstrap
 from core.config.context import AppContext
 from ui.assets import MemoryBundles
+from ui.shell import ShellBase
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,4 +45,6 @@ def _app(*, with_api: bool) -> MemoryBundles:
 
     app = st.App(str(ROOT / "streamlit_app.py"), routes=api_routes(provider) if with_api else [],
                  middleware=[Middleware(TokenGuard, provider=provider)])
-    return MemoryBundles(app, Path(file_util.get_static_dir()))
+    static = Path(file_util.get_static_dir())
+    shell = ShellBase(app, (static / "index.html").read_bytes(), config.get_option("server.baseUrlPath") or "")
+    return MemoryBundles(shell, static)

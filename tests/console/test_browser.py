@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -91,6 +92,16 @@ def test_every_registered_page_renders_in_chromium(console_url, page, page_file:
     page.goto(page_url(console_url, page_file))
     body = settle(page)
     assert_clean(page, body, page_file)
+
+
+def test_a_page_opened_by_its_url_connects_at_the_first_health_probe(console_url, page) -> None:
+    # Regression: Streamlit probed /audit/_stcore/health first (a 404, then 100 ms of back-off) on every page
+    # opened by its URL; ui.shell names the base URL in the shell.
+    probes: list[str] = []
+    page.on("request", lambda r: probes.append(urlsplit(r.url).path) if r.url.endswith("_stcore/health") else None)
+    page.goto(page_url(console_url, "pages/audit.py"))
+    assert "Audit log" in settle(page)
+    assert probes == ["/_stcore/health"]
 
 
 def test_agents_run_button_shows_its_result(console_url, page) -> None:
