@@ -19,6 +19,7 @@ from core.app.context import bootstrap
 from core.config.context import AppContext
 from ui.assets import MemoryBundles
 from ui.shell import ShellBase
+from ui.warm import warm_and_freeze
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,7 @@ def _app(*, with_api: bool) -> MemoryBundles:
 
     app = st.App(str(ROOT / "streamlit_app.py"), routes=api_routes(provider) if with_api else [],
                  middleware=[Middleware(TokenGuard, provider=provider)])
+    warm_and_freeze(ROOT)  # the pages' modules load now, not on a visitor's first load, and leave the full GCs
     static = Path(file_util.get_static_dir())
     shell = ShellBase(app, (static / "index.html").read_bytes(), config.get_option("server.baseUrlPath") or "")
     return MemoryBundles(shell, static)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -90,8 +91,26 @@ def cmd_up(args: argparse.Namespace) -> int:
     children = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in _up_commands(port)]
     host = ctx.settings.hoss_web_host
     shown = "localhost" if host in ("0.0.0.0", "::") else host  # a wildcard is no address to open
-    print(f"HossAgent is up: console on http://{shown}:{port} (Ctrl-C stops everything)")
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    # The web process loads every page's modules before it listens (ui.warm), a few seconds: say "up" once it is.
+    print(f"HossAgent is starting: console on {base} in a few seconds (Ctrl-C stops everything)", flush=True)
+    if wait_until_serving(f"{base}/_stcore/health", children):
+        print(f"HossAgent is up: console on {base}", flush=True)
     return _supervise(children)
+
+
+def wait_until_serving(health_url: str, children: Sequence[subprocess.Popen], timeout: float = 120) -> bool:
+    """Poll `health_url` until it answers 200: True then; False once a child has exited or `timeout` s passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(child.poll() is None for child in children):
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:  # not listening yet (or a transient error): ask again shortly
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def _up_commands(port: int) -> list[list[str]]:
