@@ -98,7 +98,7 @@ def test_page_part_takes_off_the_root_path_and_the_base_url_path(path, root_path
     ("http://proxy.test/hoss/audit?task=7", "/audit", "http://proxy.test/hoss/"),
     ("http://proxy.test/rewritten", "/audit", None),
 ])
-def test_the_script_names_the_base_the_browser_sees(browser, url, page, expected) -> None:  # noqa: F811
+def test_the_script_names_the_base_the_browser_sees(browser, url, page, expected) -> None:
     context = browser.new_context()
     try:
         p = context.new_page()
