@@ -18,12 +18,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+
+from core.app.cli import wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -69,18 +69,9 @@ def serving(cmd: list[str], env: dict[str, str], port: int, log: Path, timeout: 
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out.seek(0)
-                    raise RuntimeError(f"{cmd[2:4]} did not start:\n{out.read()[-2000:]}")
-                time.sleep(0.2)
+            if not wait_until_serving(f"{base}/_stcore/health", [proc], timeout):
+                out.seek(0)
+                raise RuntimeError(f"{cmd[2:4]} did not start:\n{out.read()[-2000:]}")
             yield base
         finally:
             proc.terminate()

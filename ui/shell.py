@@ -53,9 +53,10 @@ class ShellBase:
         self.app = app
         self._index = index_html
         self._base_url_path = base_url_path
+        self._patchable = b"<head>" in index_html  # a future shell without the tag is passed on as it is
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or b"<head>" not in self._index:
+        if scope["type"] != "http" or scope["method"] != "GET" or not self._patchable:
             await self.app(scope, receive, send)
             return
         held: Message | None = None  # the start of a response that may be the shell, until its body is known
