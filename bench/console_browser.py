@@ -4,9 +4,10 @@ to a hello-world Streamlit page served side by side and measured in the same run
 Time-to-content is measured in the page itself: `performance.now()` (milliseconds since navigation start) at
 the first animation frame where (1) Streamlit reports the script run finished
 (`[data-testid="stApp"][data-test-script-state="notRunning"]`, which it sets only after the first run, the
-router and the page together, has ended), (2) the main block holds at least one rendered element, and (3) no
-lazily loaded element is still a skeleton (`stSkeleton`: dataframes, charts). A page showing an exception is an
-error, not a time. Each navigation opens a fresh
+router and the page together, has ended), (2) the main block holds at least one rendered element, (3) no
+lazily loaded element is still a skeleton (`stSkeleton`: dataframes, charts) and (4) every Altair chart has been
+drawn: vega-embed draws its `.marks` svg or canvas asynchronously, after the chart's element has mounted, and
+~300 ms later on a cold page. A page showing an exception is an error, not a time. Each navigation opens a fresh
 browser context, so every load is a new Streamlit session, as when a person opens the URL; the two servers'
 pages are interleaved within each run so machine noise hits both alike. Chromium is Debian's /usr/bin/chromium.
 """
@@ -42,6 +43,8 @@ CONTENT_READY_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    if (!chart.querySelector('.marks')) return false;  // vega-embed draws after its element has mounted
   const status = document.querySelector('[data-testid="stStatusWidget"]');
   if (status && status.innerText.includes('Running')) return false;
   return performance.now();
