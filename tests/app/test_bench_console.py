@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bench.console import ROOT, percentile, registered_pages
-from tests.browser_support import ensure_chromium
+from tests.browser_support import browser, ensure_chromium, page  # noqa: F401 - browser/page are fixtures
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -69,23 +69,13 @@ def test_a_page_that_shows_an_exception_is_an_error_not_a_fast_time(tmp_path) ->
 
 
 @pytest.mark.browser
-def test_content_is_not_ready_until_every_altair_chart_is_drawn() -> None:
+def test_content_is_not_ready_until_every_altair_chart_is_drawn(page) -> None:
     """Regression: the control room read as ready while vega-embed had not yet drawn its charts."""
-    from playwright.sync_api import sync_playwright
+    from bench.console_browser import CONTENT_READY_JS
 
-    from bench import console_browser as cb
-
-    ensure_chromium()
-    shell = ('<div data-testid="stApp" data-test-script-state="notRunning"><div data-testid="stMain">'
-             '<div data-testid="stElementContainer"><div data-testid="stVegaLiteChart" id="chart"></div></div>'
-             '</div></div>')
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=cb.CHROMIUM, args=cb.CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.set_content(shell)
-            assert page.evaluate(cb.CONTENT_READY_JS) is False
-            page.evaluate("document.getElementById('chart').innerHTML = '<svg class=\"marks\"></svg>'")
-            assert page.evaluate(cb.CONTENT_READY_JS) > 0
-        finally:
-            browser.close()
+    page.set_content('<div data-testid="stApp" data-test-script-state="notRunning"><div data-testid="stMain">'
+                     '<div data-testid="stElementContainer"><div data-testid="stVegaLiteChart" id="chart"></div>'
+                     '</div></div></div>')
+    assert page.evaluate(CONTENT_READY_JS) is False
+    page.evaluate("document.getElementById('chart').innerHTML = '<svg class=\"marks\"></svg>'")
+    assert page.evaluate(CONTENT_READY_JS) > 0
