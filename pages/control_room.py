@@ -12,7 +12,8 @@ from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
-from ui.glance import bar_chart, money_chart
+from ui.figures import Bars, Figure, count_bars, figure_grid
+from ui.glance import money_chart
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -26,37 +27,37 @@ def metrics_panel() -> None:
     with ctx.sessions() as session:
         m = cr.headline_metrics(session)
     st.session_state["db_empty"] = m.empty
-    row1 = st.columns(5)
-    row1[0].metric("Leads", m.leads)
-    row1[1].metric("Customers", m.customers)
-    row1[2].metric("Pending tasks", m.tasks_by_status["pending"])
-    row1[3].metric("Running tasks", m.tasks_by_status["running"])
-    row1[4].metric("Done tasks", m.tasks_by_status["done"])
-    # SPEC §17's words, one meaning each: earned, invoiced, collected, gross margin, net profit. Four money
-    # figures a row, so none is cut off with an ellipsis.
-    row2 = st.columns(4)
-    row2[0].metric("Earned", dollars(m.earned_cents), help="Rewards of done tasks.")
-    row2[1].metric("LLM cost", dollars(m.llm_cost_cents), help="Token cost of done tasks.")
-    row2[2].metric("Gross margin", dollars(m.gross_margin_cents), help="Earned minus LLM cost.")
-    row2[3].metric("Invoiced", dollars(m.invoiced_cents), help="Invoices that are not void.")
-    row3 = st.columns(4)
-    row3[0].metric("Collected", dollars(m.collected_cents), help="Payments in the ledger minus refunds.")
-    row3[1].metric("Net profit", dollars(m.net_profit_cents), help="Collected minus all spend in the ledger.")
-    row3[2].metric("Unpaid invoices", m.unpaid_invoices, help="Draft and sent invoices not yet paid.")
-    row3[3].metric("Unpaid amount", dollars(m.unpaid_cents), help="What the draft and sent invoices ask for.")
     with ctx.sessions() as session:
         pool = pool_state(session, ctx.settings)
     budget = dollars(pool.budget_cents) if pool.budget_cents is not None else "no cap"
-    st.caption(
-        f"Ops pool: {pool.running} task(s) in flight across all workers · {pool.pending} pending · "
-        f"{pool.failed} failed · {pool.done_today} done today · LLM spend today {dollars(pool.spend_today_cents)} "
-        f"(daily budget {budget})"
-    )
+    notes = [f"Ops pool: {pool.running} task(s) in flight across all workers · {pool.pending} pending · "
+             f"{pool.failed} failed · {pool.done_today} done today · LLM spend today "
+             f"{dollars(pool.spend_today_cents)} (daily budget {budget})"]
+    if pool.failed:
+        notes.append(f"{pool.failed} failed task(s): open the Tasks tab and filter by failed to see why and retry.")
+    # SPEC §17's words, one meaning each: earned, invoiced, collected, gross margin, net profit. One HTML block,
+    # not thirteen st.metric elements: the same figures for a fraction of the first paint (ui.figures). Four
+    # money figures a row, so none is cut off.
+    st.html(figure_grid([[
+        Figure("Leads", f"{m.leads:,}"),
+        Figure("Customers", f"{m.customers:,}"),
+        Figure("Pending tasks", f"{m.tasks_by_status['pending']:,}"),
+        Figure("Running tasks", f"{m.tasks_by_status['running']:,}"),
+        Figure("Done tasks", f"{m.tasks_by_status['done']:,}"),
+    ], [
+        Figure("Earned", dollars(m.earned_cents), "Rewards of done tasks."),
+        Figure("LLM cost", dollars(m.llm_cost_cents), "Token cost of done tasks."),
+        Figure("Gross margin", dollars(m.gross_margin_cents), "Earned minus LLM cost."),
+        Figure("Invoiced", dollars(m.invoiced_cents), "Invoices that are not void."),
+    ], [
+        Figure("Collected", dollars(m.collected_cents), "Payments in the ledger minus refunds."),
+        Figure("Net profit", dollars(m.net_profit_cents), "Collected minus all spend in the ledger."),
+        Figure("Unpaid invoices", f"{m.unpaid_invoices:,}", "Draft and sent invoices not yet paid."),
+        Figure("Unpaid amount", dollars(m.unpaid_cents), "What the draft and sent invoices ask for."),
+    ]], notes))
     if pool.budget_exhausted:
         st.warning("The daily LLM budget is spent: the Ops pool makes no new LLM calls today. "
                    "A proposal to raise it is waiting in the Inbox.")
-    if pool.failed:
-        st.caption(f"{pool.failed} failed task(s): filter the Tasks table by `failed` to see why and retry.")
 
 
 metrics_panel()
@@ -68,11 +69,12 @@ def glance_panel() -> None:
         g = at_a_glance(session)
     st.subheader("Last 30 days")
     st.altair_chart(money_chart(g.money), width="stretch")
-    st.caption("Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done tasks · "
-               "Net: collected minus all ledger spend. Days in UTC.")
-    c1, c2 = st.columns(2)
-    c1.altair_chart(bar_chart(g.funnel, "stage", "count", "Lead funnel", order="order"), width="stretch")
-    c2.altair_chart(bar_chart(g.queue, "status", "count", "Task queue"), width="stretch")
+    # The funnel and the queue are a handful of counts: bars drawn as HTML, not two more vega views (ui.figures).
+    st.html(count_bars([Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
+                        Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])],
+                       color=st.get_option("theme.primaryColor") or "",
+                       note="Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done "
+                            "tasks · Net: collected minus all ledger spend. Days in UTC."))
 
 
 if st.session_state.get("db_empty"):

@@ -1,4 +1,4 @@
-"""Altair charts of the control room's glance (SPEC §17); every field is a number, a date or a fixed label."""
+"""The control room's 30-day money chart in Altair (SPEC §17); every field is a number, a date or a fixed label."""
 
 from __future__ import annotations
 
@@ -20,13 +20,3 @@ def money_chart(rows: list[dict]) -> alt.Chart:
                  alt.Tooltip("dollars:Q", title="Amount ($)", format=",.2f")],
     ).properties(height=220)
 
-
-def bar_chart(rows: list[dict], x: str, y: str, title: str, order: str | None = None) -> alt.Chart:
-    """A small horizontal bar chart of counts (the lead funnel, the queue)."""
-    df = pd.DataFrame(rows)
-    sort = alt.EncodingSortField(field=order, order="ascending") if order else "-x"
-    return alt.Chart(df).mark_bar().encode(
-        y=alt.Y(f"{x}:N", title=None, sort=sort),
-        x=alt.X(f"{y}:Q", title=title),
-        tooltip=[alt.Tooltip(f"{x}:N", title=title), alt.Tooltip(f"{y}:Q", title="Count")],
-    ).properties(height=160)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from core.console.glance import at_a_glance
 from core.money.ledger import record_ledger_entry
-from ui.glance import bar_chart, money_chart
+from ui.figures import Bars, Figure, bar_width, count_bars, figure_grid
+from ui.glance import money_chart
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -43,9 +44,37 @@ def test_chart_specs_carry_no_customer_or_vendor_text(session: Session) -> None:
                         category="other", source="manual", ref="h")
     session.commit()
     g = at_a_glance(session, NOW)
-    specs = [money_chart(g.money).to_dict(), bar_chart(g.funnel, "stage", "count", "Lead funnel", order="order")
-             .to_dict(), bar_chart(g.queue, "status", "count", "Task queue").to_dict()]
-    dumped = json.dumps(specs)
+    spec = money_chart(g.money).to_dict()
+    dumped = json.dumps(spec) + count_bars([Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
+                                            Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])],
+                                           "#E8B931")
     assert "onerror" not in dumped and "<script" not in dumped
-    tooltip_fields = {t["field"] for spec in specs for t in spec["encoding"]["tooltip"]}
-    assert tooltip_fields <= {"day", "label", "dollars", "stage", "status", "count"}
+    assert {t["field"] for t in spec["encoding"]["tooltip"]} <= {"day", "label", "dollars"}
+
+
+def test_figure_grid_shows_hostile_labels_values_and_help_as_text() -> None:
+    html = figure_grid([[Figure(HOSTILE, HOSTILE, HOSTILE)]], notes=[HOSTILE])
+    assert "<script" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;") == 5  # label, its tooltip, value, its tooltip and note, each escaped
+
+
+def test_figure_grid_explains_only_the_figures_with_help() -> None:
+    html = figure_grid([[Figure("Leads", "40"), Figure("Earned", "$1.00", "Rewards of done tasks.")]])
+    assert html.count('class="lbl" title=') == 1 and '<div class="lbl" title="Rewards of done tasks.">' in html
+
+
+def test_each_row_of_figures_has_as_many_columns_as_figures() -> None:
+    html = figure_grid([[Figure("a", "1")] * 5, [Figure("b", "2")] * 4])
+    assert '--cols:5' in html and '--cols:4' in html
+
+
+def test_bar_widths_scale_to_the_longest_bar_and_an_all_zero_chart_draws_nothing() -> None:
+    assert [bar_width(n, 40) for n in (40, 10, 0)] == [100.0, 25.0, 0.0]
+    assert bar_width(0, 0) == 0.0
+    html = count_bars([Bars("Task queue", [("pending", 0), ("done", 0)])], "#E8B931")
+    assert html.count("width:0.0%") == 2
+
+
+def test_count_bars_escape_row_labels_and_refuse_a_colour_that_is_not_hex() -> None:
+    html = count_bars([Bars(HOSTILE, [(HOSTILE, 3)])], "red;position:fixed")
+    assert "<script" not in html and "position:fixed" not in html and "background:#888888" in html

@@ -63,6 +63,8 @@ def rendered_markup(at: AppTest) -> list[tuple[str, str, bool]]:
         if kind in MARKDOWN_TYPES:
             body = getattr(proto, "body", None) or getattr(node, "value", "")
             out.append((kind, str(body), bool(getattr(proto, "allow_html", False))))
+        elif kind == "html":  # st.html is HTML by definition: any text in it must arrive escaped
+            out.append((kind, str(proto.body), True))
         label = (getattr(node, "label", None) or getattr(proto, "label", None)
                  or getattr(getattr(proto, "popover", None), "label", None))  # a popover's label is Markdown too
         if isinstance(label, str) and label:
