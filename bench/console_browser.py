@@ -8,8 +8,10 @@ router and the page together, has ended), (2) the main block holds at least one 
 lazily loaded element is still a skeleton (`stSkeleton`: dataframes, charts) and (4) every Altair chart has been
 drawn: vega-embed draws its `.marks` svg or canvas asynchronously, after the chart's element has mounted, and
 ~300 ms later on a cold page. A page showing an exception is an error, not a time. Each navigation opens a fresh
-browser context, so every load is a new Streamlit session, as when a person opens the URL; the two servers'
-pages are interleaved within each run so machine noise hits both alike. Chromium is Debian's /usr/bin/chromium.
+browser context, so every load is a new Streamlit session, as when a person opens the URL. Every page load is
+paired with a hello-world load right beside it and a page's figure is the median of its pairs' ratios, so a
+slow spell of the machine (a shared 2-core VM drifts by a fifth within minutes) lands on both halves of a pair
+instead of on whichever page it happened to meet. Chromium is Debian's /usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -100,22 +102,28 @@ def time_to_content(browser: Any, url: str, timeout_ms: float = 120_000) -> floa
 
 
 def measure(console: str, hello: str, pages: list[str], runs: int) -> dict[str, list[float]]:
-    """Samples (ms) per page and for hello-world: one warm-up load of each, then `runs` interleaved rounds."""
+    """Per page, `runs` ratios of its time-to-content to a hello-world load made next to it (hello-world first
+    in even rounds, second in odd ones), after one warm-up load of each."""
     from playwright.sync_api import sync_playwright
 
-    targets = {HELLO: hello + "/", **{p: console + page_path(p, pages) for p in pages}}
-    samples: dict[str, list[float]] = {name: [] for name in targets}
+    hello_url = hello + "/"
+    targets = {p: console + page_path(p, pages) for p in pages}
+    ratios: dict[str, list[float]] = {p: [] for p in pages}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            for url in targets.values():  # warm-up: imports, caches, the first connection to the database
+            for url in (hello_url, *targets.values()):  # warm-up: imports, caches, the first database connection
                 time_to_content(browser, url)
-            for _ in range(runs):
+            for r in range(runs):
                 for name, url in targets.items():
-                    samples[name].append(time_to_content(browser, url))
+                    if r % 2 == 0:
+                        hello_ms, page_ms = time_to_content(browser, hello_url), time_to_content(browser, url)
+                    else:
+                        page_ms, hello_ms = time_to_content(browser, url), time_to_content(browser, hello_url)
+                    ratios[name].append(page_ms / hello_ms)
         finally:
             browser.close()
-    return samples
+    return ratios
 
 
 def bench_browser(database_url: str, runs: int, pages: list[str]) -> dict[str, Any]:
@@ -135,11 +143,10 @@ def bench_browser(database_url: str, runs: int, pages: list[str]) -> dict[str, A
             [sys.executable, "-m", "streamlit", "run", str(tmp / "hello.py"), "--server.headless=true",
              f"--server.port={hport}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
              "--browser.gatherUsageStats=false"], env, hport, tmp / "hello.log"))
-        samples = measure(console, hello, pages, runs)
-    ref = statistics.median(samples[HELLO])
+        ratios = measure(console, hello, pages, runs)
     rows = [{"page": HELLO, "ratio": 1.0, "reference": True}]
     for p in pages:
-        ratio = round(statistics.median(samples[p]) / ref, 2)
+        ratio = round(statistics.median(ratios[p]), 2)
         rows.append({"page": p, "ratio": ratio, "meets_goal": ratio <= GOAL_RATIO})
     return {"mode": "browser", "runs": runs, "goal_ratio": GOAL_RATIO, "reference": HELLO, "pages": rows}
 
@@ -147,8 +154,8 @@ def bench_browser(database_url: str, runs: int, pages: list[str]) -> dict[str, A
 def format_browser(report: dict[str, Any]) -> str:
     """A plain table for the terminal: ratios only (absolute times depend on the machine)."""
     lines = ["on " + ", ".join(f"{v:,} {k}" for k, v in report["rows"].items()),
-             f"median time-to-content in headless Chromium over {report['runs']} run(s), "
-             f"as a ratio to a hello-world page (goal ≤ {report['goal_ratio']}×)",
+             f"time-to-content in headless Chromium as a ratio to a hello-world load beside it, median of "
+             f"{report['runs']} pair(s) per page (goal ≤ {report['goal_ratio']}×)",
              f"{'page':<28} {'ratio':>6}"]
     for r in report["pages"]:
         verdict = "reference" if r.get("reference") else ("ok" if r["meets_goal"] else "SLOW")

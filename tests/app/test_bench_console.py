@@ -79,3 +79,24 @@ def test_content_is_not_ready_until_every_altair_chart_is_drawn(page) -> None:
     assert page.evaluate(CONTENT_READY_JS) is False
     page.evaluate("document.getElementById('chart').innerHTML = '<svg class=\"marks\"></svg>'")
     assert page.evaluate(CONTENT_READY_JS) > 0
+
+
+@pytest.mark.browser
+def test_each_page_load_is_paired_with_a_hello_world_load_beside_it_in_alternating_order(monkeypatch) -> None:
+    from bench import console_browser as cb
+
+    ensure_chromium()
+    loads: list[str] = []
+
+    def fake_time_to_content(browser, url: str) -> float:  # a page takes 1.5× hello-world, whatever the drift
+        loads.append(url)
+        drift = 1 + len(loads) / 10
+        return (2000.0 if url == "http://h/" else 3000.0) * drift
+
+    monkeypatch.setattr(cb, "time_to_content", fake_time_to_content)
+    ratios = cb.measure("http://c", "http://h", ["pages/a.py", "pages/b.py"], runs=2)
+    assert loads[:3] == ["http://h/", "http://c/", "http://c/b"]  # one warm-up load of each
+    assert loads[3:] == ["http://h/", "http://c/", "http://h/", "http://c/b",   # hello-world first in round 0
+                         "http://c/", "http://h/", "http://c/b", "http://h/"]   # and second in round 1
+    assert set(ratios) == {"pages/a.py", "pages/b.py"} and all(len(r) == 2 for r in ratios.values())
+    assert all(abs(r - 1.5) < 0.15 for rs in ratios.values() for r in rs)  # each pair shares the drift
