@@ -101,33 +101,28 @@ def time_to_content(browser: Any, url: str, timeout_ms: float = 120_000) -> floa
         context.close()
 
 
-def measure(console: str, hello: str, pages: list[str], runs: int) -> dict[str, list[float]]:
+def measure(browser: Any, console: str, hello: str, pages: list[str], runs: int) -> dict[str, list[float]]:
     """Per page, `runs` ratios of its time-to-content to a hello-world load made next to it (hello-world first
     in even rounds, second in odd ones), after one warm-up load of each."""
-    from playwright.sync_api import sync_playwright
-
     hello_url = hello + "/"
     targets = {p: console + page_path(p, pages) for p in pages}
     ratios: dict[str, list[float]] = {p: [] for p in pages}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            for url in (hello_url, *targets.values()):  # warm-up: imports, caches, the first database connection
-                time_to_content(browser, url)
-            for r in range(runs):
-                for name, url in targets.items():
-                    if r % 2 == 0:
-                        hello_ms, page_ms = time_to_content(browser, hello_url), time_to_content(browser, url)
-                    else:
-                        page_ms, hello_ms = time_to_content(browser, url), time_to_content(browser, hello_url)
-                    ratios[name].append(page_ms / hello_ms)
-        finally:
-            browser.close()
+    for url in (hello_url, *targets.values()):  # warm-up: imports, caches, the first connection to the database
+        time_to_content(browser, url)
+    for r in range(runs):
+        for name, url in targets.items():
+            if r % 2 == 0:
+                hello_ms, page_ms = time_to_content(browser, hello_url), time_to_content(browser, url)
+            else:
+                page_ms, hello_ms = time_to_content(browser, url), time_to_content(browser, hello_url)
+            ratios[name].append(page_ms / hello_ms)
     return ratios
 
 
 def bench_browser(database_url: str, runs: int, pages: list[str]) -> dict[str, Any]:
     """Serve the console and a hello-world page side by side, measure both, report each page's median ratio."""
+    from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `apt-get install chromium` (no browser is downloaded)")
     with ExitStack() as stack:
@@ -143,7 +138,10 @@ def bench_browser(database_url: str, runs: int, pages: list[str]) -> dict[str, A
             [sys.executable, "-m", "streamlit", "run", str(tmp / "hello.py"), "--server.headless=true",
              f"--server.port={hport}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
              "--browser.gatherUsageStats=false"], env, hport, tmp / "hello.log"))
-        ratios = measure(console, hello, pages, runs)
+        pw = stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        stack.callback(browser.close)
+        ratios = measure(browser, console, hello, pages, runs)
     rows = [{"page": HELLO, "ratio": 1.0, "reference": True}]
     for p in pages:
         ratio = round(statistics.median(ratios[p]), 2)

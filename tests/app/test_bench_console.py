@@ -81,11 +81,9 @@ def test_content_is_not_ready_until_every_altair_chart_is_drawn(page) -> None:
     assert page.evaluate(CONTENT_READY_JS) > 0
 
 
-@pytest.mark.browser
 def test_each_page_load_is_paired_with_a_hello_world_load_beside_it_in_alternating_order(monkeypatch) -> None:
     from bench import console_browser as cb
 
-    ensure_chromium()
     loads: list[str] = []
 
     def fake_time_to_content(browser, url: str) -> float:  # a page takes 1.5× hello-world, whatever the drift
@@ -94,7 +92,7 @@ def test_each_page_load_is_paired_with_a_hello_world_load_beside_it_in_alternati
         return (2000.0 if url == "http://h/" else 3000.0) * drift
 
     monkeypatch.setattr(cb, "time_to_content", fake_time_to_content)
-    ratios = cb.measure("http://c", "http://h", ["pages/a.py", "pages/b.py"], runs=2)
+    ratios = cb.measure(None, "http://c", "http://h", ["pages/a.py", "pages/b.py"], runs=2)
     assert loads[:3] == ["http://h/", "http://c/", "http://c/b"]  # one warm-up load of each
     assert loads[3:] == ["http://h/", "http://c/", "http://h/", "http://c/b",   # hello-world first in round 0
                          "http://c/", "http://h/", "http://c/b", "http://h/"]   # and second in round 1
