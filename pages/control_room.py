@@ -12,8 +12,8 @@ from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
-from ui.figures import Bars, Figure, count_bars, figure_grid
-from ui.glance import money_chart
+from ui.figures import Figure, count_bars, figure_grid
+from ui.glance import funnel_and_queue, money_chart
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -70,9 +70,7 @@ def glance_panel() -> None:
     st.subheader("Last 30 days")
     st.altair_chart(money_chart(g.money), width="stretch")
     # The funnel and the queue are a handful of counts: bars drawn as HTML, not two more vega views (ui.figures).
-    st.html(count_bars([Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
-                        Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])],
-                       color=st.get_option("theme.primaryColor") or "",
+    st.html(count_bars(funnel_and_queue(g), color=st.get_option("theme.primaryColor") or "",
                        note="Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done "
                             "tasks · Net: collected minus all ledger spend. Days in UTC."))
 

@@ -20,8 +20,7 @@ _GRID_STYLE = (
     ".hoss-figures .lbl{font-size:.875rem;opacity:.85}"
     ".hoss-figures .lbl[title]{cursor:help;text-decoration:underline dotted;text-underline-offset:3px}"
     ".hoss-figures .val{font-size:clamp(1.25rem,2.4vw,2rem);line-height:1.3;font-variant-numeric:tabular-nums;"
-    "white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.hoss-note{font-size:.8rem;opacity:.7;margin:.25rem 0}"
-    "</style>"
+    "white-space:nowrap;overflow:hidden;text-overflow:ellipsis}</style>"
 )
 _BARS_STYLE = (
     "<style>.hoss-bars{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem 2.5rem}"
@@ -30,6 +29,8 @@ _BARS_STYLE = (
     "font-size:.875rem;line-height:1.9}.hoss-bars .track{height:.8rem;background:rgba(128,128,128,.15)}"
     ".hoss-bars .fill{height:100%}.hoss-bars .n{text-align:right;font-variant-numeric:tabular-nums}</style>"
 )
+# Each block carries the notes' style itself, so either block reads the same shown alone.
+_NOTE_STYLE = "<style>.hoss-note{font-size:.8rem;opacity:.7;margin:.25rem 0}</style>"
 
 
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -62,8 +63,7 @@ def figure_grid(rows: Sequence[Sequence[Figure]], notes: Sequence[str] = ()) -> 
             cells.append(f'<div><div class="lbl"{tip}>{escape(f.label)}</div>'
                          f'<div class="val" title="{escape(f.value)}">{escape(f.value)}</div></div>')
         grids.append(f'<div class="hoss-figures" style="--cols:{max(len(row), 1)}">{"".join(cells)}</div>')
-    lines = "".join(f'<p class="hoss-note">{escape(n)}</p>' for n in notes)
-    return _GRID_STYLE + "".join(grids) + lines
+    return _GRID_STYLE + "".join(grids) + _notes(notes)
 
 
 def bar_width(count: int, top: int) -> float:
@@ -82,5 +82,9 @@ def count_bars(charts: Sequence[Bars], color: str, note: str = "") -> str:
             f'style="width:{bar_width(n, top)}%;background:{fill}"></div></div><span class="n">{n:,}</span></div>'
             for label, n in chart.rows)
         blocks.append(f"<div><h4>{escape(chart.title)}</h4>{rows}</div>")
-    head = f'<p class="hoss-note">{escape(note)}</p>' if note else ""
-    return f'{_BARS_STYLE}{head}<div class="hoss-bars">{"".join(blocks)}</div>'
+    return f'{_BARS_STYLE}{_notes([note] if note else [])}<div class="hoss-bars">{"".join(blocks)}</div>'
+
+
+def _notes(notes: Sequence[str]) -> str:
+    """One small line of escaped text per note, with its style; nothing for no notes."""
+    return _NOTE_STYLE + "".join(f'<p class="hoss-note">{escape(n)}</p>' for n in notes) if notes else ""

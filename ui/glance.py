@@ -1,9 +1,13 @@
-"""The control room's 30-day money chart in Altair (SPEC §17); every field is a number, a date or a fixed label."""
+"""The control room's glance (SPEC §17): the 30-day money chart in Altair, whose every field is a number, a date or
+a fixed label, and the funnel and queue as bars."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from core.console.glance import Glance
+from ui.figures import Bars
 
 
 def money_chart(rows: list[dict]) -> alt.Chart:
@@ -20,3 +24,8 @@ def money_chart(rows: list[dict]) -> alt.Chart:
                  alt.Tooltip("dollars:Q", title="Amount ($)", format=",.2f")],
     ).properties(height=220)
 
+
+def funnel_and_queue(g: Glance) -> list[Bars]:
+    """The lead funnel and the task queue as the two bar charts the control room shows beside its money chart."""
+    return [Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
+            Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])]

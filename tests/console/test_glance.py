@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.console.glance import at_a_glance
 from core.money.ledger import record_ledger_entry
 from ui.figures import Bars, Figure, bar_width, count_bars, figure_grid
-from ui.glance import money_chart
+from ui.glance import funnel_and_queue, money_chart
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -45,9 +45,7 @@ def test_chart_specs_carry_no_customer_or_vendor_text(session: Session) -> None:
     session.commit()
     g = at_a_glance(session, NOW)
     spec = money_chart(g.money).to_dict()
-    dumped = json.dumps(spec) + count_bars([Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
-                                            Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])],
-                                           "#E8B931")
+    dumped = json.dumps(spec) + count_bars(funnel_and_queue(g), "#E8B931")
     assert "onerror" not in dumped and "<script" not in dumped
     assert {t["field"] for t in spec["encoding"]["tooltip"]} <= {"day", "label", "dollars"}
 
@@ -78,3 +76,10 @@ def test_bar_widths_scale_to_the_longest_bar_and_an_all_zero_chart_draws_nothing
 def test_count_bars_escape_row_labels_and_refuse_a_colour_that_is_not_hex() -> None:
     html = count_bars([Bars(HOSTILE, [(HOSTILE, 3)])], "red;position:fixed")
     assert "<script" not in html and "position:fixed" not in html and "background:#888888" in html
+
+
+def test_each_block_styles_its_own_notes_so_it_reads_the_same_shown_alone() -> None:
+    for html in (figure_grid([[Figure("Leads", "40")]], notes=["a note"]),
+                 count_bars([Bars("Task queue", [("done", 1)])], "#E8B931", note="a note")):
+        assert '<p class="hoss-note">a note</p>' in html and ".hoss-note{" in html
+    assert ".hoss-note{" not in figure_grid([[Figure("Leads", "40")]])
