@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from core.app.signin import wait_after
+from core.app.signin import record_signin, wait_after
 from ui.auth import password_matches
 
 
@@ -113,12 +115,28 @@ def _try(at: AppTest, password: str) -> AppTest:
     return at.button[0].click().run()
 
 
+def _earlier_failures(n: int, ago: timedelta) -> None:
+    """Record n failed attempts from the test's client `ago` before now, as the product records them."""
+    from db.engine import make_engine, make_session_factory
+
+    engine = make_engine(DB_URL, pool_size=1)
+    try:
+        with make_session_factory(engine)() as session:
+            for _ in range(n):
+                record_signin(session, "unknown", False, datetime.now(UTC) - ago)
+    finally:
+        engine.dispose()
+
+
 def test_a_reload_does_not_reset_the_wait_after_a_wrong_password() -> None:
+    # Four old failures make the next wait 8 s, so a slow machine cannot outlast it between the two sessions
+    # (regression: with the first failure's 0.5 s wait, CI took longer than that and the second try got in).
+    _earlier_failures(4, ago=timedelta(minutes=1))
     _try(_gate("s3cret").run(), "guess")
     again = _try(_gate("s3cret").run(), "s3cret")  # a new browser session, straight away, with the right password
     assert _inside(again) == []
     assert "Try again in" in again.error[0].value
-    assert _attempts() == [("unknown", False)]  # the refused attempt was not even checked
+    assert _attempts() == [("unknown", False)] * 5  # the refused attempt was not even checked
 
 
 def test_failure_wait_grows_and_is_capped() -> None:
