@@ -6,7 +6,6 @@ from core.approvals.queries import count_pending
 from ui.auth import require_operator
 from ui.context import app_context
 from ui.guide import render_guide
-from ui.live import inbox_badge
 
 st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
 ctx = app_context()  # validate settings and migrate before any page renders
@@ -14,7 +13,8 @@ require_operator(ctx)  # every page below is behind the sign-in (or the "open co
 
 
 def _inbox_title() -> str:
-    """"Inbox (n)" with the pending count as the badge; a failed count never blocks the console."""
+    """"Inbox (n)" with the pending count as the badge, the one place the console shows it (read once per run, so
+    it is as fresh as the page); a failed count never blocks the console."""
     try:
         with ctx.sessions() as session:
             n = count_pending(session)
@@ -38,7 +38,5 @@ PAGES = [
 ]
 
 nav = st.navigation(PAGES)
-with st.sidebar:
-    inbox_badge()
 render_guide()
 nav.run()

@@ -14,6 +14,7 @@ from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
 from ui.figures import Figure, count_bars, figure_grid
 from ui.glance import funnel_and_queue, money_chart
+from ui.live import live_fragment
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -22,7 +23,7 @@ TZ = ctx.settings.hoss_timezone  # tables show times in the operator's zone
 st.title("Control room")
 
 
-@st.fragment(run_every=5)
+@live_fragment(5)
 def metrics_panel() -> None:
     with ctx.sessions() as session:
         m = cr.headline_metrics(session)

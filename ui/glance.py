@@ -18,7 +18,7 @@ def money_chart(rows: list[dict]) -> alt.Chart:
     order = list(dict.fromkeys(df["label"]))
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("day:T", title=None),
-        y=alt.Y("dollars:Q", title="$ per day"),
+        y=alt.Y("dollars:Q", title="$ per day", axis=alt.Axis(format=",.2~f")),  # 0, 0.4, 1,234.5: never 0.000000
         color=alt.Color("label:N", title=None, sort=order),
         tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("label:N", title="Figure"),
                  alt.Tooltip("dollars:Q", title="Amount ($)", format=",.2f")],

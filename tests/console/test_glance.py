@@ -83,3 +83,9 @@ def test_each_block_styles_its_own_notes_so_it_reads_the_same_shown_alone() -> N
                  count_bars([Bars("Task queue", [("done", 1)])], "#E8B931", note="a note")):
         assert '<p class="hoss-note">a note</p>' in html and ".hoss-note{" in html
     assert ".hoss-note{" not in figure_grid([[Figure("Leads", "40")]])
+
+
+def test_money_axis_has_a_number_format_so_an_empty_chart_does_not_read_0_000000() -> None:
+    # Regression: with vega's default format, a fresh console's all-zero chart labelled its axis "0.000000".
+    spec = money_chart([{"day": NOW.date(), "series": "net", "label": "Net", "cents": 0}]).to_dict()
+    assert spec["encoding"]["y"]["axis"]["format"] == ",.2~f"  # d3: 0, 0.4, 1,234.5
