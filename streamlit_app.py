@@ -7,7 +7,8 @@ from ui.auth import require_operator
 from ui.context import app_context
 from ui.guide import render_guide
 
-st.set_page_config(page_title="HossAgent", page_icon=":material/hub:", layout="wide")
+# An emoji icon is drawn in the page as a data: URL; a `:material/…:` one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="HossAgent", page_icon="🎛️", layout="wide")
 ctx = app_context()  # validate settings and migrate before any page renders
 require_operator(ctx)  # every page below is behind the sign-in (or the "open console" banner)
 
