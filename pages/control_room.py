@@ -8,12 +8,13 @@ from core.app.demo import seed_demo
 from core.config.cents import dollars
 from core.console import control_room as cr
 from core.console.glance import at_a_glance
+from core.money.words import meaning
 from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
 from ui.figures import Figure, count_bars, figure_grid
-from ui.glance import funnel_and_queue, money_chart
+from ui.glance import funnel_and_queue, money_chart, money_note
 from ui.live import live_fragment
 from ui.tables import paged_table
 
@@ -46,13 +47,13 @@ def metrics_panel() -> None:
         Figure("Running tasks", f"{m.tasks_by_status['running']:,}"),
         Figure("Done tasks", f"{m.tasks_by_status['done']:,}"),
     ], [
-        Figure("Earned", dollars(m.earned_cents), "Rewards of done tasks."),
-        Figure("LLM cost", dollars(m.llm_cost_cents), "Token cost of done tasks."),
-        Figure("Gross margin", dollars(m.gross_margin_cents), "Earned minus LLM cost."),
-        Figure("Invoiced", dollars(m.invoiced_cents), "Invoices that are not void."),
+        Figure("Earned", dollars(m.earned_cents), meaning("earned")),
+        Figure("LLM cost", dollars(m.llm_cost_cents), meaning("LLM cost")),
+        Figure("Gross margin", dollars(m.gross_margin_cents), meaning("gross margin")),
+        Figure("Invoiced", dollars(m.invoiced_cents), meaning("invoiced")),
     ], [
-        Figure("Collected", dollars(m.collected_cents), "Payments in the ledger minus refunds."),
-        Figure("Net profit", dollars(m.net_profit_cents), "Collected minus all spend in the ledger."),
+        Figure("Collected", dollars(m.collected_cents), meaning("collected")),
+        Figure("Net profit", dollars(m.net_profit_cents), meaning("net profit")),
         Figure("Unpaid invoices", f"{m.unpaid_invoices:,}", "Draft and sent invoices not yet paid."),
         Figure("Unpaid amount", dollars(m.unpaid_cents), "What the draft and sent invoices ask for."),
     ]], notes))
@@ -72,8 +73,7 @@ def glance_panel() -> None:
     st.altair_chart(money_chart(g.money), width="stretch")
     # The funnel and the queue are a handful of counts: bars drawn as HTML, not two more vega views (ui.figures).
     st.html(count_bars(funnel_and_queue(g), color=st.get_option("theme.primaryColor") or "",
-                       note="Earned: rewards of done tasks · Collected: payments minus refunds · LLM cost of done "
-                            "tasks · Net: collected minus all ledger spend. Days in UTC."))
+                       note=money_note()))
 
 
 if st.session_state.get("db_empty"):

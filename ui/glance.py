@@ -6,7 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.console.glance import Glance
+from core.console.glance import MONEY_SERIES, Glance
+from core.money.words import MONEY_WORDS
 from ui.figures import Bars
 
 
@@ -23,6 +24,15 @@ def money_chart(rows: list[dict]) -> alt.Chart:
         tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("label:N", title="Figure"),
                  alt.Tooltip("dollars:Q", title="Amount ($)", format=",.2f")],
     ).properties(height=220)
+
+
+# Which of SPEC §17's words each of the chart's series is (its "Net" is net profit per day).
+SERIES_WORDS = {"earned": "earned", "collected": "collected", "llm_cost": "LLM cost", "net": "net profit"}
+
+
+def money_note() -> str:
+    """The line under the money chart: each series' label and what it means, in SPEC §17's words."""
+    return " · ".join(f"{label}: {MONEY_WORDS[SERIES_WORDS[key]]}" for key, label in MONEY_SERIES) + ". Days in UTC."
 
 
 def funnel_and_queue(g: Glance) -> list[Bars]:
