@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.agents.runs import AgentResult, agent_run
 from core.approvals.executor import execute_next, executor_work_due, mark_orphans_unknown
-from core.approvals.notify import announce_new
+from core.approvals.notify import announce_new, sync_slack_outcomes
 from core.approvals.proposals import expire_stale_proposals
 from core.approvals.sla import apply_slas
 from core.approvals.trust import suggest_policy_changes
@@ -33,6 +33,8 @@ def run_proposal_executor(session: Session, settings: Settings, *, trigger: str 
         for proposal_id in expired:
             run.did(f"proposal {proposal_id} expired (pending more than {settings.proposal_expiry_hours:g} h)")
         announce_new(session, settings)  # Slack posts and approval emails of new proposals (SPEC §14)
+        for proposal_id in sync_slack_outcomes(session, settings):  # decided elsewhere: the message says so
+            run.did(f"proposal {proposal_id}: its Slack message shows the outcome")
         for line in apply_slas(session, settings):
             run.did(line)
         for execution_id in mark_orphans_unknown(session):

@@ -192,7 +192,7 @@ def _describe(result: dict[str, Any]) -> str:
 
 def executor_work_due(session: Session, settings: Settings) -> bool:
     """Whether an execution is queued or started, a pending proposal is old enough to expire, a new one waits to be
-    announced, or one is past its SLA or escalation time."""
+    announced, a posted Slack message shows an older status, or one is past its SLA or escalation time."""
     return bool(session.execute(sql.EXECUTOR_WORK_DUE, {"expiry_s": settings.proposal_expiry_hours * 3600}).scalar_one())
 
 

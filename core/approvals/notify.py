@@ -76,3 +76,34 @@ def announce_new(session: Session, settings: Settings, *, limit: int = 100) -> l
         session.execute(update(ActionProposal).where(ActionProposal.id == p.id).values(notified_at=func.now()))
     session.commit()
     return [p.id for p in rows]
+
+
+# What a posted message says once its proposal has moved on, per status (the decider is named where there is one).
+_SHOWN = {
+    "approved": "Approved by {who}.", "rejected": "Rejected by {who}.", "expired": "Expired: no decision in time.",
+    "executing": "Approved by {who}; being carried out.", "executed": "Approved by {who}; carried out.",
+    "failed": "Approved by {who}; carrying it out failed (see the Failures page).",
+    "superseded": "Replaced by a revised draft after {who} asked for changes.",
+}
+
+
+def shown_outcome(p: ActionProposal) -> str:
+    """The line a proposal's Slack message shows for its current status."""
+    return f"#{p.id} " + _SHOWN.get(p.status, "{status}.").format(who=p.decided_by or "the policy", status=p.status)
+
+
+def sync_slack_outcomes(session: Session, settings: Settings, *, limit: int = 100) -> list[int]:
+    """Update every posted Slack message whose proposal has moved on since (decided in the console, by an email
+    link or by the policy; carried out; expired), once per status; their ids. Best effort, like the announcements:
+    a failed update is logged and not retried, so a Slack outage never keeps the executor busy. Commits."""
+    rows = session.execute(
+        select(ActionProposal).where(ActionProposal.slack_ts.is_not(None),
+                                     ActionProposal.slack_shown_status.is_distinct_from(ActionProposal.status))
+        .order_by(ActionProposal.id).limit(limit).with_for_update(skip_locked=True)
+    ).scalars().all()
+    for p in rows:
+        if not slack.update_message(session, settings, p.id, shown_outcome(p)):
+            session.execute(update(ActionProposal).where(ActionProposal.id == p.id)
+                            .values(slack_shown_status=ActionProposal.status))
+    session.commit()
+    return [p.id for p in rows]

@@ -105,7 +105,7 @@ def post_proposal(session: Session, settings: Settings, proposal_id: int, *, tex
         log.warning("posting proposal %s to Slack failed: %s", proposal_id, type(exc).__name__)
         return False
     session.execute(update(ActionProposal).where(ActionProposal.id == proposal_id).values(
-        slack_channel=answer.get("channel"), slack_ts=answer.get("ts")))
+        slack_channel=answer.get("channel"), slack_ts=answer.get("ts"), slack_shown_status=p.status))
     record_audit(session, SLACK, "proposal", proposal_id, None, None,
                  {"notified": "slack", "channel": answer.get("channel"), "ts": answer.get("ts")})
     return True
@@ -225,6 +225,7 @@ def update_message(session: Session, settings: Settings, proposal_id: int, outco
     except (SlackApiError, SlackClientError, OSError) as exc:
         log.warning("updating the Slack message of proposal %s failed: %s", proposal_id, type(exc).__name__)
         return False
+    session.execute(update(ActionProposal).where(ActionProposal.id == proposal_id).values(slack_shown_status=p.status))
     record_audit(session, SLACK, "proposal", proposal_id, None, None, {"notified": "slack_update", "outcome": outcome})
     return True
 

@@ -10,6 +10,7 @@ EXECUTOR_WORK_DUE = text("""
         OR EXISTS (SELECT 1 FROM action_proposals
                    WHERE status = 'pending' AND created_at < now() - make_interval(secs => :expiry_s))
         OR EXISTS (SELECT 1 FROM action_proposals WHERE notified_at IS NULL)
+        OR EXISTS (SELECT 1 FROM action_proposals WHERE slack_ts IS NOT NULL AND slack_shown_status IS DISTINCT FROM status)
         OR EXISTS (SELECT 1 FROM action_proposals p JOIN settings s ON s.key = 'policy.' || p.action_type
                    WHERE p.status = 'pending' AND (
                        (jsonb_typeof(s.value -> 'sla_minutes') = 'number'

@@ -28,6 +28,8 @@ class ActionProposal(Base):
         Index("ix_action_proposals_status_created_at", "status", "created_at"),
         Index("ix_action_proposals_event_id", "event_id"),
         Index("ix_action_proposals_created_at", "created_at"),  # canvas: proposal stats over a period
+        Index("ix_action_proposals_slack_stale", "id",  # posted messages that show an older status
+              postgresql_where=text("slack_ts IS NOT NULL AND slack_shown_status IS DISTINCT FROM status")),
     )
     id: Mapped[int] = id_pk()
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
@@ -50,6 +52,7 @@ class ActionProposal(Base):
     escalations: Mapped[int] = mapped_column(Integer, server_default="0")  # 1: re-notified, 2: owner told
     slack_channel: Mapped[str | None] = mapped_column(Text)
     slack_ts: Mapped[str | None] = mapped_column(Text)
+    slack_shown_status: Mapped[str | None] = mapped_column(Text)  # the status the Slack message last showed
     edit_distance: Mapped[int | None] = mapped_column(Integer)  # characters changed by an edit before approval
 
 

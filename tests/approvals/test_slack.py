@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.approvals.executor import execute_next
-from core.approvals.notify import announce_new
+from core.approvals.executor import execute_next, executor_work_due
+from core.approvals.notify import announce_new, sync_slack_outcomes
 from core.approvals.operators import add_operator
 from core.approvals.policies import update_policy
 from core.approvals.proposals import decide
@@ -180,3 +180,37 @@ def test_a_viewer_s_revise_submission_changes_nothing(slack, session: Session) -
     session.commit()
     assert session.execute(text("SELECT count(*) FROM action_proposals")).scalar() == 1
     assert _row(session, pid) == ("pending", 0)
+
+
+def test_a_proposal_decided_in_the_console_has_its_slack_message_updated_once(slack, session: Session) -> None:
+    sctx, calls, _ = slack
+    pid = _posted(session, sctx)
+    decide(session, pid, "reject", Actor.user("ana"), role="owner", note="not now")
+    session.commit()
+    assert sync_slack_outcomes(session, sctx.settings) == [pid]
+    assert sync_slack_outcomes(session, sctx.settings) == []  # once per status, not once per pass
+    (update,) = calls.of("chat.update")
+    assert update["text"] == f"#{pid} Rejected by ana."
+    assert not [b for b in update["blocks"] if b["type"] == "actions"]  # no buttons left to click
+
+
+def test_a_slack_decision_carried_out_later_updates_the_message_to_the_outcome(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = _posted(session, sctx)
+    assert _post(api, _click(pid, "U0BO")).status_code == 200
+    assert sync_slack_outcomes(session, sctx.settings) == []  # the click's own update already shows "approved"
+    while execute_next(session, sctx.settings) is not None:
+        pass
+    assert sync_slack_outcomes(session, sctx.settings) == [pid]
+    assert calls.of("chat.update")[-1]["text"] == f"#{pid} Approved by bo; carried out."
+
+
+def test_a_failed_slack_update_is_logged_and_not_retried_on_every_pass(slack, session: Session) -> None:
+    sctx, calls, _ = slack
+    pid = _posted(session, sctx)
+    decide(session, pid, "reject", Actor.user("ana"), role="owner", note="no")
+    session.commit()
+    down = with_settings(sctx, slack_api_base="http://127.0.0.1:9/api/")  # nothing listens on the discard port
+    assert sync_slack_outcomes(session, down.settings) == [pid]
+    assert sync_slack_outcomes(session, sctx.settings) == [] and calls.of("chat.update") == []
+    assert not executor_work_due(session, sctx.settings)  # nothing left to do: no run recorded every poll
