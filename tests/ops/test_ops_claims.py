@@ -99,3 +99,36 @@ def test_named_claim_takes_only_that_task(session):
     claim = claim_task(session, b, "w", 60)
     assert claim.task_id == b and task_row(session, a).status == "pending"
     assert claim_task(session, b, "w2", 60) is None  # already held
+
+
+def _on_duty_calls(session, claim_sql) -> int:
+    """How often one claim statement called worker_on_duty_at (this transaction's function statistics)."""
+    from core.plans.budgets import BUDGET_FACT_KEYS
+
+    session.execute(text("SET LOCAL track_functions = 'all'"))
+    session.execute(claim_sql, {"worker": "w", "lease": 60, **BUDGET_FACT_KEYS}).first()
+    calls = session.execute(text("SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
+                                 "WHERE funcname = 'worker_on_duty_at'")).scalar_one()
+    session.rollback()
+    return int(calls)
+
+
+def test_a_claim_asks_no_duty_hours_of_tasks_without_a_worker(session):
+    # Regression: planned on stale statistics (right after a bulk load), the claim filtered every pending row
+    # through worker_on_duty, ~6 µs each; bench drain read 130 tasks/s where it reads 650.
+    from core.ops import sql
+
+    seed_tasks(session, 50)
+    assert _on_duty_calls(session, sql.CLAIM_NEXT) == 0
+
+
+def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session):
+    from core.audit import Actor
+    from core.ops import sql
+    from core.workforce.hiring import hire
+
+    [task_id] = seed_tasks(session, 1)
+    name = hire(session, "copywriter", "Bench", Actor.system("test"), review=False).name
+    session.execute(text("UPDATE tasks SET agent = :a WHERE id = :t"), {"a": name, "t": task_id})
+    session.commit()
+    assert _on_duty_calls(session, sql.CLAIM_NEXT) >= 1
