@@ -13,9 +13,7 @@ from sqlalchemy import text
 # A pending task is claimable when it has no worker (the Ops prompt) or its worker is on duty now: the SQL
 # function worker_on_duty (migration `overnight_hours` holds the one statement of the rule) checks active, not
 # fired, and the local time in its IANA zone inside [start, end) on one of its days (a night shift's end is on
-# the next day). Each statement asks it only of tasks that have a worker: a call costs microseconds per row, and
-# a claim planned on stale statistics (right after a bulk load) filters every pending row, not one (bench drain
-# read 130 tasks/s instead of 650 with 2,000 ops tasks pending).
+# the next day). worker_on_duty is inlined, so a task without a worker costs no call (migration `on_duty_inline`).
 
 # Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
 # partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.
@@ -33,7 +31,7 @@ CLAIM_NEXT = text("""
         UNION ALL
         SELECT id, kind, prev_worker FROM (
             SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
-            WHERE t.status = 'pending' AND t.run_after <= now() AND (t.agent IS NULL OR worker_on_duty(t.agent))
+            WHERE t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
             ORDER BY t.run_after, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED) pending
         LIMIT 1),
     claimed AS (
@@ -66,7 +64,7 @@ CLAIM_ONE = text("""
         UNION ALL
         SELECT id, kind, prev_worker FROM (
             SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
-            WHERE t.id = :task_id AND t.status = 'pending' AND t.run_after <= now() AND (t.agent IS NULL OR worker_on_duty(t.agent))
+            WHERE t.id = :task_id AND t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
             FOR UPDATE OF t SKIP LOCKED) pending
         LIMIT 1),
     claimed AS (
@@ -162,14 +160,14 @@ QUEUE_COUNTS = text("""
 
 # Whether a task is claimable now: pending and due, or running with a lapsed lease (its worker died).
 WORK_DUE = text("""
-    SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.status = 'pending' AND t.run_after <= now() AND (t.agent IS NULL OR worker_on_duty(t.agent)))
+    SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent))
         OR EXISTS (SELECT 1 FROM tasks WHERE status = 'running' AND lease_expires_at < now())
 """)
 
 # Seconds until the next pending task falls due or the next lease lapses (<= 0: now); NULL when neither exists.
 SECONDS_UNTIL_WORK = text("""
     SELECT extract(epoch FROM LEAST(
-        (SELECT min(t.run_after) FROM tasks t WHERE t.status = 'pending' AND (t.agent IS NULL OR worker_on_duty(t.agent))),
+        (SELECT min(t.run_after) FROM tasks t WHERE t.status = 'pending' AND worker_on_duty(t.agent)),
         (SELECT min(lease_expires_at) FROM tasks WHERE status = 'running')) - now())
 """)
 
