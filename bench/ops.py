@@ -138,7 +138,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
     from bench.support import scratch_database
     from core.config.settings import load_settings
     from core.ops.pool import OpsPool
-    from core.ops.sql import CLAIM_NEXT as CLAIM_NEXT_SQL
+    from core.ops.sql import CLAIM as CLAIM_SQL
     from core.plans.budgets import BUDGET_FACT_KEYS
     from db.engine import make_engine, make_session_factory
 
@@ -153,7 +153,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if settings.ops_async_commit:
                 conn.exec_driver_sql("SET synchronous_commit = off")
-            while (row := conn.execute(CLAIM_NEXT_SQL, {"worker": "raw", "lease": 60,
+            while (row := conn.execute(CLAIM_SQL, {"worker": "raw", "lease": 60, "task_id": None,
                                                         **BUDGET_FACT_KEYS}).first()) is not None:
                 conn.execute(text("UPDATE tasks SET status = 'done', completed_at = now(), lease_expires_at = NULL "
                                   "WHERE id = :id"), {"id": row.id})

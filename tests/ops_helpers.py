@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -16,6 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config.settings import Settings
+from core.llm.pricing import profit_cents
+from core.ops.claims import Claim
+from core.workforce.finish import RunResult, finish_task, submit_for_review
 
 
 def seed_tasks(session: Session, n: int, *, reward: int = 80, company: str = "Acme Robotics",
@@ -41,6 +45,19 @@ def task_row(session: Session, task_id: int):
     return session.execute(text("SELECT * FROM tasks WHERE id = :id"), {"id": task_id}).one()
 
 
+def finish_run(session: Session, claim: Claim, *, cost: int = 0, to_review: bool = False) -> bool:
+    """Complete a claim's run as the runner does after its last step (the one finisher, or to review); commit.
+    False when the claim was no longer ours (nothing written)."""
+    run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision, "result", "mock", "mock", 0, 0,
+                    cost, profit_cents(claim.reward_cents, cost), 1, date.today())
+    kept = submit_for_review(session, run) if to_review else finish_task(session, claim.task_id, run) is not None
+    if kept:
+        session.commit()
+    else:
+        session.rollback()
+    return kept
+
+
 def openai_settings(settings: Settings, base_url: str, **overrides: object) -> Settings:
     """`settings` switched to openai mode against a local OpenAI-compatible server."""
     return settings.model_copy(update={"openai_api_key": SecretStr("sk-test-not-real"),
@@ -51,6 +68,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _POOL_CHILD = """
 import sys
 from core.config.settings import Settings
+from core.llm.pricing import profit_cents
+from core.ops.claims import Claim
+from core.workforce.finish import RunResult, finish_task, submit_for_review
 from core.ops.pool import OpsPool
 from db.engine import make_engine, make_session_factory
 settings = Settings(_env_file=None, database_url=sys.argv[1], openai_api_key="sk-test", openai_base_url=sys.argv[2],

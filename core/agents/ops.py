@@ -11,8 +11,9 @@ from core.audit import Actor
 from core.config.settings import Settings
 from core.ops.budget import stop_for_budget
 from core.ops.claims import claim_next, claim_task
+from core.ops.leases import LeaseKeeper, new_worker_id
 from core.ops.pool import OpsPool
-from core.ops.worker import LeaseKeeper, TaskRunner, new_worker_id
+from core.ops.runner import TaskRunner
 
 
 def run_ops_agent(session: Session, settings: Settings, *, trigger: str = "manual",

@@ -76,10 +76,3 @@ INSERT_PROPOSAL = text("""
 
 PROPOSAL_ID_BY_DEDUPE_KEY = text("SELECT id FROM action_proposals WHERE dedupe_key = :dedupe_key")
 
-# A task and its customer: what its delivery and its sheet row are drafted from.
-DONE_TASK_FACTS = text("""
-    SELECT t.id, t.agent, t.description, t.result_summary, t.customer_id, t.cost_cents, t.reward_cents,
-        t.completed_at, t.status, c.company, c.contact_email, c.delivery, c.sheet_id
-    FROM tasks t JOIN customers c ON c.id = t.customer_id
-    WHERE t.id = :task_id
-""")

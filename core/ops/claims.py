@@ -1,4 +1,5 @@
-"""Task claims, leases and outcomes: what the Ops workers do to a task, each step one statement (core.ops.sql)."""
+"""Task claims, leases and requeues: what the Ops workers do to a task, each one statement (core.ops.sql); a
+finished run is completed by core.workforce.finish."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from core.approvals.google_delivery import propose_sheet_row
 from core.audit import Actor
-from core.llm.pricing import profit_cents
 from core.ops import sql
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
 from core.transitions import transition_task
@@ -45,14 +44,14 @@ class Claim:
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
     """Claim a lapsed-lease task or the oldest due pending task, audit it and commit; None when nothing is claimable."""
-    row = session.execute(sql.CLAIM_NEXT, {"worker": worker, "lease": lease_seconds,
+    row = session.execute(sql.CLAIM, {"worker": worker, "lease": lease_seconds, "task_id": None,
                                                **BUDGET_FACT_KEYS}).first()
     return _finish_claim(session, row, worker)
 
 
 def claim_task(session: Session, task_id: int, worker: str, lease_seconds: float) -> Claim | None:
     """Claim one named task if it is due-pending or its lease lapsed; commit. None when it is not claimable."""
-    row = session.execute(sql.CLAIM_ONE, {"worker": worker, "lease": lease_seconds, "task_id": task_id,
+    row = session.execute(sql.CLAIM, {"worker": worker, "lease": lease_seconds, "task_id": task_id,
                                               **BUDGET_FACT_KEYS}).first()
     return _finish_claim(session, row, worker)
 
@@ -81,35 +80,6 @@ def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) ->
                                          "workers": sorted({c.worker for c in claims})})
     session.commit()
     return result.rowcount
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A finished task's result and its cost."""
-
-    summary: str
-    model: str
-    mode: str
-    input_tokens: int
-    output_tokens: int
-    cost_cents: int
-
-
-def complete_claim(session: Session, claim: Claim, outcome: Outcome) -> int | None:
-    """Mark the task done (once: refused if it was reclaimed), book LLM spend in the ledger, propose the customer's
-    sheet row (if it keeps a sheet); return profit or None."""
-    row = session.execute(sql.COMPLETE, {
-        "id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt, "summary": outcome.summary,
-        "model": outcome.model, "mode": outcome.mode, "input_tokens": outcome.input_tokens,
-        "output_tokens": outcome.output_tokens, "cost": outcome.cost_cents,
-        "profit": profit_cents(claim.reward_cents, outcome.cost_cents),
-        "ref": f"task:{claim.task_id}:attempt:{claim.attempt}",
-        "description": f"{outcome.model}: {outcome.input_tokens} in / {outcome.output_tokens} out tokens",
-    }).first()
-    if row is not None and row.sheet_id:
-        propose_sheet_row(session, claim.task_id)  # with the completion, so a done task never misses its row
-    session.commit()
-    return None if row is None else row.profit_cents
 
 
 def backoff_seconds(attempt: int, base: float, cap: float) -> float:

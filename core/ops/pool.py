@@ -19,7 +19,8 @@ from core.audit.seal import session_settings_for
 from core.config.settings import Settings
 from core.ops.budget import budget_exhausted, stop_for_budget
 from core.ops.claims import claim_next, release_claim
-from core.ops.worker import LeaseKeeper, TaskReport, TaskRunner
+from core.ops.leases import LeaseKeeper
+from core.ops.runner import TaskReport, TaskRunner
 from db.engine import make_engine
 
 log = logging.getLogger("hoss.agents.ops")

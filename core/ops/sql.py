@@ -1,9 +1,9 @@
-"""Every SQL statement of the Ops machinery, each written out in full and named; values only as bound parameters.
+"""Every SQL statement of the Ops machinery, each named and made of constant text; values only as bound parameters.
 
-The statements that change a task also write its audit row (and, on completion, the ledger entry) in one
-data-modifying CTE: one round trip, atomic on its own, so a slot's pinned connection can run them in
-autocommit. Their audit columns are `record_audit`'s, and every (from, to) pair they write is one that
-core.transitions.ALLOWED['task'] allows (tests/ops/test_task_moves.py checks the rows they leave).
+The statements that change a task also write its audit row in one data-modifying CTE: one round trip, atomic
+on its own, so a slot's pinned connection can run them in autocommit. Their audit columns are `record_audit`'s,
+and every (from, to) pair they write is one that core.transitions.ALLOWED['task'] allows
+(tests/ops/test_task_moves.py checks the rows they leave). A run's completion is core.workforce.sql's.
 """
 
 from __future__ import annotations
@@ -15,23 +15,26 @@ from sqlalchemy import text
 # fired, and the local time in its IANA zone inside [start, end) on one of its days (a night shift's end is on
 # the next day). worker_on_duty is inlined, so a task without a worker costs no call (migration `on_duty_inline`).
 
-# Lapsed leases first (their worker died), then the oldest claimable pending task. Each branch walks its
-# partial index (ix_tasks_lease / ix_tasks_claimable), locks one row and skips rows other claimers hold.
+# Lapsed leases first (their worker died), then the oldest claimable pending task; with :task_id, only that task
+# (the same two branches). Each branch walks its partial index (ix_tasks_lease / ix_tasks_claimable), locks one
+# row and skips rows other claimers hold; a named task's branch stops at its id.
 # The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION. The claim also
 # carries the task's done (live) steps, [[idx, artifact], ...]: what a resumed workflow skips and passes on;
 # and its budget facts (task_budget_facts, as JSON), which the check before its first LLM call reads. They are
 # read in the main query, before the audit row (a CTE the main query does not read, so it runs last) takes the
 # audit chain's lock.
-CLAIM_NEXT = text("""
+CLAIM = text("""
     WITH candidate AS (
         SELECT id, kind, prev_worker FROM (
             SELECT id, 'reclaim' AS kind, claimed_by AS prev_worker FROM tasks
             WHERE status = 'running' AND lease_expires_at < now()
+                AND (CAST(:task_id AS bigint) IS NULL OR id = :task_id)
             ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED) expired
         UNION ALL
         SELECT id, kind, prev_worker FROM (
             SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
             WHERE t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
+                AND (CAST(:task_id AS bigint) IS NULL OR t.id = :task_id)
             ORDER BY t.run_after, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED) pending
         LIMIT 1),
     claimed AS (
@@ -54,76 +57,22 @@ CLAIM_NEXT = text("""
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
-# One named task: only itself, pending-and-due or with a lapsed lease (the same two branches, by id).
-CLAIM_ONE = text("""
-    WITH candidate AS (
-        SELECT id, kind, prev_worker FROM (
-            SELECT id, 'reclaim' AS kind, claimed_by AS prev_worker FROM tasks
-            WHERE id = :task_id AND status = 'running' AND lease_expires_at < now()
-            FOR UPDATE SKIP LOCKED) expired
-        UNION ALL
-        SELECT id, kind, prev_worker FROM (
-            SELECT t.id, 'claim' AS kind, NULL::text AS prev_worker FROM tasks t
-            WHERE t.id = :task_id AND t.status = 'pending' AND t.run_after <= now() AND worker_on_duty(t.agent)
-            FOR UPDATE OF t SKIP LOCKED) pending
-        LIMIT 1),
-    claimed AS (
-        UPDATE tasks t SET status = 'running', claimed_by = :worker, attempts = t.attempts + 1,
-            lease_expires_at = now() + make_interval(secs => :lease), started_at = now()
-        FROM candidate, customers c
-        WHERE t.id = candidate.id AND c.id = t.customer_id
-        RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts, t.agent, t.revision,
-            t.review_note, candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
-    audit AS (
-        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
-        SELECT 'agent', 'ops', 'task', id::text, CASE WHEN kind = 'reclaim' THEN 'running' ELSE 'pending' END,
-            'running', jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', attempts,
-            'reclaimed_from', prev_worker))
-        FROM claimed)
-    SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
-        (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
-         FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps,
-        (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts
-    FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
-""")
-
-# The first statement of a workflow's finishing transaction: its commit durability (with :async_commit, no wait
-# for the WAL flush, as the slots' autocommit statements), its UTC day and the task's totals. now() is the
-# transaction's, so the done row's completed_at, written later in it, falls on that day: the sheet row's date is
-# the completion's. A task's cost and tokens are the sum of all its steps, every revision and try included.
+# The first statement of a run's finishing transaction: its commit durability (with :async_commit, no wait for
+# the WAL flush, as the slots' autocommit statements), its UTC day, the task's totals and the model that made its
+# deliverable. now() is the transaction's, so the done row's completed_at, written later in it, falls on that day:
+# the sheet row's date is the completion's. A task's cost and tokens are the sum of all its steps, every revision
+# and try included.
 BEGIN_FINISH = text("""
     SELECT CASE WHEN :async_commit THEN set_config('synchronous_commit', 'off', true) END,
            (now() AT TIME ZONE 'UTC')::date AS today, coalesce(sum(cost_cents), 0) AS cost,
-           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           max(model) FILTER (WHERE idx = :deliverable AND status = 'done') AS model
     FROM task_steps WHERE task_id = :task_id
 """)
 
 RENEW_LEASES = text("""
     UPDATE tasks SET lease_expires_at = now() + make_interval(secs => :lease)
     WHERE id = ANY(:ids) AND claimed_by = ANY(:workers) AND status = 'running'
-""")
-
-# The guard (id, worker, attempt, running) makes a reclaimed task's stale worker a no-op: completed once.
-# Profit comes in as a parameter: core.llm.pricing.profit_cents is its one formula. The customer's sheet comes
-# back so that only a customer who keeps one costs the sheet-row proposal's reads.
-COMPLETE = text("""
-    WITH done AS (
-        UPDATE tasks SET status = 'done', result_summary = :summary, model = :model, mode = :mode,
-            input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
-            profit_cents = :profit, completed_at = now(), lease_expires_at = NULL, last_error = NULL
-        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
-        RETURNING id, profit_cents, (SELECT c.sheet_id FROM customers c WHERE c.id = tasks.customer_id) AS sheet_id),
-    ledger AS (
-        INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
-        SELECT 'out', :cost, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done WHERE :cost > 0
-        ON CONFLICT (source, ref) DO NOTHING),
-    audit AS (
-        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
-        SELECT 'agent', 'ops', 'task', id::text, 'running', 'done',
-            jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int),
-            'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents))
-        FROM done)
-    SELECT profit_cents, sheet_id FROM done
 """)
 
 # Back to pending after a delay (a retry, a transient error, a shutdown release) or to failed (the last try).
@@ -212,32 +161,6 @@ FAIL_STEP = text("""
     UPDATE task_steps SET status = 'failed', error = :error, finished_at = now()
     WHERE id = :step_id AND status = 'running' AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
         AND attempts = :attempt AND status = 'running')
-""")
-
-# COMPLETE for a workflow: to `done` or `needs_review`; the ledger books only what was spent since the task's
-# last booking (a revision's steps), keyed by revision and attempt so a repeat books nothing twice.
-COMPLETE_WORKFLOW = text("""
-    WITH prior AS (SELECT cost_cents AS booked FROM tasks WHERE id = :id),
-    done AS (
-        UPDATE tasks SET status = :to_status, result_summary = :summary, model = :model, mode = :mode,
-            input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
-            profit_cents = :profit, completed_at = CASE WHEN CAST(:to_status AS text) = 'done' THEN now() END,
-            lease_expires_at = NULL, last_error = NULL
-        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
-        RETURNING id, profit_cents),
-    ledger AS (
-        INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
-        SELECT 'out', :cost - prior.booked, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done, prior
-        WHERE :cost - prior.booked > 0
-        ON CONFLICT (source, ref) DO NOTHING),
-    audit AS (
-        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
-        SELECT 'agent', 'ops', 'task', id::text, 'running', CAST(:to_status AS text),
-            jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int),
-            'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents,
-            'steps', CAST(:steps AS int), 'revision', CAST(:revision AS int)))
-        FROM done)
-    SELECT profit_cents FROM done
 """)
 
 # The spend of today's finished steps of tasks not done yet (needs_review, mid-workflow, failed): the daily

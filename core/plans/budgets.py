@@ -1,9 +1,9 @@
 """Budgets that know the margin (SPEC §13): monthly LLM caps per customer and per worker, the per-task cost
 ceiling `ops.max_cost_share_pct`, their 80 % / 100 % warnings and the projected month-end spend.
 
-`llm_call_allowed` is the one check, called before every LLM call of a task (the Ops pool's single prompt in
-core.ops.worker; each workflow step of SPEC §12): a Stop means the call is not made, so no cap is ever crossed
-after the money is spent.
+`llm_call_allowed` is the one check, called before every LLM call of a task (each workflow step in
+core.ops.runner, the Ops prompt's one step included): a Stop means the call is not made, so no cap is ever
+crossed after the money is spent.
 """
 
 from __future__ import annotations

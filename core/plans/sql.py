@@ -110,7 +110,7 @@ SET_SUBSCRIPTION = text("""
 # What the budget check needs about one task: its reward and cost so far, and the month's spend against each cap
 # that is set (a cap left NULL costs no scan). Spend of the month: LLM cost of tasks whose spent_at is in it. The
 # SQL function task_budget_facts (migration budget_facts_fn) holds the one statement; a claim and a workflow's
-# recorded call return it too (core/ops/sql.py CLAIM_NEXT, CLAIM_ONE, RECORD_CALL).
+# recorded call return it too (core/ops/sql.py CLAIM, RECORD_CALL).
 TASK_BUDGET_FACTS = text("SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key, 0)")
 
 # Every monthly cap that is set, with this month's spend: customers, then workers.

@@ -146,7 +146,7 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
             name=name, kind="worker", role=template.role, description=template.description,
             human_minutes=template.human_minutes, monthly_budget_cents=monthly_budget_cents,
             review_required=review_required, settings=settings, capabilities=list(template.permissions),
-            execution_method="core.ops.workflow", **_hours_values(hours),
+            execution_method="core.ops.runner", **_hours_values(hours),
         ).on_conflict_do_nothing(index_elements=["name"]).returning(Agent.id)
     ).scalar_one_or_none()
     if inserted is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.audit import Actor
 from core.errors import IllegalTransition, InvalidInput, NotFound
 from core.transitions import transition_task
-from core.workforce.delivery import on_task_done
+from core.workforce.finish import finish_task
 from core.workforce.roles import role_template
 from db.models import Agent, Task, TaskStep
 
@@ -50,11 +50,10 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
         raise IllegalTransition(f"task {task_id} is {row.status}, not waiting for review")
     meta = {"decision": decision, **({"note": note} if note else {}), "revision": row.revision}
     if decision == "approve":
-        transition_task(session, task_id, "done", actor, values={"completed_at": func.now()},
-                        metadata={**meta, "approved_as_is": row.revision == 0})
-        proposal_id, _ = on_task_done(session, task_id)
-        return ReviewOutcome(task_id, "done", f"task {task_id} approved: done; delivery proposal {proposal_id} "
-                                              "is in the inbox", proposal_id)
+        finished = finish_task(session, task_id, actor, metadata={**meta, "approved_as_is": row.revision == 0})
+        proposal_id = finished.delivery_id if finished else None
+        follows = "nothing to deliver" if proposal_id is None else f"delivery proposal {proposal_id} is in the inbox"
+        return ReviewOutcome(task_id, "done", f"task {task_id} approved: done; {follows}", proposal_id)
     if decision == "discard":
         transition_task(session, task_id, "failed", actor, values={"last_error": DISCARD_REASON, "completed_at": None},
                         metadata=meta)

@@ -19,3 +19,39 @@ HAND_OVER_PENDING = text("""
 """)
 
 PENDING_COUNT = text("SELECT count(*) FROM tasks WHERE agent = :agent AND status = 'pending'")
+
+# A task and its customer: what its delivery and its sheet row are drafted from.
+DONE_TASK_FACTS = text("""
+    SELECT t.id, t.agent, t.description, t.result_summary, t.customer_id, t.cost_cents, t.reward_cents,
+        t.completed_at, t.status, c.company, c.contact_email, c.delivery, c.sheet_id
+    FROM tasks t JOIN customers c ON c.id = t.customer_id
+    WHERE t.id = :task_id
+""")
+
+# A claimed run's completion (core.workforce.finish): to `done` or `needs_review` under the claim's guard (id,
+# worker, attempt, running), so a reclaimed task's stale worker is a no-op: completed once. Profit comes in as a
+# parameter (its one formula is Python's). The ledger books only what was spent since the task's last booking (a
+# revision's steps), keyed by revision and attempt so a repeat books nothing twice.
+COMPLETE_RUN = text("""
+    WITH prior AS (SELECT cost_cents AS booked FROM tasks WHERE id = :id),
+    done AS (
+        UPDATE tasks SET status = :to_status, result_summary = :summary, model = :model, mode = :mode,
+            input_tokens = :input_tokens, output_tokens = :output_tokens, cost_cents = :cost,
+            profit_cents = :profit, completed_at = CASE WHEN CAST(:to_status AS text) = 'done' THEN now() END,
+            lease_expires_at = NULL, last_error = NULL
+        WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
+        RETURNING id, profit_cents),
+    ledger AS (
+        INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
+        SELECT 'out', :cost - prior.booked, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done, prior
+        WHERE :cost - prior.booked > 0
+        ON CONFLICT (source, ref) DO NOTHING),
+    audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
+        SELECT 'agent', 'ops', 'task', id::text, 'running', CAST(:to_status AS text),
+            jsonb_strip_nulls(jsonb_build_object('worker', CAST(:worker AS text), 'attempt', CAST(:attempt AS int),
+            'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents,
+            'steps', CAST(:steps AS int), 'revision', CAST(:revision AS int)))
+        FROM done)
+    SELECT profit_cents FROM done
+""")

@@ -14,7 +14,7 @@ from core.audit import Actor
 from core.llm import pricing
 from core.ops.budget import pool_state
 from core.ops.claims import Claim, retry_failed_task
-from core.ops.worker import MOCK_LABEL, MOCK_NOTICE, mock_summary
+from core.ops.workflows import MOCK_LABEL, MOCK_NOTICE, mock_summary
 from tests.ops_helpers import openai_settings, seed_tasks, task_row
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
@@ -64,7 +64,7 @@ def test_openai_spend_lands_in_the_ledger_once(session, settings, fake, llm_url)
     run_ops_agent(session, openai_settings(settings, llm_url), trigger="manual")
     rows = session.execute(text("SELECT * FROM ledger_entries")).all()
     assert [(r.direction, r.category, r.source, r.counterparty, r.ref, r.amount_cents) for r in rows] == [
-        ("out", "llm", "llm_usage", "OpenAI", f"task:{task_id}:attempt:1", task_row(session, task_id).cost_cents)]
+        ("out", "llm", "llm_usage", "OpenAI", f"task:{task_id}:revision:0:attempt:1", task_row(session, task_id).cost_cents)]
 
 
 def test_missing_usage_costs_the_flat_fallback(session, settings, fake, llm_url):
@@ -199,7 +199,7 @@ def test_pool_state_reports_queue_spend_and_budget(session, settings, fake, llm_
 def test_llm_calls_go_through_the_limiter_and_are_corrected_from_usage(session, settings, fake, llm_url):
     from core.llm.ratelimit import RateLimiter
     from core.ops.claims import claim_next
-    from core.ops.worker import TaskRunner
+    from core.ops.runner import TaskRunner
 
     seed_tasks(session, 1)
     limiter = RateLimiter(rpm=1, tpm=100_000, clock=lambda: 50.0)

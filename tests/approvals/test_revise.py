@@ -84,13 +84,16 @@ def test_cli_revise_and_the_notes_feed_later_drafts(db_url: str, session: Sessio
 def test_a_delivery_revised_with_a_note_makes_v2_that_the_deliver_executor_still_accepts(
         session: Session, settings: Settings) -> None:
     from core.approvals.executors.deliver import parse
-    from core.workforce.delivery import propose_delivery
+    from core.workforce.finish import draft_follow_ups, read_done_task
     from tests.workforce.conftest import make_customer
 
     cid = make_customer(session)
     task_id = session.execute(text("INSERT INTO tasks (customer_id, description, status, result_summary) "
                                    "VALUES (:c, 'Market map', 'done', 'The map.') RETURNING id"), {"c": cid}).scalar()
-    pid, _ = propose_delivery(session, task_id)
+    session.execute(text("INSERT INTO agents (name, kind, role, description, execution_method) "
+                         "VALUES ('Ada', 'worker', 'research-analyst', 'x', 'core.ops.runner')"))
+    session.execute(text("UPDATE tasks SET agent = 'Ada' WHERE id = :t"), {"t": task_id})
+    pid = draft_follow_ups(session, read_done_task(session, task_id)[0])
     session.commit()
     result = decide(session, pid, "revise", ANA, note="add: Pricing tiers follow next week.", settings=settings)
     session.commit()

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from core.agents.executor import run_proposal_executor
 from core.approvals.executors import gmail_draft, sheets_append
 from core.approvals.executors.base import PermanentError
-from core.approvals.google_delivery import propose_sheet_row
 from core.approvals.proposals import approve_proposal, draft_proposal, execution_key
 from core.approvals.queries import get_proposal
 from core.audit import Actor
 from core.config.settings import Settings
+from core.workforce.finish import draft_follow_ups, read_done_task
 from db.models import AuditLog, Execution, Integration
 from tests.standins.google_server import FakeGoogle, message_of
 
@@ -80,8 +80,9 @@ def test_one_approved_sheets_append_makes_one_append_with_the_task_id(
     fake, _ = fake_google
     fake.sheets["sheet-northwind-1"] = [["date", "task", "worker", "cost", "earned", "task id"]]
     task_id = _task(session)
-    pid = propose_sheet_row(session, task_id)
-    assert propose_sheet_row(session, task_id) == pid  # one proposal per task
+    draft_follow_ups(session, read_done_task(session, task_id)[0])
+    draft_follow_ups(session, read_done_task(session, task_id)[0])  # a repeat finds the same proposal
+    (pid,) = session.execute(text("SELECT id FROM action_proposals WHERE action_type = 'sheets_append'")).scalars()
     assert approve_proposal(session, pid, OPERATOR).ok
     session.commit()
     for _ in range(3):

@@ -7,9 +7,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from core.app.cli import main
-from core.approvals.google_delivery import delivery_action_type, propose_sheet_row, set_customer_delivery
+from core.approvals.google_delivery import delivery_action_type, set_customer_delivery
 from core.audit import Actor
 from core.errors import InvalidInput
+from core.workforce.finish import draft_follow_ups, read_done_task
 from db.models import ActionProposal, OAuthState
 from tests.integrations.conftest import SECRET_KEY
 from tests.standins.google_server import CLIENT_ID, CLIENT_SECRET
@@ -33,16 +34,19 @@ def test_delivery_action_type_follows_the_customer_setting_and_defaults_to_email
     assert delivery_action_type({"delivery": "email"}) == delivery_action_type({}) == "email"
 
 
-def test_a_done_task_without_a_customer_sheet_proposes_no_row(session: Session):
-    assert propose_sheet_row(session, _task(session, _customer(session))) is None
-    assert propose_sheet_row(session, _task(session, _customer(session, "sheet-abcdefghij"), "running")) is None
+def _follow_ups(session: Session, task_id: int) -> int | None:
+    return draft_follow_ups(session, read_done_task(session, task_id)[0])
+
+
+def test_a_done_ops_task_without_a_customer_sheet_proposes_nothing(session: Session):
+    assert _follow_ups(session, _task(session, _customer(session))) is None
     assert session.execute(select(func.count()).select_from(ActionProposal)).scalar_one() == 0
 
 
 def test_a_done_task_with_a_sheet_proposes_one_manual_sheets_append(session: Session):
     task_id = _task(session, _customer(session, "sheet-abcdefghij"))
-    pid = propose_sheet_row(session, task_id)
-    proposal = session.get(ActionProposal, pid)
+    assert _follow_ups(session, task_id) is None  # the Ops prompt's result is not delivered, only logged
+    proposal = session.execute(select(ActionProposal)).scalar_one()
     assert (proposal.action_type, proposal.status) == ("sheets_append", "pending")
     assert proposal.payload["task_id"] == task_id and proposal.payload["values"][-1] == f"task-{task_id}"
 

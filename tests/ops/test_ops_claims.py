@@ -6,10 +6,8 @@ import threading
 
 from sqlalchemy import text
 
-from core.ops.claims import Outcome, claim_next, claim_task, complete_claim, renew_leases
-from tests.ops_helpers import seed_tasks, task_row
-
-OUTCOME = Outcome("result", "mock", "mock", 0, 0, 0)
+from core.ops.claims import claim_next, claim_task, renew_leases
+from tests.ops_helpers import finish_run, seed_tasks, task_row
 
 
 def test_concurrent_claimers_never_claim_a_task_twice(ctx, session):
@@ -62,8 +60,8 @@ def test_lapsed_lease_is_reclaimed_and_completed_once(session):
     session.commit()
     fresh = claim_next(session, "new-worker", 60)
     assert (fresh.task_id, fresh.attempt, fresh.reclaimed_from) == (task_id, 2, "dead-worker")
-    assert complete_claim(session, fresh, OUTCOME) == 80
-    assert complete_claim(session, stale, OUTCOME) is None  # the dead worker's late answer is refused
+    assert finish_run(session, fresh) and task_row(session, task_id).profit_cents == 80
+    assert not finish_run(session, stale)  # the dead worker's late answer is refused
     dones = session.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'task' AND to_status = 'done'"))
     assert dones.scalar() == 1 and task_row(session, task_id).claimed_by == "new-worker"
 
@@ -74,8 +72,8 @@ def test_stale_worker_cannot_complete_after_reclaim_even_first(session):
     session.execute(text("UPDATE tasks SET lease_expires_at = now() - interval '1 second'"))
     session.commit()
     fresh = claim_next(session, "new-worker", 60)
-    assert complete_claim(session, stale, OUTCOME) is None
-    assert complete_claim(session, fresh, OUTCOME) == 80
+    assert not finish_run(session, stale)
+    assert finish_run(session, fresh) and task_row(session, task_id).profit_cents == 80
     assert task_row(session, task_id).status == "done"
 
 
@@ -90,7 +88,7 @@ def test_renewal_pushes_the_lease_forward(session):
 def test_renewal_skips_a_task_no_longer_ours(session):
     seed_tasks(session, 1)
     claim = claim_next(session, "w", 60)
-    complete_claim(session, claim, OUTCOME)
+    finish_run(session, claim)
     assert renew_leases(session, [claim], 600) == 0
 
 
@@ -106,7 +104,7 @@ def _on_duty_calls(session, claim_sql) -> int:
     from core.plans.budgets import BUDGET_FACT_KEYS
 
     session.execute(text("SET LOCAL track_functions = 'all'"))
-    session.execute(claim_sql, {"worker": "w", "lease": 60, **BUDGET_FACT_KEYS}).first()
+    session.execute(claim_sql, {"worker": "w", "lease": 60, "task_id": None, **BUDGET_FACT_KEYS}).first()
     calls = session.execute(text("SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
                                  "WHERE funcname = 'worker_on_duty_at'")).scalar_one()
     session.rollback()
@@ -119,7 +117,7 @@ def test_a_claim_asks_no_duty_hours_of_tasks_without_a_worker(session):
     from core.ops import sql
 
     seed_tasks(session, 50)
-    assert _on_duty_calls(session, sql.CLAIM_NEXT) == 0
+    assert _on_duty_calls(session, sql.CLAIM) == 0
 
 
 def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session):
@@ -131,4 +129,4 @@ def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session):
     name = hire(session, "copywriter", "Bench", Actor.system("test"), review=False).name
     session.execute(text("UPDATE tasks SET agent = :a WHERE id = :t"), {"a": name, "t": task_id})
     session.commit()
-    assert _on_duty_calls(session, sql.CLAIM_NEXT) >= 1
+    assert _on_duty_calls(session, sql.CLAIM) >= 1

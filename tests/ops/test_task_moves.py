@@ -1,14 +1,13 @@
-"""The one-statement Ops CTEs write only status moves core.transitions allows; the single-task claim's two branches."""
+"""The Ops statements (claims, requeues, the budget stop's move to review) and the run's completion (done or to
+review) write only status moves core.transitions allows; the single-task claim's two branches."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
-from core.ops.claims import Outcome, claim_next, claim_task, complete_claim, release_claim, requeue_claim
+from core.ops.claims import claim_next, claim_task, release_claim, requeue_claim, review_claim
 from core.transitions import can_transition
-from tests.ops_helpers import seed_tasks, task_row
-
-OUTCOME = Outcome("result", "mock", "mock", 0, 0, 0)
+from tests.ops_helpers import finish_run, seed_tasks, task_row
 
 
 def _lapse(session, task_id: int) -> None:
@@ -23,20 +22,23 @@ def _task_moves(session) -> set[tuple[str, str]]:
 
 
 def test_every_status_move_the_ops_statements_write_is_allowed(session):
-    done, retried, failed, reclaimed, released = seed_tasks(session, 5)
-    complete_claim(session, claim_task(session, done, "w1", 60), OUTCOME)
+    done, retried, failed, reclaimed, released, stopped, reviewed = seed_tasks(session, 7)
+    assert finish_run(session, claim_task(session, done, "w1", 60))
     requeue_claim(session, claim_task(session, retried, "w1", 60), "boom", final=False, give_back=False,
                   delay=0, reason="error")
     requeue_claim(session, claim_task(session, failed, "w1", 60), "boom", final=True, give_back=False,
                   delay=0, reason="error")
     claim_task(session, reclaimed, "w1", 60)
     _lapse(session, reclaimed)
-    complete_claim(session, claim_next(session, "w2", 60), OUTCOME)  # the lapsed lease goes first
+    assert finish_run(session, claim_next(session, "w2", 60))  # the lapsed lease goes first
     release_claim(session, claim_task(session, released, "w1", 60))
+    assert review_claim(session, claim_task(session, stopped, "w1", 60), "over its cost share")  # TO_REVIEW
+    assert finish_run(session, claim_task(session, reviewed, "w1", 60), to_review=True)  # COMPLETE_RUN, to review
 
     moves = _task_moves(session)
     assert moves == {("pending", "running"), ("running", "done"), ("running", "pending"), ("running", "failed"),
-                     ("running", "running")}
+                     ("running", "running"), ("running", "needs_review")}
+    assert (task_row(session, stopped).status, task_row(session, reviewed).status) == ("needs_review",) * 2
     assert all(can_transition("task", a, b) for a, b in moves)
 
 

@@ -1,0 +1,262 @@
+"""The one task runner (SPEC §12, §18): a claimed task's workflow, one LLM call per step, each step checkpointed.
+
+This is the only module that prices a task's LLM call, acquires and settles the rate limiter, makes the call and
+records it. The Ops prompt is a one-step workflow (core.ops.workflows), so every task takes the same path.
+Resuming is reading: the claim carries the task's done steps (task_steps), so a task reclaimed after a crash,
+retried after a failure or sent back by review starts at its first unfinished step and a done step is never
+called again. Every write carries the claim's guard (worker, attempt); no transaction stays open across an LLM
+call. The task is finished by core.workforce.finish, the one finisher.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from core.config.settings import Settings
+from core.errors import InvalidInput
+from core.llm import pricing
+from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
+from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
+from core.ops import sql
+from core.ops.budget import LLMCall, before_llm_call
+from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
+from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
+from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
+from core.workforce.finish import RunResult, finish_task, submit_for_review
+from core.workforce.prompts import ArtifactInvalid, check_artifact, retry_prompt
+from core.workforce.roles import Step
+from db.engine import transaction_for
+
+log = logging.getLogger("hoss.agents.ops")
+
+# A 429 or timeout with no Retry-After waits this long before the task is claimable again.
+TRANSIENT_DELAY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """What happened to one claimed task: `done`, `needs_review`, `retry`, `waiting`, `failed` or `stale`."""
+
+    task_id: int
+    status: str
+    line: str
+    cost_cents: int = 0
+    profit_cents: int = 0
+    level: int = logging.INFO
+    stopped_by: str | None = None  # the budget Stop's kind when a budget kept the LLM call from being made
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One answered LLM call of a step."""
+
+    prompt: str
+    response: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_cents: int
+    latency_ms: int
+
+
+class _Stale(Exception):
+    """The claim is no longer ours (reclaimed elsewhere): stop without writing anything more."""
+
+
+def _stale(claim: Claim, what: str = "this run stopped") -> TaskReport:
+    return TaskReport(claim.task_id, "stale", f"task {claim.task_id} was reclaimed by another worker; {what}",
+                      level=logging.WARNING)
+
+
+class TaskRunner:
+    """Runs claimed tasks for one process: shared LLM client and limiter; every DB step its own transaction."""
+
+    def __init__(self, settings: Settings, limiter: RateLimiter | None = None) -> None:
+        self.settings = settings
+        self.limiter = limiter or shared_limiter(settings.openai_rpm, settings.openai_tpm)
+        self.client = task_client(settings) if settings.llm_mode == "openai" else None
+
+    def run(self, session: Session, claim: Claim, should_stop: Callable[[], bool] = lambda: False) -> TaskReport:
+        """Run the claim's remaining steps, then finish the task (done or needs_review); a TaskReport either way."""
+        session.rollback()  # belt and braces: nothing may stay open across an LLM call
+        try:
+            workflow = workflow_for(claim, self.settings.openai_model)
+        except InvalidInput:
+            return self.requeue(session, claim, f"worker {claim.agent} has unknown role {claim.role!r}",
+                                transient=False)
+        if self.client is None:
+            log.info(MOCK_NOTICE)
+        done = dict(claim.done_steps)
+        previous: list[tuple[str, str]] = []
+        facts = claim.budget  # the budget facts as of the claim, then as the last recorded call came back with them
+        try:
+            for idx, step in enumerate(workflow.steps):
+                if idx in done:
+                    previous.append((step.name, done[idx]))
+                    continue
+                if should_stop():
+                    return self.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
+                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop)
+                if isinstance(result, TaskReport):
+                    return result
+                artifact, facts = result
+                previous.append((step.name, artifact))
+        except _Stale:
+            return _stale(claim)
+        return self._finish(session, claim, workflow, previous)
+
+    def _run_step(self, session: Session, claim: Claim, workflow: Workflow, idx: int, step: Step,
+                  previous: list[tuple[str, str]], facts: BudgetFacts | None,
+                  should_stop: Callable[[], bool]) -> tuple[str, BudgetFacts] | TaskReport:
+        """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry.
+        (artifact, the budget facts its record came back with), or the task's report."""
+        s = self.settings
+        prompt = workflow.prompt(step, previous)
+        if self.client is not None:  # mock mode spends nothing real, so no budget stops it
+            worst = pricing.cost_cents(workflow.model, estimate_tokens(workflow.system + prompt, 0),
+                                       s.ops_max_output_tokens)
+            stop = before_llm_call(session, s, LLMCall(claim.task_id, claim.customer_id, claim.agent, step.name,
+                                                       worst), facts)
+            if stop is not None:
+                where = f" (before step {step.name})" if len(workflow.steps) > 1 else ""
+                return self.stopped(session, claim, replace(stop, reason=stop.reason + where))
+        step_id = session.execute(sql.BEGIN_STEP, {
+            "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
+            "idx": idx, "name": step.name, "revision": claim.revision}).scalar_one_or_none()
+        session.commit()
+        if step_id is None:
+            raise _Stale
+        guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt}
+        if self.client is None:
+            text = workflow.mock(step)
+            call = _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0)
+            return text, _record(session, guard, call, "done", text, None)
+        label = f"step {step.name}: " if len(workflow.steps) > 1 else ""
+        for retry in (False, True):
+            try:
+                call = self._call(workflow, prompt, should_stop)
+            except TransientLLMError as exc:
+                _fail(session, guard, str(exc))
+                delay = exc.retry_after if exc.retry_after is not None else TRANSIENT_DELAY_SECONDS
+                self.limiter.pause(delay)
+                return self.requeue(session, claim, f"{label}{exc}", transient=True, delay=delay)
+            except LLMError as exc:
+                _fail(session, guard, str(exc))
+                return self.requeue(session, claim, f"{label}{exc}", transient=False)
+            if call is None:
+                _fail(session, guard, "stopped before the LLM call")
+                return self.requeue(session, claim, "stopped before the LLM call", transient=True, delay=0.0)
+            try:
+                artifact = check_artifact(step, call.response)
+            except ArtifactInvalid as exc:
+                _record(session, guard, call, "failed" if retry else "running", None, str(exc))
+                if retry:
+                    return self.requeue(session, claim, f"{label}{exc}", transient=False)
+                prompt = retry_prompt(prompt, str(exc))
+                continue
+            return artifact, _record(session, guard, call, "done", artifact, None)
+        raise AssertionError("unreachable: the second try returns")
+
+    def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> _Call | None:
+        """The LLM call of one step under the rate limiter; None when stopped while waiting for it."""
+        max_tokens = self.settings.ops_max_output_tokens
+        reservation = None
+        if self.limiter.enabled:
+            reservation = self.limiter.acquire(estimate_tokens(workflow.system + prompt, max_tokens),
+                                               should_stop=should_stop)
+            if reservation is None:
+                return None
+        assert self.client is not None
+        started = time.monotonic()
+        reply = complete(self.client, model=workflow.model, prompt=prompt, max_tokens=max_tokens,
+                         system=workflow.system)
+        latency = int((time.monotonic() - started) * 1000)
+        if reservation is not None:
+            used = None if reply.input_tokens is None else reply.input_tokens + (reply.output_tokens or 0)
+            self.limiter.settle(reservation, used)
+        cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
+        return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
+
+    def _finish(self, session: Session, claim: Claim, workflow: Workflow,
+                artifacts: list[tuple[str, str]]) -> TaskReport:
+        """Done (through the one finisher, with what follows) or needs_review, in one transaction; cost and tokens
+        are the sum of the task's steps."""
+        mode = "mock" if self.client is None else "openai"
+        with transaction_for(session) as tx:  # a real transaction: the move and what it drafts
+            totals = tx.execute(sql.BEGIN_FINISH, {"async_commit": self.settings.ops_async_commit,
+                                                   "task_id": claim.task_id,
+                                                   "deliverable": workflow.deliverable_index}).one()
+            run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision,
+                            artifacts[workflow.deliverable_index][1], totals.model or workflow.model, mode,
+                            totals.input_tokens, totals.output_tokens, totals.cost,
+                            pricing.profit_cents(claim.reward_cents, totals.cost), len(workflow.steps), totals.today)
+            if claim.review_required:
+                status, kept = "needs_review", submit_for_review(tx, run)
+            else:
+                status, kept = "done", finish_task(tx, claim.task_id, run) is not None
+            if not kept:  # reclaimed: the drafted proposals go with the rollback
+                tx.rollback()
+                return _stale(claim, "this result was discarded")
+            tx.commit()
+        tokens = f", {run.input_tokens}+{run.output_tokens} tokens" if mode == "openai" else ""
+        line = (f"task {claim.task_id} {status.replace('_', ' ')}{workflow.by} for {claim.company}: "
+                f"cost {run.cost_cents}¢, profit {run.profit_cents}¢, mode {mode}{tokens}")
+        return TaskReport(claim.task_id, status, line, run.cost_cents, run.profit_cents)
+
+    def stopped(self, session: Session, claim: Claim, stop: Stop) -> TaskReport:
+        """No LLM call: the task goes to review (cost share) or waits, pending, for its budget (a cap: next month;
+        the daily budget: its proposal)."""
+        if stop.action == "review":
+            if not review_claim(session, claim, stop.reason):
+                return _stale(claim)
+            return TaskReport(claim.task_id, "needs_review", f"task {claim.task_id} to review before its LLM call: "
+                              f"{stop.reason}", level=logging.WARNING, stopped_by=stop.kind)
+        delay = 0.0 if stop.resume_at is None else max(
+            (stop.resume_at - datetime.now(timezone.utc)).total_seconds(), 0.0)
+        if requeue_claim(session, claim, stop.reason, final=False, give_back=True, delay=delay,
+                         reason="budget") is None:
+            return _stale(claim)
+        return TaskReport(claim.task_id, "waiting", f"task {claim.task_id} waits: {stop.reason}",
+                          level=logging.WARNING, stopped_by=stop.kind)
+
+    def requeue(self, session: Session, claim: Claim, error: str, *, transient: bool,
+                delay: float | None = None) -> TaskReport:
+        """Back to pending (transient: attempt given back; else counted, failed after the last) or failed."""
+        s = self.settings
+        final = not transient and claim.attempt >= s.ops_max_attempts
+        if delay is None:
+            delay = backoff_seconds(claim.attempt, s.ops_backoff_base_seconds, s.ops_backoff_max_seconds)
+        status = requeue_claim(session, claim, error, final=final, give_back=transient, delay=delay,
+                               reason="transient" if transient else "error")
+        if status is None:
+            return _stale(claim, f"its error was discarded: {error}")
+        if final:
+            line = f"task {claim.task_id} failed after {claim.attempt} attempt(s) for {claim.company}: {error}"
+            return TaskReport(claim.task_id, "failed", line, level=logging.ERROR)
+        kind = "backing off (attempt not counted)" if transient else f"attempt {claim.attempt}/{s.ops_max_attempts}"
+        line = f"task {claim.task_id} for {claim.company}: {error}; {kind}, retry in {delay:.1f}s"
+        return TaskReport(claim.task_id, "retry", line, level=logging.WARNING)
+
+
+def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None,
+            error: str | None) -> BudgetFacts:
+    """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with."""
+    row = session.execute(sql.RECORD_CALL, {
+        **guard, **BUDGET_FACT_KEYS, "prompt": call.prompt, "response": call.response, "model": call.model,
+        "input_tokens": call.input_tokens, "output_tokens": call.output_tokens, "cost": call.cost_cents,
+        "latency_ms": call.latency_ms, "status": status, "artifact": artifact, "error": error}).mappings().first()
+    session.commit()
+    if row is None:
+        raise _Stale
+    return BudgetFacts.from_mapping(row)
+
+
+def _fail(session: Session, guard: dict, error: str) -> None:
+    session.execute(sql.FAIL_STEP, {**guard, "error": error[:2000]})
+    session.commit()
