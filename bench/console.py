@@ -71,11 +71,11 @@ def table_sizes(ctx: AppContext) -> dict[str, int]:
 
 def bench_console(ctx: AppContext, runs: int, pages: list[str] | None = None) -> dict[str, Any]:
     """Time every registered page against the context's database; include the table sizes it ran on."""
-    from ui.context import _bootstrap
+    from ui.context import dispose_contexts
 
     # The pages build their own cached context from DATABASE_URL, exactly as under `streamlit run`.
     os.environ["DATABASE_URL"] = ctx.engine.url.render_as_string(hide_password=False)
-    _bootstrap.clear()
+    dispose_contexts()
     sizes = table_sizes(ctx)
     results = [time_page(p, runs) for p in (pages or registered_pages())]
     return {"bench": "console", "goal_p95_ms": GOAL_P95_MS, "rows": sizes, "pages": results}

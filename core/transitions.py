@@ -44,7 +44,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "void": frozenset(),
     },
     "proposal": {
-        # pending → superseded: the operator asked for changes and version 2 replaced it (core.approvals.revise).
+        # pending → superseded: the operator asked for changes and version 2 replaced it (proposals.revise_proposal).
         "pending": frozenset({"approved", "rejected", "expired", "superseded"}),
         "approved": frozenset({"executing", "failed"}),
         # executing → approved: the operator chose "retry" for an execution whose outcome is unknown.

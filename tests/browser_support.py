@@ -21,7 +21,7 @@ from psycopg import sql
 from bench.console_browser import serving
 from db.engine import with_database
 from tests.conftest import _libpq
-from tests.console_support import ROOT, registered_pages
+from tests.console_support import registered_pages
 from tests.standins.http import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,13 +47,8 @@ def ensure_chromium() -> str:
 
 
 def console_command(port: int) -> list[str]:
-    """`python -m core web` when the web verb exists (the console and API on one port), else `streamlit run`."""
-    from core.app.cli import COMMANDS
-
-    if "web" in COMMANDS:
-        return [sys.executable, "-m", "core", "web", "--port", str(port)]
-    return [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
-            f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]
+    """`python -m core web`: the console and the API on one port, as `make run` serves them."""
+    return [sys.executable, "-m", "core", "web", "--port", str(port)]
 
 
 @contextmanager
@@ -77,10 +72,6 @@ def cloned_database(admin_url: str, template_db: str, name: str, seed: Callable[
 @contextmanager
 def running_console(db_url: str, tmp: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     """`python -m core web` on `db_url` (plus `extra_env`) as a subprocess; yield its URL once healthy; stop it after."""
-    missing = [p for p in registered_pages() if not (ROOT / p).is_file()]
-    if missing:
-        pytest.skip(f"LOUD: registered pages missing from this checkout ({', '.join(missing)}); the console "
-                    "cannot start until they land")
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, HOSS_DATA_DIR=str(tmp.mktemp("data")), **extra_env)
     with ExitStack() as stack:

@@ -25,12 +25,9 @@ def registered_pages() -> list[str]:
     raise AssertionError("streamlit_app.py has no PAGES list")
 
 
-def page_or_skip(page: str) -> Path:
-    """The page's file; a registered page missing from this checkout is skipped loudly (it lands at merge)."""
-    path = ROOT / page
-    if not path.is_file():
-        pytest.skip(f"LOUD: {page} is registered in streamlit_app.py but not in this checkout (another slice)")
-    return path
+def page_path(page: str) -> Path:
+    """The page's file (every page streamlit_app.py registers is in the checkout: a missing one fails the test)."""
+    return ROOT / page
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]:
@@ -52,7 +49,7 @@ def run_page(page: str, *, timeout: float = 20, operator: str | None = None,
              state: dict[str, object] | None = None) -> AppTest:
     """Run one page file through AppTest (optionally as a signed-in operator, with `state` in session_state, such
     as a lazy tab or expander opened by its key) and return it."""
-    at = AppTest.from_file(str(page_or_skip(page)), default_timeout=timeout)
+    at = AppTest.from_file(str(page_path(page)), default_timeout=timeout)
     if operator:
         at.session_state["operator"] = operator
     for key, value in (state or {}).items():

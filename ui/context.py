@@ -75,7 +75,8 @@ def app_context() -> AppContext:
 
 
 def current_actor() -> Actor:
-    """Who is using the console: the signed-in operator's name once sign-in lands, "operator" until then."""
+    """Who is using the console: the operator the sign-in named (ui.auth.require_operator); "operator" when no
+    sign-in is configured (or a page ran without one, as a bare AppTest run does)."""
     return Actor.user(str(st.session_state.get("operator", "operator")))
 
 

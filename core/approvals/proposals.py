@@ -1,9 +1,10 @@
 """Action proposals: every outside side effect starts as one of these, waiting for an approval.
 
 Lifecycle: pending → approved → executing → executed | failed; pending → rejected; pending → expired;
-pending → superseded (revised: version 2 replaces it). Approving writes the decision, its audit row and the
-queued execution (the outbox row) in one transaction. `decide` is the one way a person decides, from every
-channel (console, CLI, API, Slack, email links): it checks the decider's role and the two-person rule.
+pending → superseded (revised: version 2, its text drafted by core.approvals.revise, replaces it). Approving
+writes the decision, its audit row and the queued execution (the outbox row) in one transaction. `decide` is
+the one way a person decides, from every channel (console, CLI, API, Slack, email links): it checks the
+decider's role and the two-person rule.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from sqlalchemy.orm import Session
 
 from core.approvals import sql
 from core.approvals.operators import role_of
+from core.approvals.payloads import REVISABLE
 from core.approvals.policies import Policy, get_policy
+from core.approvals.revise import DRAFTER, MAX_NOTE, TEXT_FIELDS, recent_notes, redraft
 from core.audit import Actor, record_audit
+from core.config.settings import Settings
 from core.errors import NotFound
 from core.transitions import transition_proposal
 from db.models import ActionProposal, Approval, Execution
@@ -227,6 +231,61 @@ def reject_proposal(session: Session, proposal_id: int, actor: Actor, *, note: s
     return Decision(proposal_id, True, "rejected", f"proposal {proposal_id} rejected")
 
 
+def revise_proposal(session: Session, settings: Settings | None, proposal_id: int, actor: Actor, note: str, *,
+                    role: str | None = None) -> Decision:
+    """Supersede a pending drafted message with version 2 made from `note`; Decision.new_proposal_id is v2. No commit.
+
+    The caller's open transaction is rolled back before the redraft (no lock is held across an LLM call), so
+    call it with nothing else uncommitted; v1 is then locked and must still be pending.
+    """
+    note = (note or "").strip()[:MAX_NOTE]
+    current = session.get(ActionProposal, proposal_id)
+    if current is None:
+        raise NotFound(f"proposal {proposal_id} not found")
+    if not note:
+        return Decision(proposal_id, False, current.status, "revise needs a note saying what to change")
+    if current.action_type not in REVISABLE:
+        return Decision(proposal_id, False, current.status,
+                        f"{current.action_type} proposals are not drafted messages; approve, edit or reject it")
+    if settings is None:
+        raise ValueError("revise needs the settings (the redraft may call the LLM)")
+    fields = {k: v for k, v in (current.payload or {}).items() if k in TEXT_FIELDS and isinstance(v, str)}
+    notes = recent_notes(session, current.action_type)
+    session.rollback()  # no transaction stays open across the LLM call
+    draft = redraft(settings, current.action_type, fields, note, notes)
+    v1 = _lock(session, proposal_id)
+    if v1.status != "pending":
+        return _not_pending(v1, "revised")
+    if refusal := _refusal(session, v1, actor, role, get_policy(session, v1.action_type), "revise"):
+        return refusal
+    transition_proposal(session, proposal_id, "superseded", actor,
+                        values={"decided_at": func.now(), "decided_by": actor.label, "decision_note": note},
+                        metadata={"note": note})
+    version = _version(session, v1) + 1
+    payload: dict[str, Any] = {**(v1.payload or {}), **draft.fields}
+    v2, _ = draft_proposal(
+        session, DRAFTER, vertical=v1.vertical, action_type=v1.action_type,
+        title=f"{v1.title.removesuffix(f' (v{version - 1})')} (v{version})",
+        reasoning=f"{v1.reasoning}\nVersion {version}, revised by {draft.how}. Note from {actor.label}: {note}".strip(),
+        payload=payload, dedupe_key=f"{v1.dedupe_key}#v{version}", urgency=v1.urgency, event_id=v1.event_id,
+        supersedes_id=v1.id,
+    )
+    record_audit(session, DRAFTER, "proposal", v2, None, None,
+                 {"revision_of": v1.id, "note": note, "how": draft.how, "prompt": draft.prompt})
+    session.expire(v1)
+    return Decision(proposal_id, True, "superseded",
+                    f"proposal {proposal_id} superseded by version {version}: proposal {v2}", new_proposal_id=v2)
+
+
+def _version(session: Session, p: ActionProposal) -> int:
+    """How many versions stand before and including `p` (1 for an original)."""
+    count, current = 1, p.supersedes_id
+    while current is not None and count < 100:
+        current = session.execute(select(ActionProposal.supersedes_id).where(ActionProposal.id == current)).scalar_one()
+        count += 1
+    return count
+
+
 def decide(
     session: Session,
     proposal_id: int,
@@ -249,8 +308,6 @@ def decide(
     if decision == "reject":
         return reject_proposal(session, proposal_id, actor, note=note, role=role)
     if decision == "revise":
-        from core.approvals.revise import revise_proposal  # revise drafts through draft_proposal, below
-
         return revise_proposal(session, settings, proposal_id, actor, note or "", role=role)
     raise ValueError(f"decision must be approve, reject or revise (got {decision!r})")
 

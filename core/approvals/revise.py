@@ -1,5 +1,6 @@
 """Revise instead of reject (SPEC §14): for a drafted message the operator asks for changes with a note, and
-version 2 is drafted with it (`supersedes_id` → version 1, which ends `superseded`).
+version 2 is drafted with it (`supersedes_id` → version 1, which ends `superseded`). This module drafts version
+2's text; the move itself is `revise_proposal` in core.approvals.proposals, beside approve and reject.
 
 The redraft goes through the LLM when a key is set (the note and the last notes of the action type in the
 prompt, which is kept in v2's audit row as its trace); otherwise, or when the LLM fails, the template path
@@ -12,19 +13,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.approvals.payloads import REVISABLE
-from core.approvals.policies import get_policy
-from core.approvals.proposals import Decision, _lock, _not_pending, _refusal, draft_proposal
-from core.audit import Actor, record_audit
+from core.audit import Actor
 from core.config.settings import Settings
-from core.errors import NotFound
 from core.llm.text import LLMTextError, complete_text
-from core.transitions import transition_proposal
 from db.models import ActionProposal
 
 TEXT_FIELDS = ("subject", "body", "text")
@@ -110,58 +105,3 @@ def redraft(settings: Settings, action_type: str, fields: dict[str, str], note: 
         return Redraft(fallback.fields, f"{fallback.how} (the LLM's answer was not the fields)", prompt)
     out = {k: str(parsed[k]) if isinstance(parsed.get(k), str) and parsed[k].strip() else v for k, v in fields.items()}
     return Redraft(out, "the LLM with your note", prompt)
-
-
-def revise_proposal(session: Session, settings: Settings | None, proposal_id: int, actor: Actor, note: str, *,
-                    role: str | None = None) -> Decision:
-    """Supersede a pending drafted message with version 2 made from `note`; Decision.new_proposal_id is v2. No commit.
-
-    The caller's open transaction is rolled back before the redraft (no lock is held across an LLM call), so
-    call it with nothing else uncommitted; v1 is then locked and must still be pending.
-    """
-    note = (note or "").strip()[:MAX_NOTE]
-    current = session.get(ActionProposal, proposal_id)
-    if current is None:
-        raise NotFound(f"proposal {proposal_id} not found")
-    if not note:
-        return Decision(proposal_id, False, current.status, "revise needs a note saying what to change")
-    if current.action_type not in REVISABLE:
-        return Decision(proposal_id, False, current.status,
-                        f"{current.action_type} proposals are not drafted messages; approve, edit or reject it")
-    if settings is None:
-        raise ValueError("revise needs the settings (the redraft may call the LLM)")
-    fields = {k: v for k, v in (current.payload or {}).items() if k in TEXT_FIELDS and isinstance(v, str)}
-    notes = recent_notes(session, current.action_type)
-    session.rollback()  # no transaction stays open across the LLM call
-    draft = redraft(settings, current.action_type, fields, note, notes)
-    v1 = _lock(session, proposal_id)
-    if v1.status != "pending":
-        return _not_pending(v1, "revised")
-    if refusal := _refusal(session, v1, actor, role, get_policy(session, v1.action_type), "revise"):
-        return refusal
-    transition_proposal(session, proposal_id, "superseded", actor,
-                        values={"decided_at": func.now(), "decided_by": actor.label, "decision_note": note},
-                        metadata={"note": note})
-    version = _version(session, v1) + 1
-    payload: dict[str, Any] = {**(v1.payload or {}), **draft.fields}
-    v2, _ = draft_proposal(
-        session, DRAFTER, vertical=v1.vertical, action_type=v1.action_type,
-        title=f"{v1.title.removesuffix(f' (v{version - 1})')} (v{version})",
-        reasoning=f"{v1.reasoning}\nVersion {version}, revised by {draft.how}. Note from {actor.label}: {note}".strip(),
-        payload=payload, dedupe_key=f"{v1.dedupe_key}#v{version}", urgency=v1.urgency, event_id=v1.event_id,
-        supersedes_id=v1.id,
-    )
-    record_audit(session, DRAFTER, "proposal", v2, None, None,
-                 {"revision_of": v1.id, "note": note, "how": draft.how, "prompt": draft.prompt})
-    session.expire(v1)
-    return Decision(proposal_id, True, "superseded",
-                    f"proposal {proposal_id} superseded by version {version}: proposal {v2}", new_proposal_id=v2)
-
-
-def _version(session: Session, p: ActionProposal) -> int:
-    """How many versions stand before and including `p` (1 for an original)."""
-    count, current = 1, p.supersedes_id
-    while current is not None and count < 100:
-        current = session.execute(select(ActionProposal.supersedes_id).where(ActionProposal.id == current)).scalar_one()
-        count += 1
-    return count

@@ -1,7 +1,11 @@
 """Operator-editable settings (the `settings` table): typed reads, validated and audited writes.
 
-Each setting the console edits has one key, one reader and one writer here; nothing else reads or writes
-those keys. A stored value of the wrong type reads as unset (never as a looser limit) and is logged.
+Each setting the console edits here has one key, one writer and one function that types its stored value. The
+two budget keys are also read in SQL, with a task's other budget facts (task_budget_facts, migration
+budget_facts_fn, called with core.plans.budgets.BUDGET_FACT_KEYS); those raw values are typed here too
+(daily_budget_cents_from, max_cost_share_pct_from). Other owners keep their own keys in the same table
+(core.approvals.policies `policy.*`, core.money.graph's spend alert threshold). A stored value of the wrong
+type reads as unset (never as a looser limit) and is logged.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.workforce import schemas as sc
-from core.workforce.roles import RoleTemplate, Step
+from core.workforce.template import RoleTemplate, Step
 
 _HOUSE_MODEL = "gpt-4o-mini"
 

@@ -11,7 +11,8 @@ from core.config.context import AppContext
 def test_lead_to_invoice_pipeline_makes_one_customer_and_one_invoice(ctx: AppContext) -> None:
     assert run_named_agent(ctx, "bizdev").ok
     with ctx.sessions() as s:
-        # Ops is another slice; the reply and the finished work are set by SQL here, as an operator would.
+        # The lead's reply comes from outside and the tasks' work from Ops and the workers (tests/ops,
+        # tests/workforce): both are set by SQL here, so this test follows the agents' hand-offs alone.
         s.execute(text("UPDATE leads SET status = 'responded' WHERE id = (SELECT min(id) FROM leads)"))
         s.commit()
     assert [run_named_agent(ctx, "onboarding").items for _ in range(2)] == [1, 0]

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.approvals.operators import add_operator
 from core.approvals.policies import update_policy
 from core.audit import Actor
-from tests.console_support import page_or_skip, use_database
+from tests.console_support import page_path, use_database
 from tests.inbox_data import email_proposal, make_lead
 
 
@@ -19,7 +19,7 @@ def _db(monkeypatch, db_url):
 
 
 def _run(page: str, *, operator: str = "ana", role: str | None = None, tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(page_or_skip(page)), default_timeout=30)
+    at = AppTest.from_file(str(page_path(page)), default_timeout=30)
     at.session_state["operator"] = operator
     if role:
         at.session_state["operator_role"] = role

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from tests.console_support import page_or_skip, run_page, use_database
+from tests.console_support import page_path, run_page, use_database
 from tests.workforce.conftest import hire_and_task
 
 HOSTILE = "<script>alert(1)</script> **bold** [click](https://evil.example) ![x](https://evil.example/p.png)"
@@ -82,7 +82,7 @@ def test_firing_from_the_page_with_stranded_tasks_says_why_and_keeps_the_worker(
 
 
 def _task_view(task_id: int) -> AppTest:
-    at = AppTest.from_file(str(page_or_skip("pages/task.py")), default_timeout=20)
+    at = AppTest.from_file(str(page_path("pages/task.py")), default_timeout=20)
     at.query_params["task"] = str(task_id)
     return at.run()
 

@@ -84,13 +84,13 @@ def test_a_hostile_plan_name_is_refused_by_the_catalogue_and_the_schema(session)
 
 def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
     from core.console.control_room import list_customers
-    from tests.console_support import page_or_skip
+    from tests.console_support import page_path
 
     other = make_customer(session, "Second Customer GmbH", email="ops@second.test")
     session.commit()
     view = next(r["view"] for r in list_customers(session).rows if r["id"] == other)
     assert view == f"customers?customer={other}"
-    at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
+    at = AppTest.from_file(str(page_path(PAGE)), default_timeout=20)
     at.query_params["customer"] = str(other)
     at.run()
     assert not at.exception
@@ -98,9 +98,9 @@ def test_a_customer_link_opens_that_customers_detail(page_db, session) -> None:
 
 
 def test_a_hostile_customer_link_opens_no_detail(page_db) -> None:
-    from tests.console_support import page_or_skip
+    from tests.console_support import page_path
 
-    at = AppTest.from_file(str(page_or_skip(PAGE)), default_timeout=20)
+    at = AppTest.from_file(str(page_path(PAGE)), default_timeout=20)
     at.query_params["customer"] = "٣<script>"
     at.run()
     assert not at.exception and HINT in [c.value for c in at.caption] and not at.tabs

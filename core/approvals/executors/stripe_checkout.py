@@ -12,7 +12,8 @@ import stripe
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.approvals.executors.base import PermanentError, TransientError, with_retries
+from core.approvals.executors.base import PermanentError, with_retries
+from core.approvals.executors.stripe_calls import executor_error, stripe_client
 from core.audit import Actor
 from core.config.settings import Settings
 from core.transitions import transition_invoice
@@ -28,23 +29,6 @@ def _int(payload: dict[str, Any], field: str, *, positive: bool) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < (1 if positive else 0):
         raise PermanentError(f"payload field {field!r} must be a {'positive ' if positive else ''}integer")
     return value
-
-
-def _client(settings: Settings, api_key: str) -> stripe.StripeClient:
-    return stripe.StripeClient(
-        api_key,
-        base_addresses={"api": settings.stripe_api_base} if settings.stripe_api_base else None,
-        max_network_retries=0,  # our own retry loop decides; the idempotency key makes its retries safe
-        http_client=stripe.RequestsClient(timeout=settings.executor_timeout_seconds),
-    )
-
-
-def _classify(exc: stripe.StripeError) -> Exception:
-    status = exc.http_status or 0
-    message = f"Stripe: {type(exc).__name__}: {exc.user_message or str(exc)}"[:500]
-    if isinstance(exc, stripe.APIConnectionError) or status == 429 or status >= 500:
-        return TransientError(message)
-    return PermanentError(message)
 
 
 def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
@@ -68,13 +52,13 @@ def execute(settings: Settings, payload: dict[str, Any], *, idempotency_key: str
         "success_url": settings.stripe_success_url,
         "cancel_url": settings.stripe_cancel_url,
     }
-    client = _client(settings, api_key)
+    client = stripe_client(settings, api_key)
 
     def create() -> Any:
         try:
             return client.v1.checkout.sessions.create(params=params, options={"idempotency_key": f"hoss-{idempotency_key}"})
         except stripe.StripeError as exc:
-            raise _classify(exc) from None
+            raise executor_error(exc) from None
 
     session = with_retries(settings, create)
     log.info("Stripe checkout session %s created for invoice %s (%s cents)", session.id, invoice_id, amount)

@@ -14,7 +14,7 @@ from typing import Any
 import stripe
 
 from core.approvals.executors.base import PermanentError, with_retries
-from core.approvals.executors.stripe_checkout import _classify, _client
+from core.approvals.executors.stripe_calls import executor_error, stripe_client
 from core.config.settings import Settings
 
 log = logging.getLogger("hoss.adapters.stripe")
@@ -70,7 +70,7 @@ def create_link(settings: Settings, payload: dict[str, Any], kind: str, *, idemp
     api_key = settings.secret("stripe_api_key")
     if not api_key:
         return {"kind": kind, "url": DRY_RUN_LINK, "skipped": True}
-    client = _client(settings, api_key)
+    client = stripe_client(settings, api_key)
     options = {"idempotency_key": f"hoss-{idempotency_key}-{kind}"}
     if kind == "checkout":
         params = _checkout_params(settings, spec)
@@ -88,7 +88,7 @@ def create_link(settings: Settings, payload: dict[str, Any], kind: str, *, idemp
         try:
             return call()
         except stripe.StripeError as exc:
-            raise _classify(exc) from None
+            raise executor_error(exc) from None
 
     made = with_retries(settings, create)
     log.info("Stripe %s session %s created for customer %s", kind, made.id, spec.get("customer_id"))
