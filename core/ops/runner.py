@@ -30,7 +30,7 @@ from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
 from core.workforce.finish import RunResult, finish_task, submit_for_review
 from core.workforce.prompts import ArtifactInvalid, check_artifact, retry_prompt
-from core.workforce.roles import Step
+from core.workforce.template import Step
 from db.engine import transaction_for
 
 log = logging.getLogger("hoss.agents.ops")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from core.llm.tasks import SYSTEM_PROMPT
 from core.ops.claims import Claim
 from core.workforce.prompts import MOCK_LABEL, StepContext, mock_artifact, step_prompt, system_prompt
-from core.workforce.roles import Step, role_template
+from core.workforce.roles import role_template
+from core.workforce.template import Step
 
 MOCK_NOTICE = "OPENAI_API_KEY not set, using mock summary."
 # The Ops prompt's one step: the whole task in one call (its prompt is build_prompt's, not this instruction).

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from core.audit import Actor, record_audit
 from core.errors import InvalidInput, NotFound
 from core.workforce import sql
-from core.workforce.roles import RoleTemplate, role_template
+from core.workforce.roles import role_template
+from core.workforce.template import RoleTemplate
 from db.models import Agent
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO weekday n is DAYS[n - 1]

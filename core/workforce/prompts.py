@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ValidationError
 
-from core.workforce.roles import RoleTemplate, Step
+from core.workforce.template import RoleTemplate, Step
 
 MOCK_LABEL = "[MOCK RESULT: no LLM was called]"
 # Earlier artifacts are passed on whole up to this size each, so a long step cannot crowd out the instruction.

@@ -1,14 +1,12 @@
 """Role templates (SPEC §12): look one up by name. What a template is (Step, RoleTemplate) is in template.py, the
-six templates are in catalogue.py; both types are importable from here too.
+six templates are in catalogue.py.
 """
 
 from __future__ import annotations
 
 from core.errors import InvalidInput
 from core.workforce.catalogue import ROLES
-from core.workforce.template import RoleTemplate, Step
-
-__all__ = ["RoleTemplate", "Step", "all_roles", "role_template"]
+from core.workforce.template import RoleTemplate
 
 
 def role_template(role: str) -> RoleTemplate:
