@@ -40,6 +40,10 @@ class Claim:
     done_steps: tuple[tuple[int, str], ...] = ()
     # The task's budget facts as of the claim: what the check before its first LLM call reads.
     budget: BudgetFacts | None = None
+    # What the task's step rows spent before this claim (cost, input tokens, output tokens), and its customer's
+    # Google Sheet: what the run's completion adds its calls to, and whether it drafts a sheet row.
+    spent: tuple[int, int, int] = (0, 0, 0)
+    sheet_id: str | None = None
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
@@ -69,7 +73,8 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
                  model=agent_settings.get("model") or None, review_required=bool(row.review_required),
                  revision=row.revision or 0, review_note=row.review_note,
                  done_steps=tuple((int(idx), str(artifact)) for idx, artifact in row.done_steps or ()),
-                 budget=BudgetFacts.from_mapping(row.budget_facts) if row.budget_facts else None)
+                 budget=BudgetFacts.from_mapping(row.budget_facts) if row.budget_facts else None,
+                 spent=tuple(int(n) for n in row.spent), sheet_id=row.sheet_id)
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

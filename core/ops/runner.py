@@ -28,7 +28,7 @@ from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
-from core.workforce.finish import RunResult, finish_task, submit_for_review
+from core.workforce.finish import RunResult, finish_task, has_follow_ups, submit_for_review
 from core.workforce.prompts import ArtifactInvalid, check_artifact, retry_prompt
 from core.workforce.template import Step
 from db.engine import transaction_for
@@ -94,6 +94,7 @@ class TaskRunner:
             log.info(MOCK_NOTICE)
         done = dict(claim.done_steps)
         previous: list[tuple[str, str]] = []
+        calls: list[tuple[int, _Call]] = []  # this run's recorded calls by step index, for the task's totals
         facts = claim.budget  # the budget facts as of the claim, then as the last recorded call came back with them
         try:
             for idx, step in enumerate(workflow.steps):
@@ -102,20 +103,21 @@ class TaskRunner:
                     continue
                 if should_stop():
                     return self.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
-                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop)
+                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop, calls)
                 if isinstance(result, TaskReport):
                     return result
                 artifact, facts = result
                 previous.append((step.name, artifact))
         except _Stale:
             return _stale(claim)
-        return self._finish(session, claim, workflow, previous)
+        return self._finish(session, claim, workflow, previous, calls)
 
     def _run_step(self, session: Session, claim: Claim, workflow: Workflow, idx: int, step: Step,
-                  previous: list[tuple[str, str]], facts: BudgetFacts | None,
-                  should_stop: Callable[[], bool]) -> tuple[str, BudgetFacts] | TaskReport:
-        """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry.
-        (artifact, the budget facts its record came back with), or the task's report."""
+                  previous: list[tuple[str, str]], facts: BudgetFacts | None, should_stop: Callable[[], bool],
+                  calls: list[tuple[int, _Call]]) -> tuple[str, BudgetFacts | None] | TaskReport:
+        """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry,
+        each recorded call appended to `calls`. (artifact, the budget facts its record came back with: None after
+        the last step), or the task's report."""
         s = self.settings
         prompt = workflow.prompt(step, previous)
         if self.client is not None:  # mock mode spends nothing real, so no budget stops it
@@ -132,11 +134,16 @@ class TaskRunner:
         session.commit()
         if step_id is None:
             raise _Stale
-        guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt}
+        guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
+                 "with_facts": idx < len(workflow.steps) - 1}
+
+        def record(call: _Call, status: str, artifact: str | None, error: str | None) -> BudgetFacts | None:
+            calls.append((idx, call))
+            return _record(session, guard, call, status, artifact, error)
+
         if self.client is None:
             text = workflow.mock(step)
-            call = _Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0)
-            return text, _record(session, guard, call, "done", text, None)
+            return text, record(_Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
         label = f"step {step.name}: " if len(workflow.steps) > 1 else ""
         for retry in (False, True):
             try:
@@ -155,12 +162,12 @@ class TaskRunner:
             try:
                 artifact = check_artifact(step, call.response)
             except ArtifactInvalid as exc:
-                _record(session, guard, call, "failed" if retry else "running", None, str(exc))
+                record(call, "failed" if retry else "running", None, str(exc))
                 if retry:
                     return self.requeue(session, claim, f"{label}{exc}", transient=False)
                 prompt = retry_prompt(prompt, str(exc))
                 continue
-            return artifact, _record(session, guard, call, "done", artifact, None)
+            return artifact, record(call, "done", artifact, None)
         raise AssertionError("unreachable: the second try returns")
 
     def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> _Call | None:
@@ -183,27 +190,34 @@ class TaskRunner:
         cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
         return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
 
-    def _finish(self, session: Session, claim: Claim, workflow: Workflow,
-                artifacts: list[tuple[str, str]]) -> TaskReport:
-        """Done (through the one finisher, with what follows) or needs_review, in one transaction; cost and tokens
-        are the sum of the task's steps."""
+    def _finish(self, session: Session, claim: Claim, workflow: Workflow, artifacts: list[tuple[str, str]],
+                calls: list[tuple[int, _Call]]) -> TaskReport:
+        """Done (through the one finisher, with what follows) or needs_review; cost and tokens are the sum of all
+        the task's steps: what they had spent at the claim plus this run's calls."""
         mode = "mock" if self.client is None else "openai"
-        with transaction_for(session) as tx:  # a real transaction: the move and what it drafts
-            totals = tx.execute(sql.BEGIN_FINISH, {"async_commit": self.settings.ops_async_commit,
-                                                   "task_id": claim.task_id,
-                                                   "deliverable": workflow.deliverable_index}).one()
-            run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision,
-                            artifacts[workflow.deliverable_index][1], totals.model or workflow.model, mode,
-                            totals.input_tokens, totals.output_tokens, totals.cost,
-                            pricing.profit_cents(claim.reward_cents, totals.cost), len(workflow.steps), totals.today)
-            if claim.review_required:
-                status, kept = "needs_review", submit_for_review(tx, run)
-            else:
+        cost = claim.spent[0] + sum(call.cost_cents for _, call in calls)
+        tokens_in = claim.spent[1] + sum(call.input_tokens for _, call in calls)
+        tokens_out = claim.spent[2] + sum(call.output_tokens for _, call in calls)
+        made_by = [call.model for idx, call in calls if idx == workflow.deliverable_index]
+        run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision,
+                        artifacts[workflow.deliverable_index][1], made_by[-1] if made_by else workflow.model, mode,
+                        tokens_in, tokens_out, cost, pricing.profit_cents(claim.reward_cents, cost),
+                        len(workflow.steps), claim.agent, claim.sheet_id)
+        if claim.review_required:
+            status, kept = "needs_review", submit_for_review(session, run)
+        elif not has_follow_ups(run):  # the completion alone: one atomic statement
+            status, kept = "done", finish_task(session, claim.task_id, run) is not None
+        else:
+            with transaction_for(session) as tx:  # a real transaction: the move and what it drafts
                 status, kept = "done", finish_task(tx, claim.task_id, run) is not None
-            if not kept:  # reclaimed: the drafted proposals go with the rollback
-                tx.rollback()
-                return _stale(claim, "this result was discarded")
-            tx.commit()
+                if kept:
+                    tx.commit()
+                else:  # reclaimed: the drafted proposals go with the rollback
+                    tx.rollback()
+        if not kept:
+            session.rollback()
+            return _stale(claim, "this result was discarded")
+        session.commit()
         tokens = f", {run.input_tokens}+{run.output_tokens} tokens" if mode == "openai" else ""
         line = (f"task {claim.task_id} {status.replace('_', ' ')}{workflow.by} for {claim.company}: "
                 f"cost {run.cost_cents}¢, profit {run.profit_cents}¢, mode {mode}{tokens}")
@@ -245,8 +259,9 @@ class TaskRunner:
 
 
 def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None,
-            error: str | None) -> BudgetFacts:
-    """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with."""
+            error: str | None) -> BudgetFacts | None:
+    """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with
+    (None when the guard did not ask for them)."""
     row = session.execute(sql.RECORD_CALL, {
         **guard, **BUDGET_FACT_KEYS, "prompt": call.prompt, "response": call.response, "model": call.model,
         "input_tokens": call.input_tokens, "output_tokens": call.output_tokens, "cost": call.cost_cents,
@@ -254,7 +269,7 @@ def _record(session: Session, guard: dict, call: _Call, status: str, artifact: s
     session.commit()
     if row is None:
         raise _Stale
-    return BudgetFacts.from_mapping(row)
+    return BudgetFacts.from_mapping(row) if guard["with_facts"] else None
 
 
 def _fail(session: Session, guard: dict, error: str) -> None:

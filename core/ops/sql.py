@@ -20,7 +20,8 @@ from sqlalchemy import text
 # row and skips rows other claimers hold; a named task's branch stops at its id.
 # The branches sit in sub-selects because FOR UPDATE is not allowed directly under UNION. The claim also
 # carries the task's done (live) steps, [[idx, artifact], ...]: what a resumed workflow skips and passes on;
-# and its budget facts (task_budget_facts, as JSON), which the check before its first LLM call reads. They are
+# what all its step rows spent so far, [cost, input tokens, output tokens], to which the run adds its calls (a
+# task's cost is the sum of all its steps, every revision and try); and its budget facts (task_budget_facts, as JSON), which the check before its first LLM call reads. They are
 # read in the main query, before the audit row (a CTE the main query does not read, so it runs last) takes the
 # audit chain's lock.
 CLAIM = text("""
@@ -43,7 +44,7 @@ CLAIM = text("""
         FROM candidate, customers c
         WHERE t.id = candidate.id AND c.id = t.customer_id
         RETURNING t.id, t.customer_id, t.description, t.reward_cents, t.attempts, t.agent, t.revision,
-            t.review_note, candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes),
+            t.review_note, candidate.kind, candidate.prev_worker, c.company, c.plan, c.notes, c.sheet_id),
     audit AS (
         INSERT INTO audit_log (actor_type, actor_id, entity, entity_id, from_status, to_status, metadata)
         SELECT 'agent', 'ops', 'task', id::text, CASE WHEN kind = 'reclaim' THEN 'running' ELSE 'pending' END,
@@ -53,21 +54,11 @@ CLAIM = text("""
     SELECT claimed.*, a.role, a.settings AS agent_settings, a.review_required,
         (SELECT coalesce(jsonb_agg(jsonb_build_array(s.idx, coalesce(s.artifact, '')) ORDER BY s.idx), '[]')
          FROM task_steps s WHERE s.task_id = claimed.id AND s.status = 'done') AS done_steps,
+        (SELECT jsonb_build_array(coalesce(sum(s.cost_cents), 0), coalesce(sum(s.input_tokens), 0),
+                                  coalesce(sum(s.output_tokens), 0))
+         FROM task_steps s WHERE s.task_id = claimed.id) AS spent,
         (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
-""")
-
-# The first statement of a run's finishing transaction: its commit durability (with :async_commit, no wait for
-# the WAL flush, as the slots' autocommit statements), its UTC day, the task's totals and the model that made its
-# deliverable. now() is the transaction's, so the done row's completed_at, written later in it, falls on that day:
-# the sheet row's date is the completion's. A task's cost and tokens are the sum of all its steps, every revision
-# and try included.
-BEGIN_FINISH = text("""
-    SELECT CASE WHEN :async_commit THEN set_config('synchronous_commit', 'off', true) END,
-           (now() AT TIME ZONE 'UTC')::date AS today, coalesce(sum(cost_cents), 0) AS cost,
-           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-           max(model) FILTER (WHERE idx = :deliverable AND status = 'done') AS model
-    FROM task_steps WHERE task_id = :task_id
 """)
 
 RENEW_LEASES = text("""
@@ -142,7 +133,7 @@ BEGIN_STEP = text("""
 # One LLM call of a step: its exact prompt and response, usage and cost added to the step's (all tries
 # count), and the step's status after it (running while a JSON retry follows; done or failed at the end). It
 # comes back with the task's budget facts (core.plans.budgets), which the next step's check before its call
-# reads instead of a round trip of its own.
+# reads instead of a round trip of its own; the last step, after which no check follows, asks for none.
 RECORD_CALL = text("""
     WITH recorded AS (
         UPDATE task_steps SET attempt = attempt + 1, prompt = :prompt, response = :response, model = :model,
@@ -153,7 +144,8 @@ RECORD_CALL = text("""
             AND attempts = :attempt AND status = 'running')
         RETURNING id)
     SELECT recorded.id AS step_id, f.*
-    FROM recorded LEFT JOIN LATERAL task_budget_facts(:task_id, :share_key, :budget_key, :cost) f ON true
+    FROM recorded LEFT JOIN LATERAL (SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key, :cost)
+                                     WHERE :with_facts) f ON true
 """)
 
 # A step whose call never answered (timeout, 429, connection): failed with its error, nothing spent.

@@ -51,7 +51,8 @@ class DoneTask:
 
 @dataclass(frozen=True)
 class RunResult:
-    """A claimed run that finished: its claim's guard (worker, attempt), its result and its totals over all steps."""
+    """A claimed run that finished: its claim's guard (worker, attempt), its result, its totals over all steps,
+    and what decides its follow-ups (its worker, its customer's sheet)."""
 
     task_id: int
     worker: str
@@ -65,15 +66,20 @@ class RunResult:
     cost_cents: int
     profit_cents: int
     steps: int
-    finished_on: date
+    agent: str | None = None
+    sheet_id: str | None = None
 
 
 def read_done_task(session: Session, task_id: int) -> tuple[DoneTask, str]:
-    """The task and its customer as a DoneTask (its completion day when done), and its status; NotFound if unknown."""
+    """The task and its customer as a DoneTask, and its status; NotFound if unknown. Its `done_on` is its completion
+    day when done, else today (the day a completion in this transaction falls on)."""
     row = session.execute(sql.DONE_TASK_FACTS, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"task {task_id} not found")
-    done_on = row.completed_at.astimezone(timezone.utc).date() if row.completed_at else None
+    if row.status != "done":
+        done_on = row.today
+    else:
+        done_on = row.completed_at.astimezone(timezone.utc).date() if row.completed_at else None
     return DoneTask(row.id, row.agent, row.description, row.result_summary or "", row.customer_id, row.company,
                     row.contact_email, row.delivery, row.sheet_id, row.cost_cents, row.reward_cents,
                     done_on), row.status
@@ -98,13 +104,25 @@ def finish_task(session: Session, task_id: int, by: Actor | RunResult, *,
     if isinstance(by, Actor):
         transition_task(session, task_id, "done", by, values={"completed_at": func.now()}, metadata=metadata)
         return Finished(task_id, draft_follow_ups(session, read_done_task(session, task_id)[0]))
-    # Reads and proposals first, the completion last: the first audit row takes the audit chain's lock and the
-    # completion's rollup rows are locks every Ops slot's claim and completion wait for, so both are held for the
-    # last statement and the commit only.
-    task = replace(read_done_task(session, task_id)[0], summary=by.summary, cost_cents=by.cost_cents,
-                   done_on=by.finished_on)
-    delivery = draft_follow_ups(session, task)
+    delivery = None
+    if has_follow_ups(by):
+        # Reads and proposals first, the completion last: the first audit row takes the audit chain's lock and the
+        # completion's rollup rows are locks every Ops slot's claim and completion wait for, so both are held for
+        # the last statement and the commit only.
+        task = replace(read_done_task(session, task_id)[0], summary=by.summary, cost_cents=by.cost_cents)
+        delivery = draft_follow_ups(session, task)
     return Finished(task_id, delivery) if record_run(session, by, "done") else None
+
+
+def has_follow_ups(run: RunResult) -> bool:
+    """Whether finishing this run drafts anything (then its move and its proposals need one transaction; else the
+    completion is one atomic statement)."""
+    return _proposes(run.agent, run.sheet_id)
+
+
+def _proposes(agent: str | None, sheet_id: str | None) -> bool:
+    # A worker's deliverable goes to the customer; a sheet gets its row.
+    return agent is not None or bool(sheet_id)
 
 
 def submit_for_review(session: Session, run: RunResult) -> bool:
@@ -128,6 +146,8 @@ def record_run(session: Session, run: RunResult, to_status: str) -> bool:
 def draft_follow_ups(session: Session, task: DoneTask) -> int | None:
     """What a done task proposes: a worker's deliverable (its one `deliver` proposal) and the customer's sheet row
     (when it keeps a sheet); the delivery's id, or None for the Ops prompt's task. Deduplicated per task. No commit."""
+    if not _proposes(task.agent, task.sheet_id):
+        return None
     if task.sheet_id:
         _draft_sheet_row(session, task)
     return None if task.agent is None else _draft_delivery(session, task)

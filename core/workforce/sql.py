@@ -20,10 +20,12 @@ HAND_OVER_PENDING = text("""
 
 PENDING_COUNT = text("SELECT count(*) FROM tasks WHERE agent = :agent AND status = 'pending'")
 
-# A task and its customer: what its delivery and its sheet row are drafted from.
+# A task and its customer: what its delivery and its sheet row are drafted from; `today` is the transaction's
+# UTC day, on which a completion in the same transaction falls.
 DONE_TASK_FACTS = text("""
     SELECT t.id, t.agent, t.description, t.result_summary, t.customer_id, t.cost_cents, t.reward_cents,
-        t.completed_at, t.status, c.company, c.contact_email, c.delivery, c.sheet_id
+        t.completed_at, t.status, c.company, c.contact_email, c.delivery, c.sheet_id,
+        (now() AT TIME ZONE 'UTC')::date AS today
     FROM tasks t JOIN customers c ON c.id = t.customer_id
     WHERE t.id = :task_id
 """)
