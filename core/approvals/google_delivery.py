@@ -20,8 +20,8 @@ from core.approvals.executors.sheets_append import task_marker
 from core.approvals.payloads import SheetsAppendPayload
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
-from core.config.cents import to_dollars
 from core.errors import InvalidInput, NotFound
+from core.money.cents import to_dollars
 from db.models import Customer
 from db.statuses import DELIVERY_MODES
 

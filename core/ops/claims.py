@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.approvals.google_delivery import propose_sheet_row
 from core.audit import Actor
-from core.llm.pricing import profit_cents
+from core.money.figures import profit_cents
 from core.ops import sql
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
 from core.transitions import transition_task

@@ -20,6 +20,7 @@ from core.approvals.google_delivery import read_done_task
 from core.llm import pricing
 from core.llm.ratelimit import estimate_tokens
 from core.llm.tasks import LLMError, TransientLLMError, complete
+from core.money.figures import profit_cents
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim
@@ -193,7 +194,7 @@ def _finish(runner: TaskRunner, session: Session, claim: Claim, template: RoleTe
     with transaction_for(session) as tx:  # a real transaction: the move and its delivery
         totals = tx.execute(sql.BEGIN_FINISH, {"async_commit": runner.settings.ops_async_commit,
                                                "task_id": claim.task_id}).one()
-        profit = pricing.profit_cents(claim.reward_cents, totals.cost)
+        profit = profit_cents(claim.reward_cents, totals.cost)
         # Reads and proposals first, the completion last: the first audit row takes the chain's lock and the
         # completion's rollup rows are locks every slot's claim and completion wait for, so they are held for
         # the last statements and the commit only.

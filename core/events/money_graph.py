@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import dollars
 from core.config.settings import Settings
+from core.events import sql
 from core.events.graph import GraphOutcome, run_graph
+from core.events.money_rules import dunning_proposal, expire_dunning_for_paid, review_proposals
 from core.events.processor import ReceivedEvent
-from core.money import sql
+from core.money.booking import PAYMENT_EVENTS, book_event
+from core.money.cents import dollars
 from core.money.ledger import flows_between
-from core.money.rules import PAYMENT_EVENTS, book_event, dunning_proposal, expire_dunning_for_paid, review_proposals
 from core.money.runway import estimate_runway
 from db.models import Setting
 
