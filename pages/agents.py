@@ -15,7 +15,6 @@ from core.agents.registry import (
     update_agent,
 )
 from core.agents.runner import run_named_agent
-from core.config.cents import amount_text
 from core.config.store import (
     InvalidSettingValue,
     get_cash_balance,
@@ -25,6 +24,7 @@ from core.config.store import (
     set_daily_budget_cents,
 )
 from core.console.runs import agent_run_page
+from core.money.cents import amount_text
 from ui.context import app_context, current_actor
 from ui.decisions import operators_section
 from ui.google import render_google_section

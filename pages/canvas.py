@@ -19,7 +19,7 @@ from core.analytics import (
     run_analytics,
 )
 from core.analytics.canvas import answer_question, customer_names
-from core.config.cents import dollars
+from core.money.cents import dollars
 from ui.canvas_view import build_chart, display_frame, dollar_columns, filter_by_selection, result_frame
 from ui.context import app_context
 

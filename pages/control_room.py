@@ -5,9 +5,9 @@ import streamlit as st
 from core.agents.registry import OPERATOR_RUNNABLE
 from core.agents.runner import run_named_agent
 from core.app.demo import seed_demo
-from core.config.cents import dollars
 from core.console import control_room as cr
 from core.console.glance import at_a_glance
+from core.money.cents import dollars
 from core.money.words import meaning
 from core.ops.budget import pool_state
 from core.ops.claims import retry_failed_task

@@ -7,7 +7,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.config.cents import amount_text, dollars, to_dollars
 from core.config.store import (
     get_max_cost_share_pct,
     get_roi_hourly_rate_cents,
@@ -17,6 +16,7 @@ from core.config.store import (
 )
 from core.console.customers import budget_lines, customer_detail, customer_lines
 from core.errors import HossError, InvalidInput
+from core.money.cents import amount_text, dollars, to_dollars
 from core.plans.budgets import set_customer_budget
 from core.plans.catalogue import PlanRow, change_customer_plan, create_plan, list_plans, update_plan
 from core.plans.portal import propose_billing_portal

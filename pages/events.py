@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.config.cents import cents_from_dollars, dollars, to_dollars
 from core.config.store import InvalidSettingValue, get_cash_balance, set_cash_balance
 from core.events.processor import list_events
+from core.money.cents import cents_from_dollars, dollars, to_dollars
 from core.money.ledger import import_bank_csv, preview_bank_csv
 from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.config.cents import dollars
 from core.errors import HossError
+from core.money.cents import dollars
 from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, set_worker_status
 from core.workforce.roles import all_roles, role_template
 from core.workforce.views import recent_worker_tasks, worker_stats

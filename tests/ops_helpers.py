@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config.settings import Settings
-from core.llm.pricing import profit_cents
+from core.money.figures import profit_cents
 from core.ops.claims import Claim
 from core.workforce.finish import RunResult, finish_task, submit_for_review
 
@@ -68,9 +68,6 @@ ROOT = Path(__file__).resolve().parents[1]
 _POOL_CHILD = """
 import sys
 from core.config.settings import Settings
-from core.llm.pricing import profit_cents
-from core.ops.claims import Claim
-from core.workforce.finish import RunResult, finish_task, submit_for_review
 from core.ops.pool import OpsPool
 from db.engine import make_engine, make_session_factory
 settings = Settings(_env_file=None, database_url=sys.argv[1], openai_api_key="sk-test", openai_base_url=sys.argv[2],

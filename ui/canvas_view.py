@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from core.analytics import ChartSpec
-from core.config.cents import to_dollars
+from core.money.cents import to_dollars
 
 ACCENT = "#E8B931"
 BACKGROUND = "#0B0B0D"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.config.cents import to_dollars
+from core.money.cents import to_dollars
 
 
 def frame(rows: list[dict[str, Any]], columns: tuple[str, ...], *, money: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.approvals.policies import APPROVING_ROLES, POLICY_MODES, TIMEOUT_ACTIONS, PolicyError, list_policies, update_policy
-from core.config.cents import cents_from_dollars, to_dollars
 from core.config.context import AppContext
+from core.money.cents import cents_from_dollars, to_dollars
 from ui.context import current_actor
 
 _LABELS = {"manual": "manual (operator approves)", "auto": "auto (policy approves)",

@@ -6,8 +6,8 @@ import json
 
 import streamlit as st
 
-from core.config.cents import dollars
 from core.errors import HossError
+from core.money.cents import dollars
 from core.workforce.review import review_task
 from core.workforce.views import StepView, TaskDetail, task_detail
 from ui.context import app_context, current_actor

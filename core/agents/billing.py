@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from core.agents.runs import AgentResult, agent_run
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
-from core.config.cents import dollars
 from core.config.settings import Settings
+from core.money.cents import dollars
 from db.models import Customer, Invoice, Task
 
 AGENT = "billing"

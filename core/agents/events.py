@@ -9,10 +9,10 @@ from core.agents.runs import AgentResult, agent_run
 from core.audit import Actor
 from core.config.settings import Settings
 from core.events import subscriptions
+from core.events.money_graph import GRAPH as MONEY_GRAPH
+from core.events.money_graph import MONEY_EVENT_TYPES, run_money_graph
+from core.events.money_graph import NODES as MONEY_NODES
 from core.events.processor import Routes, events_due, process_next_event
-from core.money.graph import GRAPH as MONEY_GRAPH
-from core.money.graph import MONEY_EVENT_TYPES, run_money_graph
-from core.money.graph import NODES as MONEY_NODES
 
 # What each kind of event is handed to: the Money graph for Stripe's money events, the plans for subscriptions.
 ROUTES: Routes = {

@@ -11,21 +11,21 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from core.analytics.params import PnLParams, ReceivablesParams, Window
+from core.money.figures import net_profit_cents
 
 Rows = list[dict[str, Any]]
 
 # Each spend category is its own P&L column; revenue going out (refunds, disputes) is not spend but less
-# collected. The totals come from the ledger_money view, the one definition of "collected" and "spend".
+# collected. Every column sums the ledger_money view's, the one definition of "collected" and "spend".
 
 PROFIT_AND_LOSS = text("""
     SELECT date_trunc(:grain, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'in'), 0) AS payments_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'revenue'), 0) AS refunds_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'llm'), 0) AS llm_cost_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'software'), 0) AS software_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'payroll'), 0) AS payroll_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'fees'), 0) AS fees_cents,
-           coalesce(sum(amount_cents) FILTER (WHERE direction = 'out' AND category = 'other'), 0) AS other_cents,
+           coalesce(sum(payment_cents), 0) AS payments_cents, coalesce(sum(refund_cents), 0) AS refunds_cents,
+           coalesce(sum(spend_cents) FILTER (WHERE category = 'llm'), 0) AS llm_cost_cents,
+           coalesce(sum(spend_cents) FILTER (WHERE category = 'software'), 0) AS software_cents,
+           coalesce(sum(spend_cents) FILTER (WHERE category = 'payroll'), 0) AS payroll_cents,
+           coalesce(sum(spend_cents) FILTER (WHERE category = 'fees'), 0) AS fees_cents,
+           coalesce(sum(spend_cents) FILTER (WHERE category = 'other'), 0) AS other_cents,
            coalesce(sum(collected_cents), 0) AS collected_cents, coalesce(sum(spend_cents), 0) AS spend_cents
     FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end
     GROUP BY 1 ORDER BY 1
@@ -57,7 +57,7 @@ def profit_and_loss(conn: Connection, p: PnLParams, w: Window, cap: int, now: da
         r = {k: (v if k == "bucket" else int(v)) for k, v in r.items()}
         collected, spend = r.pop("collected_cents"), r.pop("spend_cents")  # the ledger_money view's definitions
         out.append({"bucket": r.pop("bucket"), "collected_cents": collected, **r,
-                    "spend_cents": spend, "net_profit_cents": collected - spend})
+                    "spend_cents": spend, "net_profit_cents": net_profit_cents(collected, spend)})
     return out
 
 

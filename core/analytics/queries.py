@@ -19,6 +19,7 @@ from core.analytics.params import (
     VendorParams,
     Window,
 )
+from core.money.figures import gross_margin_cents, net_profit_cents
 from core.money.runway import estimate_runway
 
 Rows = list[dict[str, Any]]
@@ -56,9 +57,8 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
               AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END >= :start
               AND CASE WHEN :by_paid THEN i.paid_at ELSE i.created_at END < :end
         ), back AS (
-            SELECT l.invoice_id, sum(l.amount_cents) AS refunded_cents FROM ledger_entries l
+            SELECT l.invoice_id, sum(l.refund_cents) AS refunded_cents FROM ledger_money l
             WHERE l.invoice_id IN (SELECT id FROM inv WHERE status = 'paid')
-              AND l.direction = 'out' AND l.category = 'revenue'
             GROUP BY l.invoice_id
         )
         SELECT c.id AS customer_id, c.company AS customer,
@@ -113,8 +113,8 @@ def profit_over_time(conn: Connection, p: ProfitParams, w: Window, cap: int, now
     }, cap)
     keys = ("tasks", "reward_cents", "cost_cents", "profit_cents")
     out = [{**r, **{k: int(r[k]) for k in keys}} for r in rows]
-    # SPEC §17 gross margin: earned (rewards) minus LLM cost; profit_cents floors each task at zero.
-    return [{**r, "gross_margin_cents": r["reward_cents"] - r["cost_cents"]} for r in out]
+    # The rollup holds done tasks only: reward is earned and cost is the LLM cost of done tasks.
+    return [{**r, "gross_margin_cents": gross_margin_cents(r["reward_cents"], r["cost_cents"])} for r in out]
 
 
 def llm_cost_over_time(conn: Connection, p: SeriesParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
@@ -212,8 +212,8 @@ def runway_estimate(conn: Connection, p: NoParams, w: Window, cap: int, now: dat
     r = estimate_runway(conn, now)
     return [{
         "cash_balance_cents": r.cash_balance_cents,
-        "revenue_90d_cents": r.money_in_cents,
-        "spend_90d_cents": r.money_out_cents,
+        "collected_90d_cents": r.collected_cents,
+        "spend_90d_cents": r.spend_cents,
         "monthly_net_burn_cents": r.monthly_net_burn_cents,
         "months_of_runway": r.months,
         "runs_out_on": (now + timedelta(days=30 * r.months)).date() if r.months is not None else None,
@@ -222,32 +222,34 @@ def runway_estimate(conn: Connection, p: NoParams, w: Window, cap: int, now: dat
 
 
 def burn_rate(conn: Connection, p: LongPeriodParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per calendar month: money in, money out and net burn (out minus in), in cents, from the ledger."""
+    """Per calendar month: money in, money out (refunds and spend) and net burn (minus the net profit), in cents,
+    from the ledger_money view."""
     sql = """
         SELECT date_trunc('month', occurred_at) AS month,
-               coalesce(sum(amount_cents) FILTER (WHERE direction = 'in'), 0) AS in_cents,
-               coalesce(sum(amount_cents) FILTER (WHERE direction = 'out'), 0) AS out_cents
-        FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end
+               coalesce(sum(payment_cents), 0) AS in_cents,
+               coalesce(sum(refund_cents + spend_cents), 0) AS out_cents,
+               coalesce(sum(collected_cents), 0) AS collected_cents, coalesce(sum(spend_cents), 0) AS spend_cents
+        FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end
         GROUP BY 1 ORDER BY 1
     """
     rows = _rows(conn, sql, {"start": w.start, "end": w.end}, cap)
     return [{"month": r["month"], "in_cents": int(r["in_cents"]), "out_cents": int(r["out_cents"]),
-             "net_burn_cents": int(r["out_cents"]) - int(r["in_cents"])} for r in rows]
+             "net_burn_cents": -net_profit_cents(int(r["collected_cents"]), int(r["spend_cents"]))} for r in rows]
 
 
 def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
     """Outgoing ledger money grouped by counterparty, biggest first, with its share of all spend.
 
-    Refunds and disputes (money out of category revenue) give revenue back; they are not a vendor.
+    Spend is the ledger_money view's: refunds and disputes give revenue back and are not a vendor.
     """
     sql = """
         SELECT coalesce(nullif(counterparty, ''), '(unknown)') AS vendor,
                string_agg(DISTINCT category, ', ') AS categories,
                count(*) AS entries,
-               sum(amount_cents) AS spend_cents,
-               sum(sum(amount_cents)) OVER () AS total_cents
-        FROM ledger_entries
-        WHERE direction = 'out' AND category <> 'revenue' AND occurred_at >= :start AND occurred_at < :end
+               sum(spend_cents) AS spend_cents,
+               sum(sum(spend_cents)) OVER () AS total_cents
+        FROM ledger_money
+        WHERE spend_cents > 0 AND occurred_at >= :start AND occurred_at < :end
         GROUP BY 1 ORDER BY spend_cents DESC, vendor
         LIMIT :limit
     """

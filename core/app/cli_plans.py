@@ -37,7 +37,7 @@ def _cap(raw: str | None, current: int | None) -> int | None:
 def cmd_plans(args: argparse.Namespace) -> int:
     """List the plans, or edit one: cap, price, Stripe price id."""
     from core.audit import Actor
-    from core.config.cents import dollars
+    from core.money.cents import dollars
     from core.plans.catalogue import list_plans, update_plan
 
     ctx = app_context()

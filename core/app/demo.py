@@ -13,6 +13,7 @@ from core.app.demo_workforce import seed_worker_tasks
 from core.audit import Actor, record_audit
 from core.config.store import get_cash_balance, set_cash_balance
 from core.llm import pricing
+from core.money.figures import profit_cents
 from db.models import (
     ActionProposal,
     AgentRun,
@@ -127,7 +128,7 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
                 mode = rng.choice(("openai", "openai", "mock"))
                 cost = pricing.cost_cents("gpt-4o-mini", inp, out) if mode == "openai" else pricing.MOCK_COST_CENTS
                 values.update(model="gpt-4o-mini", input_tokens=inp, output_tokens=out, cost_cents=cost,
-                              profit_cents=pricing.profit_cents(reward, cost), mode=mode,
+                              profit_cents=profit_cents(reward, cost), mode=mode,
                               result_summary=f"Findings for {company}: three opportunities, two risks, one next step.",
                               attempts=1, started_at=created + timedelta(minutes=2),
                               completed_at=created + timedelta(minutes=rng.randint(3, 40)))

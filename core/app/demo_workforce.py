@@ -13,6 +13,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from core.llm import pricing
+from core.money.figures import profit_cents
 from core.workforce.hiring import list_workers
 from core.workforce.prompts import StepContext, mock_artifact
 from core.workforce.roles import role_template
@@ -46,7 +47,7 @@ def seed_worker_tasks(session: Session, rng: random.Random, now: datetime,
             task_id = session.execute(insert(Task).values(
                 customer_id=cid, description=description, agent=worker.name, reward_cents=reward,
                 status="needs_review" if waiting else "done", mode="mock", model="mock", attempts=1,
-                cost_cents=cost, profit_cents=pricing.profit_cents(reward, cost), created_at=created,
+                cost_cents=cost, profit_cents=profit_cents(reward, cost), created_at=created,
                 admitted_at=created,
                 run_after=created, started_at=created, completed_at=None if waiting else created + sum(took, timedelta()),
             ).returning(Task.id)).scalar_one()

@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
-from core.config.cents import dollars
 from core.config.store import get_setting
 from core.errors import InvalidInput
+from core.money.cents import dollars
 from db.models import Setting
 
 POLICY_MODES = ("manual", "auto", "auto_below")

@@ -19,7 +19,7 @@ from core.approvals import sql
 from core.approvals.policies import get_policy
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import dollars
+from core.money.cents import dollars
 
 WINDOW_DAYS = 30
 MIN_DECISIONS = 20

@@ -1,1 +1,1 @@
-"""Configuration: the typed settings object (settings), operator-editable settings (store), cents as text."""
+"""Configuration: the typed settings object (settings), operator-editable settings (store)."""

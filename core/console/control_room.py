@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.agents.runs import run_history_query
 from core.audit import Actor
+from core.money.figures import gross_margin_cents, net_profit_cents
 from core.transitions import transition_lead
 from db.models import Customer, Invoice, Lead, Task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
@@ -25,7 +26,7 @@ class Metrics:
     customers: int
     tasks_by_status: dict[str, int]
     earned_cents: int  # SPEC §17 earned: rewards of done tasks
-    llm_cost_cents: int
+    llm_cost_cents: int  # LLM cost of done tasks
     invoiced_cents: int  # invoices that are not void
     collected_cents: int  # ledger payments minus refunds (and disputes)
     spend_cents: int  # all spend in the ledger (LLM, software, payroll, fees, other)
@@ -35,13 +36,13 @@ class Metrics:
 
     @property
     def gross_margin_cents(self) -> int:
-        """Earned minus LLM cost."""
-        return self.earned_cents - self.llm_cost_cents
+        """Earned minus the LLM cost of done tasks (core.money.figures)."""
+        return gross_margin_cents(self.earned_cents, self.llm_cost_cents)
 
     @property
     def net_profit_cents(self) -> int:
-        """Collected minus all spend in the ledger."""
-        return self.collected_cents - self.spend_cents
+        """Collected minus all spend in the ledger (core.money.figures)."""
+        return net_profit_cents(self.collected_cents, self.spend_cents)
 
     @property
     def empty(self) -> bool:

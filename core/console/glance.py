@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.console import sql
 from core.console.control_room import headline_metrics
+from core.money.figures import net_profit_cents
 from db.statuses import LEAD_STATUSES
 
 GLANCE_DAYS = 30
@@ -28,8 +29,9 @@ def money_by_day(session: Session, now: datetime | None = None, days: int = GLAN
     now = (now or datetime.now(UTC)).astimezone(UTC)
     end = datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
     rows = session.execute(sql.MONEY_BY_DAY, {"start": end - timedelta(days=days), "end": end}).mappings().all()
+    days_ = [{**r, "net": net_profit_cents(int(r["collected"]), int(r["spend"]))} for r in rows]
     return [{"day": r["day"], "series": key, "label": label, "cents": int(r[key])}
-            for r in rows for key, label in MONEY_SERIES]
+            for r in days_ for key, label in MONEY_SERIES]
 
 
 def lead_funnel(session: Session) -> list[dict]:

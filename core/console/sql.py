@@ -140,7 +140,8 @@ AGENT_RUNS_BY_STATUS_BUCKET = text(
 )
 
 # The control room's money at a glance (SPEC §17): per UTC day of [start, end), earned and LLM cost from the
-# done-task rollup, collected (ledger in minus refunds) and net (collected minus all ledger spend).
+# done-task rollup, collected and spend from the ledger_money view (core.console.glance adds net profit through
+# core.money.figures).
 MONEY_BY_DAY = text("""
     WITH days AS (
         SELECT generate_series(CAST(:start AS date), CAST(:end AS date) - 1, interval '1 day')::date AS day
@@ -153,7 +154,7 @@ MONEY_BY_DAY = text("""
         FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end GROUP BY 1
     )
     SELECT d.day, coalesce(w.earned, 0) AS earned, coalesce(m.collected, 0) AS collected,
-           coalesce(w.llm_cost, 0) AS llm_cost, coalesce(m.collected, 0) - coalesce(m.spend, 0) AS net
+           coalesce(w.llm_cost, 0) AS llm_cost, coalesce(m.spend, 0) AS spend
     FROM days d LEFT JOIN work w ON w.day = d.day LEFT JOIN money m ON m.day = d.day
     ORDER BY d.day
 """)

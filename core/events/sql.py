@@ -65,3 +65,34 @@ CLEAR_STEPS = text(
 )
 
 EVENT_ERROR = text("SELECT error FROM events WHERE id = :e")
+
+# The Money graph (core.events.money_graph, money_rules): Stripe's failures and payments, and its proposals.
+
+PAYMENT_FAILURES = text(
+    "SELECT id, payload FROM events WHERE source = 'stripe' AND type = 'invoice.payment_failed' "
+    "AND payload #>> '{data,object,id}' = :sid ORDER BY occurred_at, dedupe_key"
+)
+
+INVOICE_PAID_SEEN = text(
+    "SELECT EXISTS (SELECT 1 FROM events WHERE source = 'stripe' AND type = 'invoice.paid' "
+    "AND payload #>> '{data,object,id}' = :sid)"
+)
+
+LOCK_PROPOSAL = text(
+    "SELECT status, title, reasoning, payload, urgency, event_id FROM action_proposals "
+    "WHERE id = :id FOR UPDATE"
+)
+
+REWORD_PROPOSAL = text(
+    "UPDATE action_proposals SET title = :title, reasoning = :reasoning, "
+    "payload = CAST(:payload AS jsonb), urgency = :urgency, event_id = :event_id WHERE id = :id"
+)
+
+PENDING_DUNNING_FOR_PAYMENT = text(
+    "SELECT p.id FROM action_proposals p LEFT JOIN events e ON e.id = p.event_id "
+    "WHERE p.status = 'pending' AND p.dedupe_key LIKE :prefix "
+    "AND (p.dedupe_key = :key OR e.payload #>> '{data,object,metadata,invoice_id}' = :ours) "
+    "ORDER BY p.id FOR UPDATE OF p"
+)
+
+LOCK_EVENT_GRAPH = text("SELECT pg_advisory_xact_lock(7105, hashtext(:k))")

@@ -44,8 +44,3 @@ def cost_cents(model: str, input_tokens: int | None, output_tokens: int | None) 
     price_in, price_out = price_for(model)
     exact = (Decimal(max(input_tokens, 0)) * price_in + Decimal(max(output_tokens, 0)) * price_out) / _MILLION
     return int(exact.to_integral_value(rounding=ROUND_CEILING))
-
-
-def profit_cents(reward_cents: int, cost: int) -> int:
-    """Profit never goes below zero: max(reward - cost, 0)."""
-    return max(reward_cents - cost, 0)

@@ -1,1 +1,2 @@
-"""Money: the ledger, invoices, runway, and the Money graph that turns Stripe events into proposals."""
+"""Money: the ledger and what a Stripe event books in it, invoices, runway, and the one owner of each money figure
+(figures: profit, gross margin, spend, net profit; words: what each means; cents: money as text)."""

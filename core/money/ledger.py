@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Connection, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -209,16 +208,3 @@ def import_bank_csv(session: Session, text_: str, actor: Actor) -> ImportResult:
     session.commit()
     return result
 
-
-def flows_between(db: Session | Connection, start: datetime, end: datetime, *, spend_only: bool = False) -> tuple[int, int]:
-    """(money in, money out) in cents with occurred_at in [start, end); `spend_only` leaves refunds of revenue out."""
-    row = db.execute(
-        text(
-            "SELECT COALESCE(SUM(amount_cents) FILTER (WHERE direction = 'in'), 0) AS money_in, "
-            "COALESCE(SUM(amount_cents) FILTER (WHERE direction = 'out' "
-            "  AND (NOT :spend_only OR category <> 'revenue')), 0) AS money_out "
-            "FROM ledger_entries WHERE occurred_at >= :start AND occurred_at < :end"
-        ),
-        {"start": start, "end": end, "spend_only": spend_only},
-    ).one()
-    return int(row.money_in), int(row.money_out)

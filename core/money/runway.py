@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.config.store import get_cash_balance
-from core.money.ledger import flows_between
+from core.money.figures import ledger_totals, net_profit_cents
 
 # Burn is averaged over the trailing 90 days and scaled to a 30-day month.
 RUNWAY_WINDOW_DAYS = 90
@@ -17,11 +17,11 @@ RUNWAY_WINDOW_DAYS = 90
 
 @dataclass(frozen=True)
 class Runway:
-    """The cash balance, the trailing window's money in and out, the monthly net burn and months of runway."""
+    """The cash balance, the trailing window's collected and spend, the monthly net burn and months of runway."""
 
     cash_balance_cents: int | None
-    money_in_cents: int
-    money_out_cents: int
+    collected_cents: int
+    spend_cents: int
     monthly_net_burn_cents: int
     months: float | None  # None: no cash balance set, or no net burn (revenue covers spend)
 
@@ -35,9 +35,9 @@ class Runway:
         return f"Cash balance divided by the average monthly net burn of the last {RUNWAY_WINDOW_DAYS} days."
 
 
-def monthly_net_burn_cents(money_in_cents: int, money_out_cents: int) -> int:
-    """Net burn (out minus in) of the trailing window per 30 days, rounded to the nearest cent."""
-    return round((money_out_cents - money_in_cents) * 30 / RUNWAY_WINDOW_DAYS)
+def monthly_net_burn_cents(collected_cents: int, spend_cents: int) -> int:
+    """Net burn (minus the net profit) of the trailing window per 30 days, rounded to the nearest cent."""
+    return round(-net_profit_cents(collected_cents, spend_cents) * 30 / RUNWAY_WINDOW_DAYS)
 
 
 def runway_months(cash_balance_cents: int | None, monthly_burn_cents: int) -> float | None:
@@ -48,8 +48,8 @@ def runway_months(cash_balance_cents: int | None, monthly_burn_cents: int) -> fl
 
 
 def estimate_runway(db: Session | Connection, now: datetime) -> Runway:
-    """Read the cash balance and the trailing window's ledger flows, and compute the runway from them."""
+    """Read the cash balance and the trailing window's collected and spend, and compute the runway from them."""
     cash = get_cash_balance(db)
-    money_in, money_out = flows_between(db, now - timedelta(days=RUNWAY_WINDOW_DAYS), now)
-    burn = monthly_net_burn_cents(money_in, money_out)
-    return Runway(cash, money_in, money_out, burn, runway_months(cash, burn))
+    window = ledger_totals(db, now - timedelta(days=RUNWAY_WINDOW_DAYS), now)
+    burn = monthly_net_burn_cents(window.collected_cents, window.spend_cents)
+    return Runway(cash, window.collected_cents, window.spend_cents, burn, runway_months(cash, burn))

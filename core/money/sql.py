@@ -1,4 +1,5 @@
-"""The Money graph's SQL, each statement named; values only as bound parameters."""
+"""SQL of the ledger's money: what a Stripe event books, and the window totals of the ledger_money view; each
+statement named, values only as bound parameters."""
 
 from __future__ import annotations
 
@@ -26,31 +27,9 @@ PAYMENT_OF = text(
     "AND ref = ANY(:refs) ORDER BY id LIMIT 1"
 )
 
-PAYMENT_FAILURES = text(
-    "SELECT id, payload FROM events WHERE source = 'stripe' AND type = 'invoice.payment_failed' "
-    "AND payload #>> '{data,object,id}' = :sid ORDER BY occurred_at, dedupe_key"
+# Collected and spend over [start, end): the sums of the ledger_money view's two columns, the one SQL definition
+# of each (migration ledger_money_view, widened by ledger_money_columns). core.money.figures.ledger_totals runs it.
+LEDGER_TOTALS = text(
+    "SELECT COALESCE(SUM(collected_cents), 0) AS collected_cents, COALESCE(SUM(spend_cents), 0) AS spend_cents "
+    "FROM ledger_money WHERE occurred_at >= :start AND occurred_at < :end"
 )
-
-INVOICE_PAID_SEEN = text(
-    "SELECT EXISTS (SELECT 1 FROM events WHERE source = 'stripe' AND type = 'invoice.paid' "
-    "AND payload #>> '{data,object,id}' = :sid)"
-)
-
-LOCK_PROPOSAL = text(
-    "SELECT status, title, reasoning, payload, urgency, event_id FROM action_proposals "
-    "WHERE id = :id FOR UPDATE"
-)
-
-REWORD_PROPOSAL = text(
-    "UPDATE action_proposals SET title = :title, reasoning = :reasoning, "
-    "payload = CAST(:payload AS jsonb), urgency = :urgency, event_id = :event_id WHERE id = :id"
-)
-
-PENDING_DUNNING_FOR_PAYMENT = text(
-    "SELECT p.id FROM action_proposals p LEFT JOIN events e ON e.id = p.event_id "
-    "WHERE p.status = 'pending' AND p.dedupe_key LIKE :prefix "
-    "AND (p.dedupe_key = :key OR e.payload #>> '{data,object,metadata,invoice_id}' = :ours) "
-    "ORDER BY p.id FOR UPDATE OF p"
-)
-
-LOCK_EVENT_GRAPH = text("SELECT pg_advisory_xact_lock(7105, hashtext(:k))")

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import dollars
 from core.config.settings import Settings
 from core.config.store import daily_budget_cents_from, get_daily_budget_cents
+from core.money.cents import dollars
 from core.ops import sql
 from core.plans.budgets import BudgetFacts, Stop, budget_facts, llm_call_allowed
 

@@ -23,6 +23,7 @@ from core.errors import InvalidInput
 from core.llm import pricing
 from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
 from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
+from core.money.figures import profit_cents
 from core.ops import sql
 from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
@@ -201,7 +202,7 @@ class TaskRunner:
         made_by = [call.model for idx, call in calls if idx == workflow.deliverable_index]
         run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision,
                         artifacts[workflow.deliverable_index][1], made_by[-1] if made_by else workflow.model, mode,
-                        tokens_in, tokens_out, cost, pricing.profit_cents(claim.reward_cents, cost),
+                        tokens_in, tokens_out, cost, profit_cents(claim.reward_cents, cost),
                         len(workflow.steps), claim.agent, claim.sheet_id)
         if claim.review_required:
             status, kept = "needs_review", submit_for_review(session, run)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
-from core.config.cents import dollars
 from core.config.settings import Settings
 from core.config.store import DAILY_BUDGET_KEY, MAX_COST_SHARE_KEY, max_cost_share_pct_from, validate_cents
 from core.errors import NotFound
+from core.money.cents import dollars
 from core.plans import sql
 from core.plans.entitlements import month_key
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import dollars
 from core.errors import NotFound
+from core.money.cents import dollars
 from core.plans import sql
 from core.transitions import transition_task
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from core.config.store import Reader, get_roi_hourly_rate_cents
+from core.money.figures import gross_margin_cents
 from core.plans import sql
 
 Rows = list[dict[str, Any]]
@@ -28,21 +29,24 @@ def roi_rows(db: Reader, start: datetime, end: datetime, *, limit: int = 1000) -
         out.append({"customer_id": r["customer_id"], "customer": r["customer"], "plan": r["plan"],
                     "done_tasks": int(r["done_tasks"]), "time_saved_hours": round(minutes / 60, 2),
                     "value_cents": value, "llm_cost_cents": cost, "net_value_cents": value - cost,
-                    "earned_cents": earned, "gross_margin_cents": earned - cost, "hourly_rate_cents": rate})
+                    "earned_cents": earned, "gross_margin_cents": gross_margin_cents(earned, cost),
+                    "hourly_rate_cents": rate})
     return out
 
 
 def plan_usage_rows(db: Reader, *, limit: int = 1000) -> Rows:
-    """Per customer this month (UTC): plan, tasks used against the cap (None: unlimited), left, held, LLM spend,
-    earned and gross margin."""
+    """Per customer this month (UTC): plan, tasks used against the cap (None: unlimited), left, held, LLM spend
+    (every task's cost this month, what the budget caps count), earned, the LLM cost of the done tasks earned and
+    gross margin (earned − that cost; a failed task's cost is spend, never margin)."""
     out = []
     for r in db.execute(sql.PLAN_USAGE, {"limit": limit}).mappings():
         used, cap = int(r["used"]), r["cap"]
-        spend, earned = int(r["spend_cents"]), int(r["earned_cents"])
+        spend, earned, done_cost = int(r["spend_cents"]), int(r["earned_cents"]), int(r["done_cost_cents"])
         out.append({"customer_id": r["customer_id"], "customer": r["customer"], "plan": r["plan"], "used": used,
                     "cap": cap, "left": None if cap is None else max(cap - used, 0), "held": int(r["held"]),
                     "subscription_status": r["subscription_status"], "monthly_budget_cents": r["monthly_budget_cents"],
-                    "spend_cents": spend, "earned_cents": earned, "gross_margin_cents": earned - spend})
+                    "spend_cents": spend, "earned_cents": earned, "llm_cost_cents": done_cost,
+                    "gross_margin_cents": gross_margin_cents(earned, done_cost)})
     return out
 
 

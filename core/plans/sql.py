@@ -161,7 +161,8 @@ ROI_BY_CUSTOMER = text("""
 """)
 
 # Each customer's month (UTC): tasks admitted against the cap, held, the plan's cap; this month's LLM spend
-# and earned (done tasks completed this month).
+# (every task's cost by spent_at, as the budget caps count it); earned and LLM cost of done tasks completed this
+# month (gross margin's two terms, core.money.figures).
 PLAN_USAGE = text("""
     WITH month AS (SELECT utc_month_start() AS start)
     SELECT c.id AS customer_id, c.company AS customer, c.plan, p.monthly_task_cap AS cap,
@@ -170,9 +171,12 @@ PLAN_USAGE = text("""
            (SELECT count(*) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'held') AS held,
            (SELECT coalesce(sum(t.cost_cents), 0) FROM tasks t WHERE t.customer_id = c.id
               AND t.spent_at >= month.start) AS spend_cents,
-           (SELECT coalesce(sum(t.reward_cents), 0) FROM tasks t WHERE t.customer_id = c.id AND t.status = 'done'
-              AND t.completed_at >= month.start) AS earned_cents
-    FROM customers c JOIN plans p ON p.name = c.plan, month
+           d.earned_cents, d.done_cost_cents
+    FROM customers c JOIN plans p ON p.name = c.plan CROSS JOIN month
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(t.reward_cents), 0) AS earned_cents, coalesce(sum(t.cost_cents), 0) AS done_cost_cents
+        FROM tasks t WHERE t.customer_id = c.id AND t.status = 'done' AND t.completed_at >= month.start
+    ) d
     ORDER BY c.company, c.id
     LIMIT :limit
 """)

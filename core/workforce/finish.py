@@ -21,8 +21,8 @@ from core.approvals.google_delivery import delivery_action_type
 from core.approvals.payloads import DeliverPayload, SheetsAppendPayload
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import to_dollars
 from core.errors import NotFound
+from core.money.cents import to_dollars
 from core.transitions import transition_task
 from core.workforce import sql
 

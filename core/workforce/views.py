@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.money.figures import gross_margin_cents
 from db.models import Customer, Task, TaskStep
 
 
@@ -105,9 +106,9 @@ class WorkerStats:
     done: int
     revision_rate: float | None  # share of done tasks that went back at least once
     approved_as_is_rate: float | None  # share of reviewed-and-approved tasks approved at their first version
-    cost_cents: int
+    cost_cents: int  # LLM spend of all the worker's tasks, whatever their status
     earned_cents: int
-    margin_cents: int
+    margin_cents: int  # gross margin: earned − the LLM cost of done tasks (core.money.figures)
     median_minutes_to_done: float | None
 
 
@@ -121,6 +122,7 @@ _STATS = text("""
             WHERE l.entity = 'task' AND l.entity_id = t.id::text AND l.from_status = 'needs_review'
             AND l.to_status = 'done')) AS as_is,
         coalesce(sum(t.cost_cents), 0) AS cost,
+        coalesce(sum(t.cost_cents) FILTER (WHERE t.status = 'done'), 0) AS done_cost,
         coalesce(sum(t.reward_cents) FILTER (WHERE t.status = 'done'), 0) AS earned,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.completed_at - t.created_at) / 60.0)
             FILTER (WHERE t.status = 'done') AS median_minutes
@@ -136,7 +138,7 @@ def worker_stats(session: Session) -> list[WorkerStats]:
     session.rollback()
     return [WorkerStats(r.name, r.done, (r.revised / r.done) if r.done else None,
                         (r.as_is / r.reviewed) if r.reviewed else None, int(r.cost), int(r.earned),
-                        int(r.earned) - int(r.cost), None if r.median_minutes is None else float(r.median_minutes))
+                        gross_margin_cents(int(r.earned), int(r.done_cost)), None if r.median_minutes is None else float(r.median_minutes))
             for r in rows]
 
 

@@ -149,7 +149,7 @@ def test_lead_funnel_last_30_days(data: AppContext) -> None:
 def test_runway_estimate_from_cash_balance_and_90_day_burn(data: AppContext) -> None:
     (row,) = run(data, "runway_estimate").rows
     assert row["cash_balance_cents"] == 100000
-    assert (row["revenue_90d_cents"], row["spend_90d_cents"]) == (15000, 30500)
+    assert (row["collected_90d_cents"], row["spend_90d_cents"]) == (15000, 30500)
     assert row["monthly_net_burn_cents"] == 5167  # 15500 net over 90 days → per 30 days
     assert row["months_of_runway"] == 19.4
     assert row["runs_out_on"] == date(2028, 1, 18)

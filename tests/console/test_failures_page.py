@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-import core.money.graph
+import core.events.money_graph
 from core.agents.events import run_event_processor
 from core.approvals.proposals import approve_proposal
 from core.audit import Actor
@@ -139,7 +139,7 @@ def test_retry_all_matching_retries_what_the_filter_matches_and_skips_an_unknown
 def test_replay_from_analyze_spend_keeps_the_check_runway_checkpoint_and_reruns_the_rest(
     session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = core.money.graph.draft_money_proposals
+    real = core.events.money_graph.draft_money_proposals
     calls = {"n": 0}
 
     def fails_once(*args: Any) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def test_replay_from_analyze_spend_keeps_the_check_runway_checkpoint_and_reruns_
             raise RuntimeError("the drafting service is down")
         return real(*args)
 
-    monkeypatch.setattr(core.money.graph, "draft_money_proposals", fails_once)
+    monkeypatch.setattr(core.events.money_graph, "draft_money_proposals", fails_once)
     eid = store_stripe_event(session, payment_failed("in_r", amount_due=7_500)).event_id
     run_event_processor(session, settings)
     assert status(session, "events", eid).status == "failed"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.config.cents import dollars
+from core.money.cents import dollars
 
 
 @pytest.mark.parametrize(("cents", "text"), [(0, "$0.00"), (5, "$0.05"), (123456, "$1,234.56"), (-5, "-$0.05"),

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from core.analytics import run_analytics
 from core.audit import Actor
 from core.config.store import set_cash_balance
+from core.events.money_graph import check_runway
 from core.events.processor import ReceivedEvent
-from core.money.graph import check_runway
 from core.money.ledger import record_ledger_entry
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

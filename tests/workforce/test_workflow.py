@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import event, text
 
-from core.config.cents import to_dollars
 from core.config.store import set_max_cost_share_pct
+from core.money.cents import to_dollars
 from core.ops.pool import OpsPool
 from core.workforce.review import review_task
 from core.workforce.views import task_detail

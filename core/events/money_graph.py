@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
-from core.config.cents import dollars
 from core.config.settings import Settings
+from core.events import sql
 from core.events.graph import GraphOutcome, run_graph
+from core.events.money_rules import dunning_proposal, expire_dunning_for_paid, review_proposals
 from core.events.processor import ReceivedEvent
-from core.money import sql
-from core.money.ledger import flows_between
-from core.money.rules import PAYMENT_EVENTS, book_event, dunning_proposal, expire_dunning_for_paid, review_proposals
+from core.money.booking import PAYMENT_EVENTS, book_event
+from core.money.cents import dollars
+from core.money.figures import ledger_totals
 from core.money.runway import estimate_runway
 from db.models import Setting
 
@@ -59,8 +60,8 @@ def check_runway(session: Session, event: ReceivedEvent, now: datetime) -> dict[
 def analyze_spend(session: Session, now: datetime) -> dict[str, Any]:
     """Flag spend over the last 30 days more than the threshold above the average of the 3 windows before."""
     threshold = spend_threshold_pct(session)
-    _, current = flows_between(session, now - timedelta(days=30), now, spend_only=True)
-    _, trailing_total = flows_between(session, now - timedelta(days=120), now - timedelta(days=30), spend_only=True)
+    current = ledger_totals(session, now - timedelta(days=30), now).spend_cents
+    trailing_total = ledger_totals(session, now - timedelta(days=120), now - timedelta(days=30)).spend_cents
     trailing = trailing_total // 3
     flagged = trailing > 0 and current * 100 > trailing * (100 + threshold)
     return {"spend_30d_cents": current, "trailing_avg_cents": trailing, "spend_threshold_pct": threshold,
