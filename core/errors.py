@@ -1,6 +1,6 @@
 """The errors HossAgent raises on purpose: one base class, so a caller can tell them from bugs.
 
-Each message is one line meant for the operator; routes map the kinds to HTTP statuses (404, 409, 422, 504).
+Each message is one line meant for the operator; routes map the kinds to HTTP statuses (403, 404, 409, 422, 504).
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ class IllegalTransition(HossError, ValueError):
 
 class InvalidInput(HossError, ValueError):
     """A value the domain refuses (a bad setting, filter, payload or parameter); the message says why."""
+
+
+class Forbidden(HossError, PermissionError):
+    """The acting operator's role may not take this action (core.approvals.permissions); the message says which."""
 
 
 class QueryTimeout(HossError, TimeoutError):

@@ -59,7 +59,7 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
                         metadata=meta)
         return ReviewOutcome(task_id, "failed", f"task {task_id} discarded in review: failed, never invoiced")
     if note is None:
-        raise InvalidInput("revise needs --note saying what to change")
+        raise InvalidInput("a request for changes needs a note saying what to change")
     role = session.execute(select(Agent.role).where(Agent.name == row.agent)).scalar_one_or_none()
     template = role_template(role or "")
     start = template.revise_index

@@ -210,3 +210,16 @@ def test_the_cost_share_counts_the_steps_already_spent_and_stops_the_workflow(ct
     detail = task_detail(session, task_id)
     assert [step_of(b) for b in fake.requests] == ["plan", "research"]
     assert detail.status == "needs_review" and "over 50% of its 4¢ reward" in (detail.last_error or "")
+
+
+def test_a_request_for_changes_without_a_note_names_no_cli_flag(ctx, session, settings):
+    # Regression: the console and the API said "revise needs --note", a flag only the CLI has.
+    import pytest
+
+    from core.errors import InvalidInput
+
+    task_id = hire_and_task(session, "copywriter", "Cleo")
+    OpsPool(ctx.sessions, settings, max_workers=1).run_until_idle()
+    with pytest.raises(InvalidInput, match="needs a note saying what to change") as refused:
+        review_task(session, task_id, "revise", OPERATOR)
+    assert "--" not in str(refused.value)
