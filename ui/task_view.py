@@ -68,7 +68,7 @@ def live_steps(task_id: int) -> None:
     summary_line(detail)
     if not detail.steps:
         st.text("No steps yet: the task runs " + ("as its worker's workflow once claimed." if detail.agent
-                                                   else "as the Ops pool's single prompt (no steps)."))
+                                                   else "as the Ops prompt's one step once claimed."))
     for step in detail.steps:
         step_card(task_id, step)
 
