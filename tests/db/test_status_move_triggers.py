@@ -46,7 +46,7 @@ def _insert(session: Session, entity: str, status: str, customer_id: int, propos
 
 
 def _set_status(session: Session, entity: str, row_id: int, status: str) -> None:
-    session.execute(text(f"UPDATE {MODELS[entity].__tablename__} SET status = :s WHERE id = :i"),  # noqa: S608
+    session.execute(text(f"UPDATE {MODELS[entity].__tablename__} SET status = :s WHERE id = :i"),
                     {"s": status, "i": row_id})
 
 
