@@ -2,44 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
 from core.errors import IllegalTransition, NotFound
-from db.models import ActionProposal, Customer, Event, Execution, Invoice, Lead, Task
+from db import statuses as st
+from db.models import (
+    ActionProposal,
+    AgentRun,
+    Customer,
+    Event,
+    Execution,
+    GraphStep,
+    Integration,
+    Invoice,
+    Lead,
+    Task,
+    TaskStep,
+)
 
-# entity -> from_status -> the statuses it may move to. Anything else is refused.
+# The decisions an operator (or a policy) makes; each becomes one of the moves below.
+OneClickDecision = Literal["approve", "reject"]  # what an email link, a Slack button or a bulk decision carries
+ProposalDecision = Literal[OneClickDecision, "revise"]  # revise: version 2 drafted with the note (pending → superseded)
+ReviewDecision = Literal["approve", "revise", "discard"]  # the review gate (SPEC §12): → done, → pending, → failed
+ONE_CLICK_DECISIONS: tuple[OneClickDecision, ...] = get_args(OneClickDecision)
+PROPOSAL_DECISIONS: tuple[ProposalDecision, ...] = get_args(ProposalDecision)
+REVIEW_DECISIONS: tuple[ReviewDecision, ...] = get_args(ReviewDecision)
+
+# entity -> from_status -> the statuses it may move to: every move the code makes, and nothing it does not. Anything
+# else is refused by transition() here and, for the entities in GUARDED, by a trigger in the database itself.
 ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     "lead": {
-        "new": frozenset({"contacted", "responded", "qualified_candidate", "lost"}),
-        "contacted": frozenset({"responded", "qualified_candidate", "lost"}),
-        "responded": frozenset({"qualified", "qualified_candidate", "lost"}),
-        "qualified_candidate": frozenset({"qualified", "lost"}),
+        # new → contacted: a real email went out (core.approvals.executors.email); → responded: the operator marked
+        # it (core.console.control_room); → qualified: onboarding made it a customer (core.agents.onboarding).
+        "new": frozenset({"contacted", "responded"}),
+        "contacted": frozenset({"responded"}),
+        "responded": frozenset({"qualified"}),
+        "qualified_candidate": frozenset({"qualified"}),  # only inserted so (demo data); onboarded like responded
         "qualified": frozenset(),
-        "lost": frozenset({"new"}),
+        "lost": frozenset(),  # inserted so; nothing moves a lead to or from it yet
     },
+    # Nothing moves a customer's status yet: onboarding creates it `active`, and churn is Stripe's subscription_status.
     "customer": {
-        "trial": frozenset({"active", "churned"}),
-        "active": frozenset({"trial", "churned"}),
-        "churned": frozenset({"active"}),
+        "trial": frozenset(),
+        "active": frozenset(),
+        "churned": frozenset(),
     },
     "task": {
-        "pending": frozenset({"running", "failed"}),
+        "pending": frozenset({"running"}),
         # running → running: a lapsed lease reclaimed by another worker (the Ops claim writes it in SQL).
         "running": frozenset({"running", "done", "failed", "pending", "needs_review"}),
-        "failed": frozenset({"pending"}),
+        "failed": frozenset({"pending"}),  # the operator's retry (core.ops.claims.requeue_failed_task)
         # The review gate (SPEC §12): approve → done, request changes → pending, discard → failed.
         "needs_review": frozenset({"pending", "done", "failed"}),
         "done": frozenset(),
-        # held: over the plan's monthly cap (SPEC §13); released to pending when the allowance grows, or discarded.
-        "held": frozenset({"pending", "failed"}),
+        # held: over the plan's monthly cap (SPEC §13); released to pending when the allowance grows.
+        "held": frozenset({"pending"}),
     },
     "invoice": {
-        "draft": frozenset({"sent", "paid", "void"}),
-        "sent": frozenset({"paid", "void"}),
+        # draft → sent: its Checkout link went out; → paid: Stripe (or the operator) says so. Void is inserted so.
+        "draft": frozenset({"sent", "paid"}),
+        "sent": frozenset({"paid"}),
         "paid": frozenset(),
         "void": frozenset(),
     },
@@ -73,10 +99,100 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "processed": frozenset(),
         "ignored": frozenset(),
     },
+    "agent_run": {
+        # start_run inserts it running; finish_run writes the outcome; the reaper marks a silent one abandoned
+        # (core.agents.heartbeat). record_failed_run inserts a failed run directly.
+        "running": frozenset({"succeeded", "failed", "skipped", "abandoned"}),
+        # A run reaped while its process was only stalled (three missed beats) still writes its outcome when it
+        # ends: finish_run is keyed by the run's id alone.
+        "abandoned": frozenset({"succeeded", "failed", "skipped"}),
+        "succeeded": frozenset(),
+        "failed": frozenset(),
+        "skipped": frozenset(),
+    },
+    "task_step": {
+        # A workflow step (core/ops/sql.py BEGIN_STEP, RECORD_CALL, FAIL_STEP): running → running while a JSON retry
+        # follows; a failed step starts again on the task's next try; a done step is never restarted. A revision
+        # (core.workforce.review) supersedes the steps it re-runs, whatever their status; a superseded row is kept.
+        "running": frozenset({"running", "done", "failed", "superseded"}),
+        "failed": frozenset({"running", "superseded"}),
+        "done": frozenset({"superseded"}),
+        "superseded": frozenset(),
+    },
+    "graph_step": {
+        # An event graph's checkpoint (core.events.graph) is saved once its node succeeded or failed; `started` is
+        # the column default, which no code writes. A failed node runs again on the event's retry; a succeeded one
+        # is skipped (a replay deletes the rows it re-runs rather than moving them).
+        "started": frozenset(),
+        "failed": frozenset({"failed", "succeeded"}),
+        "succeeded": frozenset(),
+    },
+    "integration": {
+        # The Google connection (core.integrations.connection): Google refused the grant → needs_reconnect; the
+        # consent flow's callback (a first connect, a reconnect) → connected. Disconnect deletes the row.
+        "connected": frozenset({"connected", "needs_reconnect"}),
+        "needs_reconnect": frozenset({"connected"}),
+    },
+}
+
+# Each entity's statuses: the Literal type its CHECK constraint is made from (db.statuses), as a tuple.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "lead": st.LEAD_STATUSES, "customer": st.CUSTOMER_STATUSES, "task": st.TASK_STATUSES,
+    "invoice": st.INVOICE_STATUSES, "proposal": st.PROPOSAL_STATUSES, "execution": st.EXECUTION_STATUSES,
+    "event": st.EVENT_STATUSES, "agent_run": st.RUN_STATUSES, "task_step": st.TASK_STEP_STATUSES,
+    "graph_step": st.GRAPH_STEP_STATUSES, "integration": st.INTEGRATION_STATUSES,
 }
 
 MODELS = {"lead": Lead, "customer": Customer, "task": Task, "invoice": Invoice, "proposal": ActionProposal,
-          "execution": Execution, "event": Event}
+          "execution": Execution, "event": Event, "agent_run": AgentRun, "task_step": TaskStep,
+          "graph_step": GraphStep, "integration": Integration}
+
+# The entities whose table refuses, by trigger, any status change outside ALLOWED: those an UPDATE in SQL moves
+# (the Ops statements) or whose moves carry money. Migration `status_move_triggers` installs them.
+GUARDED = ("task", "proposal", "invoice", "execution")
+
+
+def move_check_name(entity: str) -> str:
+    """The trigger function (and trigger) guarding `entity`'s status, e.g. tasks_status_move."""
+    return f"{MODELS[entity].__tablename__}_status_move"
+
+
+def move_check_body(entity: str) -> str:
+    """The plpgsql body that refuses a status change of `entity` outside ALLOWED[entity]: one CASE, no table read.
+
+    An unknown status (either side) is refused here too, before the CHECK constraint would be. SQLSTATE 23514
+    (check_violation, so an IntegrityError), constraint `<table>_status_move`, and a message naming the move.
+    """
+    arms = []
+    for source in STATUSES[entity]:
+        targets = [s for s in STATUSES[entity] if s in ALLOWED[entity][source]]
+        allowed = "NEW.status IN (" + ", ".join(f"'{t}'" for t in targets) + ")" if targets else "false"
+        arms.append(f"        WHEN '{source}' THEN {allowed}")
+    table, name = MODELS[entity].__tablename__, move_check_name(entity)
+    return "\n".join([
+        "",
+        "BEGIN",
+        "    IF (CASE OLD.status",
+        *arms,
+        "        ELSE false END) IS NOT TRUE THEN",
+        f"        RAISE EXCEPTION '{entity} %: % → % is not an allowed move', OLD.id, OLD.status, NEW.status",
+        f"            USING ERRCODE = 'check_violation', CONSTRAINT = '{name}', TABLE = '{table}', COLUMN = 'status';",
+        "    END IF;",
+        "    RETURN NEW;",
+        "END;",
+        "",
+    ])
+
+
+def move_check_sql(entity: str) -> str:
+    """CREATE OR REPLACE FUNCTION for `entity`'s move check: the literal a migration carries (see GUARDED)."""
+    return (f"CREATE OR REPLACE FUNCTION {move_check_name(entity)}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f"{move_check_body(entity)}$$;\n")
+
+
+def task_move_check_sql() -> str:
+    """The tasks table's move check (ALLOWED['task']), the one SPEC §18 names."""
+    return move_check_sql("task")
 
 
 def can_transition(entity: str, from_status: str, to_status: str) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from core.agents.registry import AGENT_NAMES
 from core.analytics import (
     GRAINS,
-    INVOICE_STATUSES,
+    INVOICE_FILTERS,
     PERIODS,
     WHITELIST,
     AnalyticsError,
@@ -96,7 +96,7 @@ def _param_widgets() -> dict[str, Any]:
             elif field == "grain":
                 params["grain"] = st.selectbox("Grain", GRAINS, key=key + "grain")
             elif field == "status":
-                params["status"] = st.selectbox("Invoices", INVOICE_STATUSES, key=key + "status")
+                params["status"] = st.selectbox("Invoices", INVOICE_FILTERS, key=key + "status")
             elif field == "limit":
                 params["limit"] = int(st.number_input("Limit", 1, 100, step=1, key=key + "limit"))
             elif field == "customer":

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Period = Literal[
-    "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month",
-    "this_quarter", "last_quarter", "this_year", "ytd", "all_time", "custom"
-]
-Grain = Literal["day", "week", "month"]
-InvoiceStatus = Literal["invoiced", "paid", "unpaid", "draft", "sent", "void"]
+from db.statuses import InvoiceStatus
 
-PERIODS: tuple[str, ...] = (
+NamedPeriod = Literal[
     "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month",
     "this_quarter", "last_quarter", "this_year", "ytd", "all_time",
-)
+]
+Period = Literal[NamedPeriod, "custom"]  # custom: the start/end dates
+Grain = Literal["day", "week", "month"]
+# Which invoices a revenue answer counts: a status of the column (db.statuses.InvoiceStatus), or "invoiced" (all but
+# void) or "unpaid" (draft or sent). Not the column's list: INVOICE_STATUSES is that one.
+InvoiceFilter = Literal["invoiced", "paid", "unpaid", InvoiceStatus]
+
+PERIODS: tuple[NamedPeriod, ...] = get_args(NamedPeriod)
 # How an answer names each period (SPEC §17: every answer states how it read the period).
 _PERIOD_LABELS = {
     "today": "today", "yesterday": "yesterday", "last_7_days": "the last 7 days", "last_30_days": "the last 30 days",
@@ -28,8 +30,8 @@ _PERIOD_LABELS = {
 }
 # Agent names the canvas reads as more than one recorded name: the Ops pool records its runs as ops_batch.
 AGENT_ALIASES: dict[str, tuple[str, ...]] = {"ops": ("ops", "ops_batch")}
-GRAINS: tuple[str, ...] = ("day", "week", "month")
-INVOICE_STATUSES: tuple[str, ...] = ("invoiced", "paid", "unpaid", "draft", "sent", "void")
+GRAINS: tuple[Grain, ...] = get_args(Grain)
+INVOICE_FILTERS: tuple[InvoiceFilter, ...] = get_args(InvoiceFilter)
 
 # "All time" still needs bounds for an index range scan; these enclose any real business date.
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -88,7 +90,7 @@ class RevenueParams(_PeriodMixin, Params):
     """A period, which invoices count, and how many customers."""
 
     period: Period = Field("all_time", description="Time window; 'custom' means the start/end dates.")
-    status: InvoiceStatus = Field(
+    status: InvoiceFilter = Field(
         "invoiced", description="invoiced (all but void), paid, unpaid (draft or sent), draft, sent or void."
     )
     limit: int = Field(10, ge=1, le=100, description="How many customers (top N).")

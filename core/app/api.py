@@ -11,7 +11,7 @@ import hmac
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
@@ -34,6 +34,7 @@ from core.config.settings import Settings, parse_token_map
 from core.console.control_room import mark_lead_responded
 from core.errors import IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.money.invoices import mark_invoice_paid
+from core.transitions import ProposalDecision
 from db.statuses import PROPOSAL_STATUSES
 
 log = logging.getLogger("hoss.api")
@@ -47,7 +48,7 @@ class DecideBody(BaseModel):
     """Body of POST /api/proposals/{id}/decide."""
 
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "reject", "revise"]
+    decision: ProposalDecision
     # Who the caller says it acts for: kept in the decision note only; the actor is the token's operator.
     actor: str | None = Field(None, min_length=1, max_length=100)
     note: str | None = Field(None, max_length=2000)

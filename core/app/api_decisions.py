@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from core.approvals.proposals import draft_proposal
 from core.approvals.slack import handle_interaction
 from core.config.context import AppContext
 from db.models import ActionProposal
+from db.statuses import Urgency
 
 MAX_SLACK_BODY = 64_000
 
@@ -28,7 +29,7 @@ class ProposalBody(BaseModel):
     action_type: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=300)
     reasoning: str = Field("", max_length=5000)
-    urgency: Literal["low", "medium", "high", "critical"] = "medium"
+    urgency: Urgency = "medium"
     payload: dict[str, Any]
     dedupe_key: str | None = Field(None, min_length=1, max_length=200)
 

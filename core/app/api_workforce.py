@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 
 from core.app.http import json_body, ok, path_id
 from core.config.context import AppContext
+from core.transitions import ReviewDecision
 from core.workforce.intake import DEFAULT_REWARD_CENTS, MAX_DESCRIPTION_CHARS, add_task_checked
 from core.workforce.review import MAX_NOTE_CHARS, review_task
 from core.workforce.views import task_detail, task_json
@@ -32,7 +33,7 @@ class ReviewBody(BaseModel):
     """Body of POST /api/tasks/{id}/review."""
 
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "revise", "discard"]
+    decision: ReviewDecision
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
 
 

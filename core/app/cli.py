@@ -17,6 +17,7 @@ from typing import NoReturn
 from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, Settings, load_settings
 from core.errors import HossError, InvalidInput
+from core.transitions import PROPOSAL_DECISIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -317,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p = sub.add_parser("decide", help="approve, reject or revise (with --note) one proposal")
     p.add_argument("id", type=int, help="proposal id")
-    p.add_argument("decision", choices=("approve", "reject", "revise"))
+    p.add_argument("decision", choices=PROPOSAL_DECISIONS)
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
     p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and seals (exit 0 intact, 1 broken)")

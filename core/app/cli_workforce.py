@@ -7,6 +7,7 @@ import json
 
 from core.app.cli import app_context, command
 from core.audit import Actor
+from core.transitions import REVIEW_DECISIONS
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--json", action="store_true", help="print it as JSON")
     p = sub.add_parser("review", help="approve, revise (with a note) or discard a task waiting for review")
     p.add_argument("task", type=int, help="task id")
-    p.add_argument("decision", choices=("approve", "revise", "discard"))
+    p.add_argument("decision", choices=REVIEW_DECISIONS)
     p.add_argument("--note", default=None, help="what to change (required for revise)")
     p.add_argument("--actor", default="operator", help="who reviews (recorded in the audit log)")
 

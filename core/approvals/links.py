@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from core.approvals.proposals import decide
 from core.audit import Actor
 from core.config.settings import Settings
+from core.transitions import ONE_CLICK_DECISIONS
 from db.models import ActionProposal, UsedLinkNonce
 
-LINK_DECISIONS = ("approve", "reject")
+LINK_DECISIONS = ONE_CLICK_DECISIONS
 
 
 class BadLink(ValueError):

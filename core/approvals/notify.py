@@ -22,6 +22,7 @@ from core.approvals.operators import emails_of
 from core.approvals.policies import get_policy
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
+from core.transitions import ONE_CLICK_DECISIONS
 from db.models import ActionProposal
 
 log = logging.getLogger("hoss.notify")
@@ -37,7 +38,7 @@ def email_approvers(session: Session, settings: Settings, p: ActionProposal, rol
     ttl = settings.proposal_expiry_hours * 3600
     sent = []
     for name, address in emails_of(session, tuple(roles)):
-        links = {d: link_url(settings, make_token(settings, p.id, d, name, ttl_seconds=ttl)) for d in ("approve", "reject")}
+        links = {d: link_url(settings, make_token(settings, p.id, d, name, ttl_seconds=ttl)) for d in ONE_CLICK_DECISIONS}
         body = (f"{reason}\n\n#{p.id} {p.title}\nUrgency: {p.urgency} · {p.action_type}\nWhy: {p.reasoning}\n\n"
                 f"What would go out:\n{json.dumps(p.payload, indent=2, ensure_ascii=False, default=str)}\n\n"
                 f"Approve: {links['approve']}\nReject: {links['reject']}\n\n"

@@ -6,11 +6,12 @@ is what POST /api/proposals and the Inbox's edit form check a payload with.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InvalidInput
+from db.statuses import DeliveryMode
 
 
 class EmailPayload(BaseModel):
@@ -68,7 +69,7 @@ class DeliverPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_id: int
     customer_id: int
-    channel: Literal["email", "gmail_draft"] = "email"
+    channel: DeliveryMode = "email"
     to: str = Field(max_length=320)
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=200_000)

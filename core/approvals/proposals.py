@@ -28,10 +28,10 @@ from core.approvals.revise import DRAFTER, MAX_NOTE, TEXT_FIELDS, recent_notes, 
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.errors import NotFound
-from core.transitions import transition_proposal
+from core.transitions import ONE_CLICK_DECISIONS, PROPOSAL_DECISIONS, transition_proposal
 from db.models import ActionProposal, Approval, Execution
 
-DECISIONS = ("approve", "reject", "revise")
+DECISIONS = PROPOSAL_DECISIONS
 _AFTER_APPROVAL = ("approved", "executing", "executed", "failed")
 
 
@@ -317,7 +317,7 @@ def decide_many(
     role: str | None = None,
 ) -> list[Decision]:
     """Approve or reject several proposals in one transaction; one result per id, a bad id spoils none. No commit."""
-    if decision not in ("approve", "reject"):
+    if decision not in ONE_CLICK_DECISIONS:
         raise ValueError(f"decision must be approve or reject (got {decision!r})")
     wanted = list(dict.fromkeys(ids))  # keep order, drop repeats
     by_id: dict[int, Decision] = {}

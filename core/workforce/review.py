@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 
 from core.audit import Actor
 from core.errors import IllegalTransition, InvalidInput, NotFound
-from core.transitions import transition_task
+from core.transitions import REVIEW_DECISIONS, transition_task
 from core.workforce.finish import finish_task
 from core.workforce.roles import role_template
 from db.models import Agent, Task, TaskStep
 
-DECISIONS = ("approve", "revise", "discard")
 DISCARD_REASON = "discarded in review"
 MAX_NOTE_CHARS = 2000
 
@@ -37,8 +36,8 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
     NotFound for an unknown task, IllegalTransition when it is not waiting for review, InvalidInput for a bad
     decision or a revise without a note.
     """
-    if decision not in DECISIONS:
-        raise InvalidInput(f"a review decision is one of {', '.join(DECISIONS)} (got {decision!r})")
+    if decision not in REVIEW_DECISIONS:
+        raise InvalidInput(f"a review decision is one of {', '.join(REVIEW_DECISIONS)} (got {decision!r})")
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a review note is at most {MAX_NOTE_CHARS} characters")

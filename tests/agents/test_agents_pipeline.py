@@ -17,6 +17,7 @@ def test_lead_to_invoice_pipeline_makes_one_customer_and_one_invoice(ctx: AppCon
         s.commit()
     assert [run_named_agent(ctx, "onboarding").items for _ in range(2)] == [1, 0]
     with ctx.sessions() as s:
+        s.execute(text("UPDATE tasks SET status = 'running'"))  # claimed, then done: the moves the database allows
         s.execute(text("UPDATE tasks SET status = 'done', completed_at = now()"))
         s.commit()
     assert [run_named_agent(ctx, "billing").items for _ in range(2)] == [1, 0]

@@ -15,7 +15,7 @@ from core.llm import pricing
 from core.ops.budget import pool_state
 from core.ops.claims import Claim, retry_failed_task
 from core.ops.workflows import MOCK_LABEL, MOCK_NOTICE, mock_summary
-from tests.ops_helpers import openai_settings, seed_tasks, task_row
+from tests.ops_helpers import openai_settings, seed_tasks, task_row, walk_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
 
@@ -158,6 +158,7 @@ def test_timeout_backs_off_without_burning_an_attempt(session, settings, fake, l
 
 def test_retry_moves_a_failed_task_back_to_pending(session, settings):
     [task_id] = seed_tasks(session, 1)
+    walk_tasks(session, task_id, "running")  # its last try, which fails below
     session.execute(text("UPDATE tasks SET status = 'failed', attempts = 3, last_error = 'boom' WHERE id = :id"),
                     {"id": task_id})
     session.commit()

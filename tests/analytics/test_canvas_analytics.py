@@ -109,6 +109,9 @@ def test_task_throughput_weekly(data: AppContext) -> None:
 
 def test_rollups_follow_task_updates_and_deletes(data: AppContext) -> None:
     with data.engine.begin() as conn:
+        # Task 4 failed: retried (→ pending), claimed (→ running), then done; the database refuses failed → done.
+        conn.exec_driver_sql("UPDATE tasks SET status = 'pending' WHERE id = 4")
+        conn.exec_driver_sql("UPDATE tasks SET status = 'running' WHERE id = 4")
         conn.exec_driver_sql("UPDATE tasks SET status = 'done', reward_cents = 40, cost_cents = 4, profit_cents = 36, "
                              "model = 'gpt-4o', completed_at = '2026-06-10 09:00' WHERE id = 4")
         conn.exec_driver_sql("DELETE FROM tasks WHERE id = 3")

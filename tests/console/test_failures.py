@@ -21,6 +21,7 @@ from core.events.webhooks import store_stripe_event
 from core.transitions import transition_proposal
 from tests.console.test_failures_page import failed_event, failed_task, unknown_execution
 from tests.inbox_data import audit_rows, checkout_proposal, make_invoice, slack_proposal
+from tests.ops_helpers import walk_tasks
 from tests.standins.http import serve_asgi
 from tests.standins.stripe_events import event, payment_failed
 from tests.standins.stripe_server import FakeStripe
@@ -38,6 +39,7 @@ def _unknown_checkout(session: Session) -> tuple[int, int]:
     pid = checkout_proposal(session, iid, cid)
     approve_proposal(session, pid, ANN)
     transition_proposal(session, pid, "executing", Actor.system("executor"))
+    session.execute(text("UPDATE executions SET status = 'started' WHERE proposal_id = :p"), {"p": pid})
     xid = session.execute(text("UPDATE executions SET status = 'unknown', attempt = 1, started_at = now() "
                                "WHERE proposal_id = :p RETURNING id"), {"p": pid}).scalar_one()
     session.commit()
@@ -85,7 +87,7 @@ def test_a_failed_execution_of_a_rejected_proposal_is_skipped_with_its_reason(se
 def test_rows_that_cannot_be_retried_are_skipped_and_never_undo_the_others(session: Session) -> None:
     tid = failed_task(session, "boom")
     done = failed_task(session, "boom")
-    session.execute(text("UPDATE tasks SET status = 'done' WHERE id = :i"), {"i": done})
+    walk_tasks(session, done, "pending", "running", "done")  # retried and finished since
     session.commit()
     report = fl.retry_failures(session, [f"task:{tid}", f"task:{done}", "task:999999", f"task:{tid}"], ANN)
     assert report.retried == [f"task:{tid}"]

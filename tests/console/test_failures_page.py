@@ -52,6 +52,7 @@ def unknown_execution(session: Session, error: str) -> tuple[int, int]:
     pid = email_proposal(session, make_lead(session))
     approve_proposal(session, pid, Actor.user("ann"))
     transition_proposal(session, pid, "executing", Actor.system("executor"))
+    session.execute(text("UPDATE executions SET status = 'started' WHERE proposal_id = :p"), {"p": pid})
     xid = session.execute(text("UPDATE executions SET status = 'unknown', attempt = 1, started_at = now(), "
                                "error = :e WHERE proposal_id = :p RETURNING id"), {"e": error, "p": pid}).scalar_one()
     session.commit()

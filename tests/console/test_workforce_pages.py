@@ -7,6 +7,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from tests.console_support import page_path, run_page, use_database
+from tests.ops_helpers import walk_tasks
 from tests.workforce.conftest import hire_and_task
 
 HOSTILE = "<script>alert(1)</script> **bold** [click](https://evil.example) ![x](https://evil.example/p.png)"
@@ -92,7 +93,7 @@ def _waiting_task(session) -> int:
     session.execute(text("INSERT INTO task_steps (task_id, idx, name, status, attempt, artifact, prompt, response, "
                          "input_tokens, output_tokens, cost_cents, finished_at) VALUES (:t, 0, 'plan', 'done', 1, "
                          ":a, 'the prompt', :a, 120, 80, 1, now())"), {"t": task_id, "a": HOSTILE})
-    session.execute(text("UPDATE tasks SET status = 'needs_review' WHERE id = :t"), {"t": task_id})
+    walk_tasks(session, task_id, "running", "needs_review")  # its workflow ran and stopped for review
     session.commit()
     return task_id
 

@@ -13,7 +13,7 @@ from core.config.settings import Settings
 from core.config.store import set_max_cost_share_pct
 from core.plans.budgets import llm_call_allowed, projected_month_end, set_customer_budget, warn_budgets
 from core.transitions import can_transition
-from tests.ops_helpers import openai_settings
+from tests.ops_helpers import openai_settings, walk_tasks
 from tests.plans.plans_data import OPERATOR, add, make_customer, make_worker
 from tests.standins.http import serve_asgi
 from tests.standins.openai_server import FakeOpenAI
@@ -82,6 +82,7 @@ def test_worker_monthly_cap_is_checked_with_its_months_spend(session: Session, s
     cid = make_customer(session, plan="enterprise")
     [spent, nxt] = add(session, cid, 2)
     session.execute(text("UPDATE tasks SET agent = :w"), {"w": worker})
+    walk_tasks(session, spent, "running")
     session.execute(text("UPDATE tasks SET status = 'done', cost_cents = 9, completed_at = now() WHERE id = :i"),
                     {"i": spent})
     assert llm_call_allowed(session, settings, nxt, 1) is None
@@ -93,6 +94,7 @@ def test_budget_warnings_are_one_review_proposal_per_cap_level_and_month(session
     cid = make_customer(session, plan="enterprise")
     set_customer_budget(session, cid, 100, OPERATOR)
     [tid] = add(session, cid, 1)
+    walk_tasks(session, tid, "running")
     session.execute(text("UPDATE tasks SET status = 'done', cost_cents = 85, completed_at = now() WHERE id = :i"),
                     {"i": tid})
     session.commit()

@@ -15,6 +15,7 @@ from core.config.context import AppContext
 from core.config.store import set_roi_hourly_rate_cents
 from tests.analytics.test_canvas_cli import run_cli
 from tests.analytics.test_canvas_openai import fake, with_key  # noqa: F401 - the fixture is used by name
+from tests.ops_helpers import walk_tasks
 from tests.plans.plans_data import OPERATOR, add, make_customer, make_worker, set_cap
 
 
@@ -22,6 +23,7 @@ def _seed(session: Session) -> int:
     worker = make_worker(session, human_minutes=90)
     cid = make_customer(session, "Globex", plan="pro")
     ids = add(session, cid, 3, reward_cents=500)
+    walk_tasks(session, ids[:2], "running")  # claimed, then done below
     session.execute(text("UPDATE tasks SET agent = :w, status = 'done', cost_cents = 40, completed_at = now() "
                          "WHERE id = ANY(:ids)"), {"w": worker, "ids": ids[:2]})
     session.execute(text("UPDATE customers SET subscription_status = 'active' WHERE id = :c"), {"c": cid})

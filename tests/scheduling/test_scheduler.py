@@ -128,15 +128,17 @@ def test_pool_drains_every_due_task_and_leaves_future_ones(fast_ctx: AppContext,
     calls: list[str] = []
 
     def one_task_per_call(ctx: AppContext, name: str, *, trigger: str) -> AgentResult:
-        # Stands in for run_ops_batch: finishes one due task per call, as a pool with one slot would.
+        # Stands in for run_ops_batch: claims and finishes one due task per call, as a pool with one slot would.
         calls.append(name)
         with ctx.sessions() as session:
             done = session.execute(
                 text(
-                    "UPDATE tasks SET status = 'done', completed_at = now() WHERE id = (SELECT id FROM tasks"
+                    "UPDATE tasks SET status = 'running' WHERE id = (SELECT id FROM tasks"
                     " WHERE status = 'pending' AND run_after <= now() ORDER BY id LIMIT 1) RETURNING id"
                 )
             ).all()
+            session.execute(text("UPDATE tasks SET status = 'done', completed_at = now() WHERE id = ANY(:ids)"),
+                            {"ids": [row.id for row in done]})
             session.commit()
         return AgentResult(name, 0, "succeeded", len(done), f"{len(done)} task(s)")
 
