@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from core.ops.budget import LLMCall, before_llm_call
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
-from core.workforce.finish import RunResult, finish_task, has_follow_ups, submit_for_review
+from core.workforce.finish import FinalCall, RunResult, StepCall, finish_task, has_follow_ups, submit_for_review
 from core.workforce.prompts import ArtifactInvalid, check_artifact, retry_prompt
 from core.workforce.template import Step
 from db.engine import transaction_for
@@ -53,17 +53,13 @@ class TaskReport:
     stopped_by: str | None = None  # the budget Stop's kind when a budget kept the LLM call from being made
 
 
-@dataclass(frozen=True)
-class _Call:
-    """One answered LLM call of a step."""
+@dataclass
+class _Progress:
+    """What this run has done: its recorded calls by step index (for the task's totals), and the last step's final
+    call, which the run's completion records."""
 
-    prompt: str
-    response: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_cents: int
-    latency_ms: int
+    calls: list[tuple[int, StepCall]] = field(default_factory=list)
+    final: FinalCall | None = None
 
 
 class _Stale(Exception):
@@ -95,7 +91,7 @@ class TaskRunner:
             log.info(MOCK_NOTICE)
         done = dict(claim.done_steps)
         previous: list[tuple[str, str]] = []
-        calls: list[tuple[int, _Call]] = []  # this run's recorded calls by step index, for the task's totals
+        progress = _Progress()
         facts = claim.budget  # the budget facts as of the claim, then as the last recorded call came back with them
         try:
             for idx, step in enumerate(workflow.steps):
@@ -104,21 +100,21 @@ class TaskRunner:
                     continue
                 if should_stop():
                     return self.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
-                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop, calls)
+                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop, progress)
                 if isinstance(result, TaskReport):
                     return result
                 artifact, facts = result
                 previous.append((step.name, artifact))
         except _Stale:
             return _stale(claim)
-        return self._finish(session, claim, workflow, previous, calls)
+        return self._finish(session, claim, workflow, previous, progress)
 
     def _run_step(self, session: Session, claim: Claim, workflow: Workflow, idx: int, step: Step,
                   previous: list[tuple[str, str]], facts: BudgetFacts | None, should_stop: Callable[[], bool],
-                  calls: list[tuple[int, _Call]]) -> tuple[str, BudgetFacts | None] | TaskReport:
+                  progress: _Progress) -> tuple[str, BudgetFacts | None] | TaskReport:
         """One step: the budget check (on `facts` when given), the checkpoint row, the call and its one JSON retry,
-        each recorded call appended to `calls`. (artifact, the budget facts its record came back with: None after
-        the last step), or the task's report."""
+        each recorded in `progress` (the last step's final call only there: the completion writes it). (artifact,
+        the budget facts its record came back with: None after the last step), or the task's report."""
         s = self.settings
         prompt = workflow.prompt(step, previous)
         if self.client is not None:  # mock mode spends nothing real, so no budget stops it
@@ -135,16 +131,20 @@ class TaskRunner:
         session.commit()
         if step_id is None:
             raise _Stale
+        last = idx == len(workflow.steps) - 1
         guard = {"step_id": step_id, "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
-                 "with_facts": idx < len(workflow.steps) - 1}
+                 "with_facts": not last}
 
-        def record(call: _Call, status: str, artifact: str | None, error: str | None) -> BudgetFacts | None:
-            calls.append((idx, call))
+        def record(call: StepCall, status: str, artifact: str | None, error: str | None) -> BudgetFacts | None:
+            progress.calls.append((idx, call))
+            if last and status == "done" and artifact is not None:
+                progress.final = FinalCall(step_id, call, artifact)
+                return None
             return _record(session, guard, call, status, artifact, error)
 
         if self.client is None:
             text = workflow.mock(step)
-            return text, record(_Call(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
+            return text, record(StepCall(prompt, text, "mock", 0, 0, pricing.MOCK_COST_CENTS, 0), "done", text, None)
         label = f"step {step.name}: " if len(workflow.steps) > 1 else ""
         for retry in (False, True):
             try:
@@ -171,7 +171,7 @@ class TaskRunner:
             return artifact, record(call, "done", artifact, None)
         raise AssertionError("unreachable: the second try returns")
 
-    def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> _Call | None:
+    def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> StepCall | None:
         """The LLM call of one step under the rate limiter; None when stopped while waiting for it."""
         max_tokens = self.settings.ops_max_output_tokens
         reservation = None
@@ -189,13 +189,15 @@ class TaskRunner:
             used = None if reply.input_tokens is None else reply.input_tokens + (reply.output_tokens or 0)
             self.limiter.settle(reservation, used)
         cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
-        return _Call(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost, latency)
+        return StepCall(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost,
+                        latency)
 
     def _finish(self, session: Session, claim: Claim, workflow: Workflow, artifacts: list[tuple[str, str]],
-                calls: list[tuple[int, _Call]]) -> TaskReport:
+                progress: _Progress) -> TaskReport:
         """Done (through the one finisher, with what follows) or needs_review; cost and tokens are the sum of all
         the task's steps: what they had spent at the claim plus this run's calls."""
         mode = "mock" if self.client is None else "openai"
+        calls = progress.calls
         cost = claim.spent[0] + sum(call.cost_cents for _, call in calls)
         tokens_in = claim.spent[1] + sum(call.input_tokens for _, call in calls)
         tokens_out = claim.spent[2] + sum(call.output_tokens for _, call in calls)
@@ -203,7 +205,7 @@ class TaskRunner:
         run = RunResult(claim.task_id, claim.worker, claim.attempt, claim.revision,
                         artifacts[workflow.deliverable_index][1], made_by[-1] if made_by else workflow.model, mode,
                         tokens_in, tokens_out, cost, profit_cents(claim.reward_cents, cost),
-                        len(workflow.steps), claim.agent, claim.sheet_id)
+                        len(workflow.steps), claim.agent, claim.sheet_id, progress.final)
         if claim.review_required:
             status, kept = "needs_review", submit_for_review(session, run)
         elif not has_follow_ups(run):  # the completion alone: one atomic statement
@@ -259,7 +261,7 @@ class TaskRunner:
         return TaskReport(claim.task_id, "retry", line, level=logging.WARNING)
 
 
-def _record(session: Session, guard: dict, call: _Call, status: str, artifact: str | None,
+def _record(session: Session, guard: dict, call: StepCall, status: str, artifact: str | None,
             error: str | None) -> BudgetFacts | None:
     """Record one call under the claim's guard; the task's budget facts (core.plans.budgets) it came back with
     (None when the guard did not ask for them)."""

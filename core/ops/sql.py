@@ -130,23 +130,25 @@ BEGIN_STEP = text("""
 
 # Every step write carries the claim's guard (the task still running under this worker and attempt): a
 # reclaimed task's stale worker writes nothing.
-# One LLM call of a step: its exact prompt and response, usage and cost added to the step's (all tries
-# count), and the step's status after it (running while a JSON retry follows; done or failed at the end). It
+# One LLM call of a step (record_step_call, migration `record_step_call`, says how): its exact prompt and
+# response, usage and cost added to the step's (all tries count), and the step's status after it (running while
+# a JSON retry follows; done or failed at the end). The last step's final call is recorded by the run's completion
+# instead (core.workforce.sql COMPLETE_RUN), in the same statement as the task's move. It
 # comes back with the task's budget facts (core.plans.budgets), which the next step's check before its call
 # reads instead of a round trip of its own; the last step, after which no check follows, asks for none.
 RECORD_CALL = text("""
-    WITH recorded AS (
-        UPDATE task_steps SET attempt = attempt + 1, prompt = :prompt, response = :response, model = :model,
-            input_tokens = input_tokens + :input_tokens, output_tokens = output_tokens + :output_tokens,
-            cost_cents = cost_cents + :cost, latency_ms = :latency_ms, status = :status, artifact = :artifact,
-            error = :error, finished_at = CASE WHEN CAST(:status AS text) = 'running' THEN NULL ELSE now() END
-        WHERE id = :step_id AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
-            AND attempts = :attempt AND status = 'running')
-        RETURNING id)
+    WITH mine AS (
+        SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'),
+    recorded AS (
+        SELECT record_step_call(:step_id, :prompt, :response, :model, :input_tokens, :output_tokens, :cost,
+                                :latency_ms, :status, :artifact, :error) AS id
+        FROM mine)
     SELECT recorded.id AS step_id, f.*
     FROM recorded LEFT JOIN LATERAL (SELECT * FROM task_budget_facts(:task_id, :share_key, :budget_key, :cost)
                                      WHERE :with_facts) f ON true
+    WHERE recorded.id IS NOT NULL
 """)
+
 
 # A step whose call never answered (timeout, 429, connection): failed with its error, nothing spent.
 FAIL_STEP = text("""

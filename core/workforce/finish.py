@@ -50,6 +50,28 @@ class DoneTask:
 
 
 @dataclass(frozen=True)
+class StepCall:
+    """One answered LLM call of a step, as its step row records it."""
+
+    prompt: str
+    response: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_cents: int
+    latency_ms: int
+
+
+@dataclass(frozen=True)
+class FinalCall:
+    """The last step's final call: recorded on its step row (done, with `artifact`) by the run's completion."""
+
+    step_id: int
+    call: StepCall
+    artifact: str
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A claimed run that finished: its claim's guard (worker, attempt), its result, its totals over all steps,
     and what decides its follow-ups (its worker, its customer's sheet)."""
@@ -68,6 +90,7 @@ class RunResult:
     steps: int
     agent: str | None = None
     sheet_id: str | None = None
+    final_call: FinalCall | None = None  # None when the last step was done before this run
 
 
 def read_done_task(session: Session, task_id: int) -> tuple[DoneTask, str]:
@@ -131,8 +154,16 @@ def submit_for_review(session: Session, run: RunResult) -> bool:
 
 
 def record_run(session: Session, run: RunResult, to_status: str) -> bool:
-    """The run's completion statement (status, outcome, LLM spend booked once, audit row); False if stale."""
+    """The run's completion statement (status, outcome, LLM spend booked once, audit row, the last step's final
+    call); False if stale."""
+    final = run.final_call
+    call = final.call if final else None
     row = session.execute(sql.COMPLETE_RUN, {
+        "step_id": final.step_id if final else None, "artifact": final.artifact if final else None,
+        "prompt": call.prompt if call else None, "response": call.response if call else None,
+        "step_model": call.model if call else None, "step_input_tokens": call.input_tokens if call else 0,
+        "step_output_tokens": call.output_tokens if call else 0, "step_cost": call.cost_cents if call else 0,
+        "latency_ms": call.latency_ms if call else 0,
         "id": run.task_id, "worker": run.worker, "attempt": run.attempt, "to_status": to_status,
         "summary": run.summary, "model": run.model, "mode": run.mode, "input_tokens": run.input_tokens,
         "output_tokens": run.output_tokens, "cost": run.cost_cents, "profit": run.profit_cents,

@@ -31,9 +31,11 @@ DONE_TASK_FACTS = text("""
 """)
 
 # A claimed run's completion (core.workforce.finish): to `done` or `needs_review` under the claim's guard (id,
-# worker, attempt, running), so a reclaimed task's stale worker is a no-op: completed once. Profit comes in as a
-# parameter (its one formula is Python's). The ledger books only what was spent since the task's last booking (a
-# revision's steps), keyed by revision and attempt so a repeat books nothing twice.
+# worker, attempt, running), so a reclaimed task's stale worker is a no-op: completed once. With :step_id, the
+# last step's final LLM call is recorded on its row in the same statement (record_step_call), so the Ops prompt's
+# one step costs no round trip of its own. Profit comes in as a parameter (its one formula is Python's). The
+# ledger books only what was spent since the task's last booking (a revision's steps), keyed by revision and
+# attempt so a repeat books nothing twice.
 COMPLETE_RUN = text("""
     WITH prior AS (SELECT cost_cents AS booked FROM tasks WHERE id = :id),
     done AS (
@@ -43,6 +45,10 @@ COMPLETE_RUN = text("""
             lease_expires_at = NULL, last_error = NULL
         WHERE id = :id AND claimed_by = :worker AND attempts = :attempt AND status = 'running'
         RETURNING id, profit_cents),
+    recorded AS (
+        SELECT record_step_call(:step_id, :prompt, :response, :step_model, :step_input_tokens, :step_output_tokens,
+                                :step_cost, :latency_ms, 'done', :artifact, NULL) AS id
+        FROM done WHERE CAST(:step_id AS bigint) IS NOT NULL),
     ledger AS (
         INSERT INTO ledger_entries (direction, amount_cents, counterparty, category, source, ref, description)
         SELECT 'out', :cost - prior.booked, 'OpenAI', 'llm', 'llm_usage', :ref, :description FROM done, prior
@@ -55,5 +61,5 @@ COMPLETE_RUN = text("""
             'mode', CAST(:mode AS text), 'cost_cents', CAST(:cost AS bigint), 'profit_cents', profit_cents,
             'steps', CAST(:steps AS int), 'revision', CAST(:revision AS int)))
         FROM done)
-    SELECT profit_cents FROM done
+    SELECT profit_cents, (SELECT count(*) FROM recorded) AS recorded FROM done
 """)
