@@ -17,6 +17,7 @@ from typing import NoReturn
 from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, Settings, load_settings
 from core.errors import HossError, InvalidInput
+from db.ids import parse_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +31,19 @@ def command(name: str) -> Callable[[Command], Command]:
         return fn
 
     return register
+
+
+def id_arg(what: str) -> Callable[[str], int]:
+    """The argparse `type` of an id argument: db.ids' range check, so 20 digits are one usage line, exit 2."""
+    def parse(raw: str) -> int:
+        try:
+            return parse_id(raw, what)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.is_id = True  # type: ignore[attr-defined]  # how tests find every id argument
+    parse.__name__ = f"{what} id"
+    return parse
 
 
 def app_context(**kw):  # noqa: ANN201 - AppContext, imported lazily so `--help` stays fast
@@ -316,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("up", help="everything, like `make run`")
     p.add_argument("--port", type=int, default=None)
     p = sub.add_parser("decide", help="approve, reject or revise (with --note) one proposal")
-    p.add_argument("id", type=int, help="proposal id")
+    p.add_argument("id", type=id_arg("proposal"), help="proposal id")
     p.add_argument("decision", choices=("approve", "reject", "revise"))
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.app.cli import app_context, command
+from core.app.cli import app_context, command, id_arg
 from core.errors import InvalidInput
 
 
@@ -18,7 +18,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers ac
     p.add_argument("--actor", default="cli", help="who is editing (recorded in the audit log)")
     p = sub.add_parser("customer", help="a customer's plan: change it, send the billing portal, set its LLM budget")
     p.add_argument("action", choices=("plan", "portal", "budget", "usage"))
-    p.add_argument("id", type=int, nargs="?", help="customer id (all customers for usage)")
+    p.add_argument("id", type=id_arg("customer"), nargs="?", help="customer id (all customers for usage)")
     p.add_argument("value", nargs="?", help="plan name (plan), cents or 'none' (budget)")
     p.add_argument("--actor", default="cli", help="who is acting (recorded in the audit log)")
 
