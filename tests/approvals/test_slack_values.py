@@ -1,4 +1,4 @@
-"""A signed Slack click whose value is not an id gets a plain refusal, never a 500, and changes nothing."""
+"""Signed Slack clicks and email links whose proposal id is not an id get a plain refusal, never a 500."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.approvals.links import make_token
 from core.config.context import AppContext
 from tests.approvals.api_support import serve, with_settings
 from tests.approvals.test_slack import SECRET, _click, _post
@@ -21,4 +22,15 @@ def test_a_signed_click_with_a_20_digit_value_is_400_not_500(ctx: AppContext, se
         with serve(sctx) as api:
             answer = _post(api, _click(value, "U0BO"))  # type: ignore[arg-type]
     assert answer.status_code == 400 and answer.json()["error"]
+    assert session.execute(text("SELECT count(*) FROM used_link_nonces")).scalar_one() == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_signed_link_naming_a_20_digit_proposal_is_400_not_500(ctx: AppContext, session: Session,
+                                                                 method: str) -> None:
+    lctx = with_settings(ctx, hoss_secret_key=SecretStr("a-secret-key-of-32-characters-xx"))
+    token = make_token(lctx.settings, 10**20, "approve", "ana", ttl_seconds=600)
+    with serve(lctx) as api:
+        answer = api.request(method, f"/api/links/{token}")
+    assert answer.status_code == 400 and "not valid" in answer.text
     assert session.execute(text("SELECT count(*) FROM used_link_nonces")).scalar_one() == 0
