@@ -11,19 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.payloads import ACTION_TYPES, POLICY_MODES, unknown_type
 from core.audit import Actor, record_audit
 from core.config.store import get_setting
 from core.errors import InvalidInput
 from core.money.cents import dollars
 from db.models import Setting
 
-POLICY_MODES = ("manual", "auto", "auto_below")
 TIMEOUT_ACTIONS = ("expire", "reject")
 APPROVING_ROLES = ("owner", "approver")  # viewers never decide, whatever a policy says
 DEFAULT_APPROVERS = APPROVING_ROLES
-# The action types the executor knows; the policy editor offers these.
-ACTION_TYPES = ("email", "slack", "stripe_checkout", "deliver", "gmail_draft", "sheets_append")
-_ACTION_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class PolicyError(InvalidInput):
@@ -105,8 +102,9 @@ def policy_key(action_type: str) -> str:
 
 
 def _check_action_type(action_type: str) -> None:
-    if not action_type or len(action_type) > 64 or not set(action_type) <= _ACTION_TYPE_CHARS:
-        raise PolicyError(f"action type must be lower-case letters, digits or _ (got {action_type!r})")
+    """Refuse a type no executor knows (`policy set wire`, a typo like `emial`), naming the known ones."""
+    if (refused := unknown_type(action_type)) is not None:
+        raise PolicyError(refused)
 
 
 def _count(value: Any) -> int | None:
@@ -134,7 +132,7 @@ def get_policy(session: Session, action_type: str) -> Policy:
 
 
 def list_policies(session: Session) -> list[Policy]:
-    """The policy of every known action type plus any other stored one, sorted by action type."""
+    """The policy of every known action type (payloads.ACTION_TYPES) plus any other stored one, sorted by type."""
     rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.like("policy.%"))).all()
     stored = {key.removeprefix("policy."): _from_value(key.removeprefix("policy."), value) for key, value in rows}
     for action_type in ACTION_TYPES:
