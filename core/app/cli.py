@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -44,6 +45,15 @@ def id_arg(what: str) -> Callable[[str], int]:
     parse.is_id = True  # type: ignore[attr-defined]  # how tests find every id argument
     parse.__name__ = f"{what} id"
     return parse
+
+
+@contextmanager
+def disposed(ctx) -> Iterator[None]:  # noqa: ANN001 - an AppContext, imported lazily
+    """Dispose the context's engine when the block ends, however it ends (a refusal is one line, no warning)."""
+    try:
+        yield
+    finally:
+        ctx.engine.dispose()
 
 
 def app_context(**kw):  # noqa: ANN201 - AppContext, imported lazily so `--help` stays fast

@@ -311,8 +311,10 @@ def decide(
 
     `role` is the decider's role when the channel established it (the console's password sign-in is the
     owner); otherwise it is looked up (core.approvals.operators.role_of). `revise` needs a note and the
-    settings (the redraft may call the LLM). No commit.
+    settings (the redraft may call the LLM). No commit. InvalidInput for a note over MAX_NOTE characters.
     """
+    if note is not None and len(note) > MAX_NOTE:
+        raise InvalidInput(f"a decision note is at most {MAX_NOTE} characters")
     if decision == "approve":
         return approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload, role=role)
     if decision == "reject":
