@@ -6,14 +6,16 @@ import streamlit as st
 
 from core.errors import NotFound
 from core.workforce.views import task_detail
+from db.ids import as_id
 from ui.context import app_context
 from ui.task_view import live_steps, review_actions
 
 ctx = app_context()
 st.title("Task")
-raw = st.query_params.get("task", "")
-chosen = st.number_input("Task id", min_value=1, step=1, value=int(raw) if raw.isascii() and raw.isdigit()
-                         and 0 < int(raw) < 2**63 else None, key="task_view_id")
+BROWSER_MAX = 2**53 - 1  # the largest whole number a browser's number input holds exactly (Streamlit's bound)
+linked = as_id(st.query_params.get("task", ""))  # ?task=99999999999999999999 is no task: the input starts empty
+chosen = st.number_input("Task id", min_value=1, max_value=BROWSER_MAX, step=1, key="task_view_id",
+                         value=linked if linked is not None and linked <= BROWSER_MAX else None)
 if chosen is None:
     st.text("Open a task from a task table (the Control room's Tasks tab, the Workforce page) or enter its id.")
     st.stop()

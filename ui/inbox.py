@@ -11,7 +11,7 @@ import streamlit as st
 from core.approvals.executor import resolve_unknown_execution
 from core.approvals.operators import role_of
 from core.approvals.payloads import REVISABLE
-from core.approvals.proposals import Decision, PayloadError, decide, decide_many
+from core.approvals.proposals import Decision, decide, decide_many
 from core.approvals.queries import (
     ProposalView,
     count_pending,
@@ -25,7 +25,7 @@ from core.approvals.queries import (
 )
 from core.approvals.trust import mark_opened
 from core.config.context import AppContext
-from core.errors import IllegalTransition, NotFound
+from core.errors import IllegalTransition, InvalidInput, NotFound
 from db.statuses import PROPOSAL_STATUSES
 from ui.context import current_actor, current_role
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
@@ -98,8 +98,9 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
         try:
             result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited,
                             role=current_role(), settings=ctx.settings)
-        except (NotFound, PayloadError) as exc:
-            return str(exc)
+        except (NotFound, InvalidInput) as exc:  # PayloadInvalid names each refused field
+            details = "; ".join(f"{d['field']}: {d['message']}" for d in getattr(exc, "details", ()))
+            return f"{exc} ({details})" if details else str(exc)
         session.commit()
     return result.message
 

@@ -1,13 +1,20 @@
-"""Validated parameters of the whitelisted analytics, and the period → [start, end) resolution."""
+"""Validated parameters of the whitelisted analytics, and the period → [start, end) resolution.
+
+The one validation path of every argument, whoever wrote it: the offline matcher's parse of a question and a
+model's tool call both become these models (core.analytics.runner.validate_params), so an id out of range, a
+NUL in a string or a year-9999 date is refused or clamped here, never passed to the database.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from db.ids import MAX_ID, as_id
+from db.json_input import storable_text_problem
 from db.statuses import InvoiceStatus
 
 NamedPeriod = Literal[
@@ -38,16 +45,34 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(2200, 1, 1, tzinfo=UTC)
 
 
+_FIRST_DAY, _LAST_DAY = _EPOCH.date(), (_FAR_FUTURE - timedelta(days=1)).date()
+
+
 class Params(BaseModel):
-    """Common base: unknown fields are refused (a model cannot smuggle in extra arguments)."""
+    """Common base: unknown fields are refused (a model cannot smuggle in extra arguments), and so is text
+    Postgres cannot hold (a NUL, a lone surrogate)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        for name, value in (data.items() if isinstance(data, dict) else ()):
+            if isinstance(value, str) and (problem := storable_text_problem(value)):
+                raise ValueError(f"{name} {problem}")
+        return data
 
 
 class _PeriodMixin(BaseModel):
     period: Period = Field("last_30_days", description="Time window; 'custom' means the start/end dates.")
     start: date | None = Field(None, description="First day (inclusive) of an explicit window, YYYY-MM-DD.")
     end: date | None = Field(None, description="Last day (inclusive) of an explicit window, YYYY-MM-DD.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _within_the_business(cls, value: date | None) -> date | None:
+        """A date before 2000 or after 2199 is clamped to those bounds (0001-01-01..9999-12-31 is 'all of it')."""
+        return None if value is None else min(max(value, _FIRST_DAY), _LAST_DAY)
 
     @model_validator(mode="after")
     def _explicit_dates_win(self) -> _PeriodMixin:
@@ -76,14 +101,23 @@ class ProfitParams(SeriesParams):
 
     customer: int | str | None = Field(None, description="Customer company name or numeric id.")
 
-    @model_validator(mode="after")
-    def _customer_shape(self) -> ProfitParams:
-        if isinstance(self.customer, str):
-            cleaned = self.customer.strip()
-            if not cleaned or len(cleaned) > 200:
-                raise ValueError("customer must be a company name (1–200 characters) or an id")
-            object.__setattr__(self, "customer", int(cleaned) if cleaned.isdigit() else cleaned)
-        return self
+    @field_validator("customer", mode="before")
+    @classmethod
+    def _customer_shape(cls, value: Any) -> int | str | None:
+        """A company name of 1–200 characters, or an id (db.ids: 1 to 2^63-1); digits in a string are an id."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            cleaned = value.strip()
+            if not (cleaned.isascii() and cleaned.isdigit()):
+                if not cleaned or len(cleaned) > 200:
+                    raise ValueError("customer must be a company name (1–200 characters) or an id")
+                return cleaned
+            value = cleaned
+        number = as_id(value)
+        if number is None:
+            raise ValueError(f"customer must be a company name (1–200 characters) or an id from 1 to {MAX_ID}")
+        return number
 
 
 class RevenueParams(_PeriodMixin, Params):

@@ -93,8 +93,8 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
             return error_response(404, str(exc))
         except IllegalTransition as exc:
             return error_response(409, str(exc))
-        except InvalidInput as exc:
-            return error_response(422, str(exc))
+        except InvalidInput as exc:  # a refused edited payload carries `details`: each field and why
+            return error_response(422, str(exc), **({"details": exc.details} if hasattr(exc, "details") else {}))
         except QueryTimeout as exc:
             return error_response(504, str(exc))
         except Exception:

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from core.app.http import ApiError, json_body, ok, read_body
 from core.approvals import links, notify
-from core.approvals.payloads import PayloadInvalid, validate_payload
+from core.approvals.payloads import OUTSIDE_TYPES, PayloadInvalid, validate_payload
 from core.approvals.proposals import draft_proposal
 from core.approvals.slack import handle_interaction
 from core.config.context import AppContext
@@ -37,7 +37,7 @@ class ProposalBody(BaseModel):
 async def _create(request: Request, ctx: AppContext) -> JSONResponse:
     body: ProposalBody = await json_body(request, ProposalBody)
     try:
-        payload = validate_payload(body.action_type, body.payload)
+        payload = validate_payload(body.action_type, body.payload, OUTSIDE_TYPES)
     except PayloadInvalid as exc:
         raise ApiError(422, str(exc), details=exc.details) from None
     actor = request.state.actor

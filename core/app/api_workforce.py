@@ -15,15 +15,14 @@ from core.transitions import ReviewDecision
 from core.workforce.intake import DEFAULT_REWARD_CENTS, MAX_DESCRIPTION_CHARS, add_task_checked
 from core.workforce.review import MAX_NOTE_CHARS, review_task
 from core.workforce.views import task_detail, task_json
-
-_BIGINT = 2**63 - 1
+from db.ids import Id
 
 
 class TaskBody(BaseModel):
     """Body of POST /api/tasks."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    customer_id: int = Field(ge=1, le=_BIGINT)
+    customer_id: Id
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     agent: str | None = Field(None, min_length=1, max_length=40)
     reward_cents: int = Field(DEFAULT_REWARD_CENTS, ge=0, le=10**12)

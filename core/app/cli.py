@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,6 +19,7 @@ from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, Settings, load_settings
 from core.errors import HossError, InvalidInput
 from core.transitions import PROPOSAL_DECISIONS
+from db.ids import parse_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +33,28 @@ def command(name: str) -> Callable[[Command], Command]:
         return fn
 
     return register
+
+
+def id_arg(what: str) -> Callable[[str], int]:
+    """The argparse `type` of an id argument: db.ids' range check, so 20 digits are one usage line, exit 2."""
+    def parse(raw: str) -> int:
+        try:
+            return parse_id(raw, what)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.is_id = True  # type: ignore[attr-defined]  # how tests find every id argument
+    parse.__name__ = f"{what} id"
+    return parse
+
+
+@contextmanager
+def disposed(ctx) -> Iterator[None]:  # noqa: ANN001 - an AppContext, imported lazily
+    """Dispose the context's engine when the block ends, however it ends (a refusal is one line, no warning)."""
+    try:
+        yield
+    finally:
+        ctx.engine.dispose()
 
 
 def app_context(**kw):  # noqa: ANN201 - AppContext, imported lazily so `--help` stays fast
@@ -317,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("up", help="everything, like `make run`")
     p.add_argument("--port", type=int, default=None)
     p = sub.add_parser("decide", help="approve, reject or revise (with --note) one proposal")
-    p.add_argument("id", type=int, help="proposal id")
+    p.add_argument("id", type=id_arg("proposal"), help="proposal id")
     p.add_argument("decision", choices=PROPOSAL_DECISIONS)
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")

@@ -73,8 +73,11 @@ def cmd_operator(args: argparse.Namespace) -> int:
 @command("policy")
 def cmd_policy(args: argparse.Namespace) -> int:
     """Set fields of an action type's approval policy."""
+    from core.approvals.payloads import unknown_type
     from core.approvals.policies import update_policy
 
+    if (refused := unknown_type(args.action_type)) is not None:  # before anything else, and before the database
+        raise InvalidInput(refused)
     changes: dict[str, object] = {}
     for name in ("mode", "limit_cents", "two_person_above_cents", "sla_minutes", "on_timeout",
                  "escalate_after_minutes"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.app.cli import app_context, command
+from core.app.cli import app_context, command, disposed, id_arg
 from core.errors import InvalidInput
 
 
@@ -18,7 +18,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers ac
     p.add_argument("--actor", default="cli", help="who is editing (recorded in the audit log)")
     p = sub.add_parser("customer", help="a customer's plan: change it, send the billing portal, set its LLM budget")
     p.add_argument("action", choices=("plan", "portal", "budget", "usage"))
-    p.add_argument("id", type=int, nargs="?", help="customer id (all customers for usage)")
+    p.add_argument("id", type=id_arg("customer"), nargs="?", help="customer id (all customers for usage)")
     p.add_argument("value", nargs="?", help="plan name (plan), cents or 'none' (budget)")
     p.add_argument("--actor", default="cli", help="who is acting (recorded in the audit log)")
 
@@ -41,7 +41,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
     from core.plans.catalogue import list_plans, update_plan
 
     ctx = app_context()
-    with ctx.sessions() as session:
+    with disposed(ctx), ctx.sessions() as session:  # a refusal leaves no pooled connection to the GC
         plans = {p.name: p for p in list_plans(session)}
         if args.action == "set":
             if not args.name:
@@ -77,7 +77,7 @@ def cmd_customer(args: argparse.Namespace) -> int:
         raise InvalidInput(f"customer {args.action} needs a customer id")
     actor = Actor.user(args.actor)
     ctx = app_context()
-    with ctx.sessions() as session:
+    with disposed(ctx), ctx.sessions() as session:
         if args.action == "plan":
             if not args.value:
                 raise InvalidInput("customer plan needs a plan name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.app.cli import app_context, command
+from core.app.cli import app_context, command, id_arg
 from core.audit import Actor
 from core.transitions import REVIEW_DECISIONS
 
@@ -32,15 +32,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     tasks = p.add_subparsers(dest="task_action", required=True, parser_class=type(p))
     t = tasks.add_parser("add", help="add a task for a customer (through the one intake)")
     t.add_argument("description", help="what to do")
-    t.add_argument("--customer", type=int, required=True, help="the customer id")
+    t.add_argument("--customer", type=id_arg("customer"), required=True, help="the customer id")
     t.add_argument("--agent", default=None, help="the worker that does it (default: the Ops pool's prompt)")
     t.add_argument("--reward-cents", type=int, default=None, help="what it earns, in cents (default 80)")
     t.add_argument("--actor", default="cli", help="who adds it (recorded in the audit log)")
     t = tasks.add_parser("show", help="a task with its steps, artifacts, tokens and cost")
-    t.add_argument("id", type=int, help="task id")
+    t.add_argument("id", type=id_arg("task"), help="task id")
     t.add_argument("--json", action="store_true", help="print it as JSON")
     p = sub.add_parser("review", help="approve, revise (with a note) or discard a task waiting for review")
-    p.add_argument("task", type=int, help="task id")
+    p.add_argument("task", type=id_arg("task"), help="task id")
     p.add_argument("decision", choices=REVIEW_DECISIONS)
     p.add_argument("--note", default=None, help="what to change (required for revise)")
     p.add_argument("--actor", default="operator", help="who reviews (recorded in the audit log)")

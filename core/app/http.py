@@ -1,7 +1,7 @@
 """What every HTTP route shares: JSON errors, bodies read in bounded chunks, ids and paging that cannot overflow.
 
 A malformed request is answered 4xx before anything reaches the database: a body over the limit stops being
-read at the limit (413), path ids are ASCII digits that fit a bigint (else 404), paging numbers are bounded
+read at the limit (413), path ids are db.ids' valid ids, ASCII digits from 1 to 2^63-1 (else 404), paging numbers are bounded
 (else 422), and JSON must be storable (db.json_input: bounded depth, no NUL, no lone surrogates).
 """
 
@@ -16,11 +16,11 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from db.ids import as_id
 from db.json_input import UnstorableJSON, loads_storable
 
 MAX_API_BODY_BYTES = 256_000
 MAX_OFFSET = 10**9
-_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() also accepts '²' and '٣'
 
 
 class ApiError(Exception):
@@ -47,11 +47,12 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def path_id(request: Request, name: str, what: str) -> int:
-    """The path parameter `name` as an id; 404 for anything that is not one (a unicode digit, 20 digits)."""
+    """The path parameter `name` as an id; 404 for anything that is not one (a unicode digit, 20 digits, 0)."""
     raw = request.path_params[name]
-    if not _ID.fullmatch(raw):
+    number = as_id(raw)
+    if number is None:
         raise ApiError(404, f"{what} {raw[:40]!r} not found")
-    return int(raw)
+    return number
 
 
 def query_int(request: Request, name: str, default: int, *, low: int, high: int) -> int:

@@ -26,6 +26,7 @@ from core.approvals.proposals import decide
 from core.audit import Actor
 from core.config.settings import Settings
 from core.transitions import ONE_CLICK_DECISIONS
+from db.ids import parse_id
 from db.models import ActionProposal, UsedLinkNonce
 
 LINK_DECISIONS = ONE_CLICK_DECISIONS
@@ -88,7 +89,7 @@ def verify_token(settings: Settings, token: str, *, now: float | None = None) ->
         if not hmac.compare_digest(expected, _unb64(signature)):
             raise BadLink("this link is not valid")
         raw = json.loads(_unb64(body))
-        claim = LinkClaim(int(raw["p"]), str(raw["d"]), str(raw["o"]), int(raw["e"]), str(raw["n"]))
+        claim = LinkClaim(parse_id(raw["p"]), str(raw["d"]), str(raw["o"]), int(raw["e"]), str(raw["n"]))
     except (ValueError, KeyError, TypeError, UnicodeError):
         raise BadLink("this link is not valid") from None
     if claim.decision not in LINK_DECISIONS:

@@ -35,19 +35,22 @@ def _view(row: Operator) -> OperatorView:
     return OperatorView(row.name, row.role, row.email, row.slack_user_id, row.active)
 
 
-def _check(name: str, role: str, email: str | None) -> None:
+def _check(name: str, role: str, email: str | None, slack_user_id: str | None = None) -> None:
     if not name or len(name) > MAX_NAME or name != name.strip() or ":" in name:
         raise InvalidInput(f"operator name must be 1-{MAX_NAME} characters without ':' or surrounding spaces")
     if role not in OPERATOR_ROLES:
         raise InvalidInput(f"role must be one of {', '.join(OPERATOR_ROLES)} (got {role!r})")
-    if email is not None and ("@" not in email or any(c.isspace() for c in email)):
-        raise InvalidInput(f"not an email address: {email!r}")
+    if email is not None and ("@" not in email or any(c.isspace() for c in email) or len(email) > 320):
+        raise InvalidInput(f"not an email address: {email[:80]!r}")
+    if slack_user_id is not None and (not slack_user_id or len(slack_user_id) > MAX_NAME
+                                      or not slack_user_id.isascii() or not slack_user_id.isalnum()):
+        raise InvalidInput(f"a Slack user id is letters and digits, like U024BE7LH (got {slack_user_id[:80]!r})")
 
 
 def add_operator(session: Session, name: str, role: str, actor: Actor, *, email: str | None = None,
                  slack_user_id: str | None = None) -> OperatorView:
     """Add an operator, or change an existing one's role/email/Slack user (and reactivate it); audited. No commit."""
-    _check(name, role, email)
+    _check(name, role, email, slack_user_id)
     email = email.lower() if email else None
     old = session.execute(select(Operator).where(Operator.name == name)).scalar_one_or_none()
     before = None if old is None else f"{old.role}{'' if old.active else ' (inactive)'}"

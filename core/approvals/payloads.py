@@ -1,17 +1,25 @@
-"""The payload model of each action type an outside script may propose and the console's edit form fills in.
+"""The one registry of action types: each type's payload model, which every decision path checks an edit with.
 
 One model per action type (extra fields are kept: agents add ids the executor ignores). `validate_payload`
-is what POST /api/proposals and the Inbox's edit form check a payload with.
+is what POST /api/proposals, every edited payload (core.approvals.proposals.approve_proposal: the API, the
+Inbox, whatever channel) and `policy set` (ACTION_TYPES) check against. Outside scripts may propose only the
+OUTSIDE_TYPES; the internal ones (a budget raise, a review note, a policy change) are drafted by HossAgent.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InvalidInput
+from db.ids import Id
 from db.statuses import DeliveryMode
+
+PolicyMode = Literal["manual", "auto", "auto_below"]
+POLICY_MODES: tuple[str, ...] = get_args(PolicyMode)  # core.approvals.policies' modes, owned here for policy_change
+MAX_PAYLOAD_CENTS = 10**11  # $1 billion: a larger amount in a payload is a typo
 
 
 class EmailPayload(BaseModel):
@@ -34,8 +42,8 @@ class CheckoutPayload(BaseModel):
     """A Stripe Checkout link for an invoice."""
 
     model_config = ConfigDict(extra="allow")
-    invoice_id: int = Field(gt=0)
-    amount_cents: int = Field(gt=0, le=10**11)
+    invoice_id: Id
+    amount_cents: int = Field(gt=0, le=MAX_PAYLOAD_CENTS)
     currency: str = Field("usd", min_length=3, max_length=3)
     description: str | None = Field(None, max_length=250)
 
@@ -67,8 +75,8 @@ class DeliverPayload(BaseModel):
     """What a `deliver` proposal carries: exactly what would go out, and where."""
 
     model_config = ConfigDict(extra="forbid")
-    task_id: int
-    customer_id: int
+    task_id: Id
+    customer_id: Id
     channel: DeliveryMode = "email"
     to: str = Field(max_length=320)
     subject: str = Field(min_length=1, max_length=300)
@@ -85,18 +93,51 @@ class SheetsAppendPayload(BaseModel):
     spreadsheet_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     range: str = Field("Sheet1", min_length=1, max_length=200)
     values: list[Cell] = Field(min_length=1, max_length=50)
-    task_id: int = Field(ge=1)
+    task_id: Id
+
+
+class BudgetIncreasePayload(BaseModel):
+    """What a `budget_increase` proposal carries: the new daily LLM budget (the rest is context)."""
+
+    model_config = ConfigDict(extra="allow")
+    proposed_budget_cents: int = Field(ge=0, le=MAX_PAYLOAD_CENTS)
+
+
+class ReviewPayload(BaseModel):
+    """A note for the operator (a refund, a dispute, a budget warning): approving acknowledges it; nothing runs."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class PolicyChangePayload(BaseModel):
+    """What a `policy_change` proposal carries: the policy the trust ledger suggests for an action type."""
+
+    model_config = ConfigDict(extra="allow")
+    action_type: str = Field(min_length=1, max_length=64)
+    mode: PolicyMode
+    limit_cents: int | None = Field(None, ge=0, le=MAX_PAYLOAD_CENTS)
+
+    @field_validator("action_type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in PAYLOAD_MODELS:
+            raise ValueError(f"must be one of: {', '.join(PAYLOAD_MODELS)}")
+        return value
 
 
 # Drafted messages, which the operator may send back with a note (revise): BizDev and dunning emails, money-graph
 # Slack alerts, deliveries (`deliver`) and Gmail drafts.
 REVISABLE = ("email", "slack", "deliver", "gmail_draft")
 
-# The one registry of typed payloads: POST /api/proposals and the Inbox's edit form validate with it.
+# The one registry of action types and their payloads (core.approvals.executors has one executor for each).
 PAYLOAD_MODELS: dict[str, type[BaseModel]] = {
     "email": EmailPayload, "slack": SlackPayload, "stripe_checkout": CheckoutPayload, "deliver": DeliverPayload,
     "gmail_draft": GmailDraftPayload, "sheets_append": SheetsAppendPayload,
+    "budget_increase": BudgetIncreasePayload, "review": ReviewPayload, "policy_change": PolicyChangePayload,
 }
+ACTION_TYPES: tuple[str, ...] = tuple(PAYLOAD_MODELS)
+# What POST /api/proposals accepts: the types that act outside; the internal ones are HossAgent's own drafts.
+OUTSIDE_TYPES: tuple[str, ...] = ("email", "slack", "stripe_checkout", "deliver", "gmail_draft", "sheets_append")
 
 
 class PayloadInvalid(InvalidInput):
@@ -107,11 +148,18 @@ class PayloadInvalid(InvalidInput):
         self.details = details
 
 
-def validate_payload(action_type: str, payload: Any) -> dict[str, Any]:
+def unknown_type(action_type: str, known: Collection[str] = ACTION_TYPES) -> str | None:
+    """None for a known action type; else the one line naming the known ones."""
+    if action_type in known:
+        return None
+    return f"unknown action type {action_type[:64]!r}; choose one of: {', '.join(known)}"
+
+
+def validate_payload(action_type: str, payload: Any, known: Collection[str] = ACTION_TYPES) -> dict[str, Any]:
     """The payload as its model reads it (extra fields kept); PayloadInvalid for an unknown type or a bad payload."""
-    model = PAYLOAD_MODELS.get(action_type)
-    if model is None:
-        raise PayloadInvalid(f"unknown action type {action_type!r}; choose one of: {', '.join(PAYLOAD_MODELS)}", [])
+    if (refused := unknown_type(action_type, known)) is not None:
+        raise PayloadInvalid(refused, [{"field": "action_type", "message": refused}])
+    model = PAYLOAD_MODELS[action_type]
     try:
         return model.model_validate(payload).model_dump(exclude_none=True)
     except ValidationError as exc:

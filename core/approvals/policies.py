@@ -11,19 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.payloads import ACTION_TYPES, POLICY_MODES, unknown_type
 from core.audit import Actor, record_audit
-from core.config.store import get_setting
+from core.config.store import MAX_CENTS, get_setting
 from core.errors import InvalidInput
 from core.money.cents import dollars
 from db.models import Setting
 
-POLICY_MODES = ("manual", "auto", "auto_below")
+MAX_MINUTES = 366 * 24 * 60  # an SLA or an escalation longer than a year is a typo (and overflows a date)
 TIMEOUT_ACTIONS = ("expire", "reject")
 APPROVING_ROLES = ("owner", "approver")  # viewers never decide, whatever a policy says
 DEFAULT_APPROVERS = APPROVING_ROLES
-# The action types the executor knows; the policy editor offers these.
-ACTION_TYPES = ("email", "slack", "stripe_checkout", "deliver", "gmail_draft", "sheets_append")
-_ACTION_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class PolicyError(InvalidInput):
@@ -105,8 +103,9 @@ def policy_key(action_type: str) -> str:
 
 
 def _check_action_type(action_type: str) -> None:
-    if not action_type or len(action_type) > 64 or not set(action_type) <= _ACTION_TYPE_CHARS:
-        raise PolicyError(f"action type must be lower-case letters, digits or _ (got {action_type!r})")
+    """Refuse a type no executor knows (`policy set wire`, a typo like `emial`), naming the known ones."""
+    if (refused := unknown_type(action_type)) is not None:
+        raise PolicyError(refused)
 
 
 def _count(value: Any) -> int | None:
@@ -134,7 +133,7 @@ def get_policy(session: Session, action_type: str) -> Policy:
 
 
 def list_policies(session: Session) -> list[Policy]:
-    """The policy of every known action type plus any other stored one, sorted by action type."""
+    """The policy of every known action type (payloads.ACTION_TYPES) plus any other stored one, sorted by type."""
     rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.like("policy.%"))).all()
     stored = {key.removeprefix("policy."): _from_value(key.removeprefix("policy."), value) for key, value in rows}
     for action_type in ACTION_TYPES:
@@ -180,17 +179,18 @@ def _validated(policy: Policy, changes: dict[str, Any]) -> Policy:
         raise PolicyError(f"policy mode must be one of {', '.join(POLICY_MODES)} (got {policy.mode!r})")
     limit = policy.limit_cents
     if policy.mode == "auto_below":
-        if limit is None or isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise PolicyError("auto_below needs a limit of zero or more cents")
+        if limit is None or isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_CENTS:
+            raise PolicyError(f"auto_below needs a limit from 0 to {MAX_CENTS} cents")
     else:
         policy = replace(policy, limit_cents=None)
     approvers = tuple(dict.fromkeys(policy.approvers))
     if not approvers or not set(approvers) <= set(APPROVING_ROLES):
         raise PolicyError(f"approvers must be one or more of {', '.join(APPROVING_ROLES)} (got {','.join(approvers)!r})")
-    for name in ("two_person_above_cents", "sla_minutes", "escalate_after_minutes"):
+    for name, most in (("two_person_above_cents", MAX_CENTS), ("sla_minutes", MAX_MINUTES),
+                       ("escalate_after_minutes", MAX_MINUTES)):
         value = getattr(policy, name)
-        if value is not None and _count(value) is None:
-            raise PolicyError(f"{name} must be zero or more (got {value!r})")
+        if value is not None and (_count(value) is None or value > most):
+            raise PolicyError(f"{name} must be from 0 to {most} (got {str(value)[:24]})")
     for name in ("sla_minutes", "escalate_after_minutes"):
         if getattr(policy, name) == 0:
             raise PolicyError(f"{name} must be at least 1 minute")

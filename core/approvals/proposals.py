@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from core.approvals import sql
 from core.approvals.operators import role_of
-from core.approvals.payloads import REVISABLE
+from core.approvals.payloads import REVISABLE, validate_payload
 from core.approvals.policies import Policy, get_policy
 from core.approvals.revise import DRAFTER, MAX_NOTE, TEXT_FIELDS, recent_notes, redraft
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.transitions import ONE_CLICK_DECISIONS, PROPOSAL_DECISIONS, transition_proposal
 from db.models import ActionProposal, Approval, Execution
 
@@ -35,7 +35,7 @@ DECISIONS = PROPOSAL_DECISIONS
 _AFTER_APPROVAL = ("approved", "executing", "executed", "failed")
 
 
-class PayloadError(ValueError):
+class PayloadError(InvalidInput):
     """An edited payload that cannot be executed (not a JSON object)."""
 
 
@@ -123,7 +123,9 @@ def approve_proposal(
     `ok=False` with "already approved". An edited payload replaces the proposal's payload; the audit
     row keeps both. The decider's role (`role`, else looked up) must be one the policy lets approve; when
     the policy wants two operators, the first approval is recorded and the proposal stays `pending`
-    (ok=True) until a different operator approves. Raises NotFound, PayloadError for a non-object payload.
+    (ok=True) until a different operator approves. Raises NotFound, PayloadError for a non-object payload, and
+    PayloadInvalid (its `details` name the fields) for an edit its action type's model refuses: every channel's
+    edit is checked here, before anything is written.
     """
     if edited_payload is not None and not isinstance(edited_payload, dict):
         raise PayloadError("the edited payload must be a JSON object")
@@ -133,7 +135,7 @@ def approve_proposal(
     policy = get_policy(session, proposal.action_type)
     if refusal := _refusal(session, proposal, actor, role, policy, "approve"):
         return refusal
-    edited = edited_payload if edited_payload is not None and edited_payload != proposal.payload else None
+    edited = _checked_edit(proposal, edited_payload)
     required = max(policy.required_approvals(proposal.payload), policy.required_approvals(edited or {}))
     if required > 1:
         waiting = _record_approval(session, proposal, actor, required, edited, note)
@@ -161,6 +163,14 @@ def approve_proposal(
     ).scalar_one()
     session.expire(proposal)
     return Decision(proposal_id, True, "approved", f"proposal {proposal_id} approved; execution queued", execution_id)
+
+
+def _checked_edit(proposal: ActionProposal, edited_payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The edit as the action type's model reads it, None when there is none (or it changes nothing)."""
+    if edited_payload is None or edited_payload == proposal.payload:
+        return None
+    checked = validate_payload(proposal.action_type, edited_payload)
+    return None if checked == proposal.payload else checked
 
 
 def _refusal(session: Session, proposal: ActionProposal, actor: Actor, role: str | None, policy: Policy,
@@ -301,8 +311,10 @@ def decide(
 
     `role` is the decider's role when the channel established it (the console's password sign-in is the
     owner); otherwise it is looked up (core.approvals.operators.role_of). `revise` needs a note and the
-    settings (the redraft may call the LLM). No commit.
+    settings (the redraft may call the LLM). No commit. InvalidInput for a note over MAX_NOTE characters.
     """
+    if note is not None and len(note) > MAX_NOTE:
+        raise InvalidInput(f"a decision note is at most {MAX_NOTE} characters")
     if decision == "approve":
         return approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload, role=role)
     if decision == "reject":

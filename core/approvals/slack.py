@@ -32,6 +32,7 @@ from core.audit import Actor, record_audit
 from core.config.context import AppContext
 from core.config.settings import Settings
 from core.errors import NotFound
+from db.ids import parse_id
 from db.models import ActionProposal, UsedLinkNonce
 from db.statuses import URGENCIES
 
@@ -129,10 +130,10 @@ def _parse(body: bytes) -> tuple[str, int, str, dict[str, Any]] | None:
         payload = json.loads(parse_qs(body.decode("utf-8")).get("payload", [""])[0])
         user = str(payload["user"]["id"])
         if payload.get("type") == "view_submission" and payload["view"]["callback_id"] == REVISE:
-            return "revise", int(payload["view"]["private_metadata"]), user, payload
+            return "revise", parse_id(payload["view"]["private_metadata"]), user, payload
         action = payload["actions"][0]
         decision = _ACTIONS[action["action_id"]]
-        proposal_id = int(action["value"])
+        proposal_id = parse_id(action["value"])  # 20 digits, 0, '-3' or '1_0' is no proposal: refused here
     except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, AttributeError):
         return None
     return decision, proposal_id, user, payload

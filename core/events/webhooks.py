@@ -25,6 +25,9 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 # Stripe was founded in 2010; 2100 is far enough ahead. Anything outside is not a real event time.
 MIN_CREATED, MAX_CREATED = 1_262_304_000, 4_102_444_800
 MAX_BODY_BYTES = 1_000_000  # Stripe events are a few KB; anything this large is not one
+# Stripe's ids are at most 255 characters and its event types under 100: anything longer is not an event (and a
+# 12 KB one would not fit the database's index row, a 500 before this check).
+MAX_EVENT_ID_CHARS, MAX_EVENT_TYPE_CHARS = 255, 100
 
 
 class SignatureError(ValueError):
@@ -99,9 +102,11 @@ def parse_stripe_event(payload: bytes) -> dict[str, Any]:
         raise BadEvent(str(exc)) from None
     if not isinstance(event, dict):
         raise BadEvent("body is not a JSON object")
-    for key in ("id", "type"):
+    for key, limit in (("id", MAX_EVENT_ID_CHARS), ("type", MAX_EVENT_TYPE_CHARS)):
         if not isinstance(event.get(key), str) or not event[key]:
             raise BadEvent(f"event has no {key}")
+        if len(event[key]) > limit:
+            raise BadEvent(f"event {key} is {len(event[key])} characters; a Stripe {key} has at most {limit}")
     created = event.get("created")
     if not isinstance(created, int) or isinstance(created, bool):
         raise BadEvent("event has no integer created timestamp")

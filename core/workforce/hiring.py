@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
+from core.config.store import validate_cents
 from core.errors import InvalidInput, NotFound
 from core.workforce import sql
 from core.workforce.roles import role_template
@@ -136,8 +137,7 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
     """
     template = role_template(role)
     name = _check_name(name)
-    if monthly_budget_cents is not None and monthly_budget_cents < 0:
-        raise InvalidInput("the monthly budget cannot be negative")
+    validate_cents(monthly_budget_cents, field="the monthly budget")
     settings = {"tone": _check_text("tone", tone or template.default_tone, 200),
                 "model": _check_text("model", model or template.default_model, 100),
                 "permissions": list(template.permissions)}
@@ -232,9 +232,7 @@ def edit_worker(session: Session, name: str, actor: Actor, *, tone: str | None =
     if review is not None:
         values["review_required"] = review
     if monthly_budget_cents is not None:
-        if monthly_budget_cents < 0:
-            raise InvalidInput("the monthly budget cannot be negative")
-        values["monthly_budget_cents"] = monthly_budget_cents
+        values["monthly_budget_cents"] = validate_cents(monthly_budget_cents, field="the monthly budget")
     session.execute(update(Agent).where(Agent.id == row.id).values(settings=settings, **values))
     after = get_worker(session, name)
     record_audit(session, actor, "agent", name, before.status, after.status,

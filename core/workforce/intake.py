@@ -6,6 +6,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.audit import Actor, record_audit
+from core.config.store import validate_cents
 from core.errors import InvalidInput, NotFound
 from core.plans.entitlements import admit
 from core.workforce.hiring import worker_for_role
@@ -40,8 +41,7 @@ def add_task_checked(session: Session, *, customer_id: int, description: str, re
     description = description.strip()
     if not description or len(description) > MAX_DESCRIPTION_CHARS or "\x00" in description:
         raise InvalidInput(f"a task description is 1-{MAX_DESCRIPTION_CHARS} characters")
-    if reward_cents < 0:
-        raise InvalidInput("reward_cents cannot be negative")
+    validate_cents(reward_cents, field="reward_cents")  # 0 to MAX_CENTS: 20 digits would overflow the column
     if session.execute(select(Customer.id).where(Customer.id == customer_id)).scalar_one_or_none() is None:
         raise NotFound(f"customer {customer_id} not found")
     if agent is not None:
