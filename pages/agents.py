@@ -15,14 +15,8 @@ from core.agents.registry import (
     update_agent,
 )
 from core.agents.runner import run_named_agent
-from core.config.store import (
-    InvalidSettingValue,
-    get_cash_balance,
-    get_daily_budget_cents,
-    parse_cents,
-    set_cash_balance,
-    set_daily_budget_cents,
-)
+from core.approvals.acting import set_cash_balance, set_daily_budget_cents
+from core.config.store import InvalidSettingValue, get_cash_balance, get_daily_budget_cents, parse_cents
 from core.console.runs import agent_run_page
 from core.money.cents import amount_text
 from ui.context import app_context, current_actor

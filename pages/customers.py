@@ -7,13 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.config.store import (
-    get_max_cost_share_pct,
-    get_roi_hourly_rate_cents,
-    parse_cents,
-    set_max_cost_share_pct,
-    set_roi_hourly_rate_cents,
-)
+from core.approvals.acting import set_max_cost_share_pct, set_roi_hourly_rate_cents
+from core.config.store import get_max_cost_share_pct, get_roi_hourly_rate_cents, parse_cents
 from core.console.customers import budget_lines, customer_detail, customer_lines
 from core.errors import HossError, InvalidInput
 from core.money.cents import amount_text, dollars, to_dollars

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.config.store import InvalidSettingValue, get_cash_balance, set_cash_balance
+from core.approvals.acting import import_bank_csv, set_cash_balance
+from core.config.store import InvalidSettingValue, get_cash_balance
 from core.events.processor import list_events
 from core.money.cents import cents_from_dollars, dollars, to_dollars
-from core.money.ledger import import_bank_csv, preview_bank_csv
+from core.money.ledger import preview_bank_csv
 from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor
 from ui.tables import page_for_filter, pager

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from core.approvals.acting import disconnect, start_connect
 from core.approvals.google_delivery import list_customer_delivery, set_customer_delivery
 from core.config.context import AppContext
 from core.errors import HossError
-from core.integrations.connection import STATE_TTL, disconnect, google_status, start_connect
+from core.integrations.connection import STATE_TTL, google_status
 from db.statuses import DELIVERY_MODES
 from ui.context import current_actor
 

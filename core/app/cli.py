@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, Settings, load_settings
-from core.errors import HossError, InvalidInput
+from core.errors import Forbidden, HossError, InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except HossError as exc:  # not found, illegal move, a query timeout: one line, never a traceback
         print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, InvalidInput) else 1
+        return 2 if isinstance(exc, (InvalidInput, Forbidden)) else 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # start-up failures (database unreachable, embedded server) are one line
