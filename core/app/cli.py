@@ -143,6 +143,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
             session.commit()
     finally:
         ctx.engine.dispose()
+    if result.forbidden:  # the permission table refused the decider's role: one line, exit 2
+        print(f"error: {result.message}", file=sys.stderr)
+        return 2
     print(result.message)
     return 0 if result.ok else 1
 
