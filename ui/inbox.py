@@ -26,7 +26,7 @@ from core.approvals.trust import mark_opened
 from core.config.context import AppContext
 from core.errors import Forbidden, IllegalTransition, NotFound
 from db.statuses import PROPOSAL_STATUSES
-from ui.context import current_actor, current_role
+from ui.context import current_actor
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
 from ui.permits import permit
 from ui.text_popover import text_popover
@@ -96,8 +96,9 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
                 edited: dict[str, Any] | None = None) -> str:
     with ctx.sessions() as session:
         try:
+            # No role from the session: the server looks the operator up itself (SPEC §19), whatever the page says.
             result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited,
-                            role=current_role(), settings=ctx.settings)
+                            settings=ctx.settings)
         except (NotFound, PayloadError) as exc:
             return str(exc)
         session.commit()
@@ -169,8 +170,7 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
             if col.button(label, key=f"batch_{decision}", disabled=not selected):
                 with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note,
-                                                          role=current_role())
+                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
                     session.commit()
                 for pid in selected:
                     st.session_state.pop(f"sel_{pid}", None)
