@@ -51,7 +51,10 @@ def cmd_run_agent(args: argparse.Namespace) -> int:
     from core.audit import Actor
 
     ctx = app_context()
-    result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+    try:
+        result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+    finally:  # a refused or unknown run still closes its connections
+        ctx.engine.dispose()
     for line in result.lines:
         print(f"  {line}")
     print(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
