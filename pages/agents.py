@@ -15,20 +15,16 @@ from core.agents.registry import (
     update_agent,
 )
 from core.agents.runner import run_named_agent
-from core.config.store import (
-    InvalidSettingValue,
-    get_cash_balance,
-    get_daily_budget_cents,
-    parse_cents,
-    set_cash_balance,
-    set_daily_budget_cents,
-)
+from core.approvals.acting import set_cash_balance, set_daily_budget_cents
+from core.config.store import InvalidSettingValue, get_cash_balance, get_daily_budget_cents, parse_cents
 from core.console.runs import agent_run_page
+from core.errors import Forbidden
 from core.money.cents import amount_text
 from ui.context import app_context, current_actor
 from ui.decisions import operators_section
 from ui.google import render_google_section
 from ui.live import live_fragment
+from ui.permits import permit
 from ui.policies import render_policy_settings
 from ui.safe import md_escape
 
@@ -50,6 +46,8 @@ def _run(name: str) -> None:
     try:
         result = run_named_agent(ctx, name, trigger="manual", actor=current_actor())
         st.session_state["agents_last_run"] = (name, result.status, result.summary, result.run_id, result.lines)
+    except Forbidden as exc:  # the table refused the operator's role: its sentence, not the error's class
+        st.session_state["agents_last_run"] = (name, "not started", str(exc), None, ())
     except Exception as exc:  # a run that cannot start is shown, not a crashed page
         st.session_state["agents_last_run"] = (name, "not started", f"{type(exc).__name__}: {exc}", None, ())
 
@@ -65,6 +63,9 @@ if last:
     if lines:
         box.code("\n".join(lines), language=None)
 
+running, configuring = permit("run_agent"), permit("change_settings")
+if running.help:
+    st.caption(running.help)
 for spec in agents:
     # Labels render as Markdown, so only a plain identifier goes in one; any other name is shown as text inside.
     shown = spec.name if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
@@ -88,18 +89,18 @@ for spec in agents:
                 enabled = st.toggle("Enabled", value=spec.enabled)
                 interval = st.number_input("Interval (seconds)", min_value=1, step=1,
                                            value=int(spec.interval_seconds or 60))
-                if st.form_submit_button("Save"):
+                if st.form_submit_button("Save", disabled=configuring.disabled, help=configuring.help):
                     try:
                         with ctx.sessions.begin() as s:
                             update_agent(s, spec.name, enabled=enabled, interval_seconds=int(interval),
                                          actor=current_actor())
                         st.rerun()
-                    except (InvalidAgentUpdate, UnknownRegistryAgent) as exc:
+                    except (InvalidAgentUpdate, UnknownRegistryAgent, Forbidden) as exc:
                         st.error("Not saved.")
                         st.text(str(exc))
             if spec.name in AGENT_NAMES:
                 st.button(f"Run {spec.name} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
-                          type="primary")
+                          type="primary", disabled=running.disabled, help=running.help)
 
 # Lazy tabs: only the open tab's queries run and only its elements are sent (each section's forms, radios and
 # tables cost the first render of the page as if shown).
@@ -133,7 +134,8 @@ def money_settings() -> None:
         st.caption("Amounts in dollars. A blank daily budget falls back to OPS_DAILY_BUDGET_CENTS (none when unset).")
         budget = st.text_input("Daily LLM budget ($)", value=amount_text(budget_now))
         cash = st.text_input("Cash balance for runway ($)", value=amount_text(cash_now))
-        if st.form_submit_button("Save settings"):
+        saving = permit("change_settings")
+        if st.form_submit_button("Save settings", disabled=saving.disabled, help=saving.help):
             try:
                 budget_cents = parse_cents(budget, field="Daily LLM budget")
                 cash_cents = parse_cents(cash, field="Cash balance")
@@ -141,7 +143,7 @@ def money_settings() -> None:
                     set_daily_budget_cents(s, budget_cents, current_actor())
                     set_cash_balance(s, cash_cents, current_actor())
                 st.success("Settings saved.")
-            except InvalidSettingValue as exc:
+            except (InvalidSettingValue, Forbidden) as exc:
                 st.error("Not saved.")
                 st.text(str(exc))
 

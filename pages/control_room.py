@@ -5,8 +5,10 @@ import streamlit as st
 from core.agents.registry import OPERATOR_RUNNABLE
 from core.agents.runner import run_named_agent
 from core.app.demo import seed_demo
+from core.approvals.acting import check
 from core.console import control_room as cr
 from core.console.glance import at_a_glance
+from core.errors import Forbidden
 from core.money.cents import dollars
 from core.money.words import meaning
 from core.ops.budget import pool_state
@@ -16,6 +18,7 @@ from ui.context import app_context, current_actor
 from ui.figures import Figure, count_bars, figure_grid
 from ui.glance import funnel_and_queue, money_chart, money_note
 from ui.live import live_fragment
+from ui.permits import permit
 from ui.tables import paged_table
 
 ctx = app_context()
@@ -78,18 +81,32 @@ def glance_panel() -> None:
 
 if st.session_state.get("db_empty"):
     st.info("No customers or tasks yet. Load 90 days of demo data to see the console at work.")
-    if st.button("Load demo data", type="primary"):
-        with st.spinner("Seeding demo data…"), ctx.sessions() as session:
-            counts = seed_demo(session)
-        st.session_state["db_empty"] = False
-        st.toast("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        st.rerun()
+    seeding = permit("change_settings")
+    if st.button("Load demo data", type="primary", disabled=seeding.disabled, help=seeding.help):
+        try:
+            with st.spinner("Seeding demo data…"), ctx.sessions() as session:
+                check(session, current_actor(), "change_settings")
+                counts = seed_demo(session)
+        except Forbidden as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["db_empty"] = False
+            st.toast("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            st.rerun()
 
 st.subheader("Run an agent")
+running = permit("run_agent")
 for col, agent in zip(st.columns(len(OPERATOR_RUNNABLE)), OPERATOR_RUNNABLE, strict=True):
-    if col.button(agent.label, key=f"run_{agent.name}", width="stretch"):
-        with st.spinner(f"{agent.label}…"):
-            st.session_state["last_run"] = run_named_agent(ctx, agent.name, trigger="manual", actor=current_actor())
+    if col.button(agent.label, key=f"run_{agent.name}", width="stretch", disabled=running.disabled,
+                  help=running.help):
+        try:
+            with st.spinner(f"{agent.label}…"):
+                st.session_state["last_run"] = run_named_agent(ctx, agent.name, trigger="manual",
+                                                               actor=current_actor())
+        except Forbidden as exc:
+            st.error(str(exc))
+if running.help:
+    st.caption(running.help)
 if result := st.session_state.get("last_run"):
     box = st.success if result.status == "succeeded" else st.info if result.status == "skipped" else st.error
     box(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
@@ -125,11 +142,16 @@ if leads_tab.open:
             c1, c2 = st.columns([3, 1])
             chosen = c1.selectbox("Lead that replied", markable, format_func=lambda r: f"#{r['id']} {r['company']}",
                                   key="lead_to_mark")
-            if c2.button("Mark responded", key="mark_responded"):
-                with ctx.sessions.begin() as session:
-                    cr.mark_lead_responded(session, chosen["id"], current_actor())
-                st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
-                st.rerun()
+            marking = permit("add_task")
+            if c2.button("Mark responded", key="mark_responded", disabled=marking.disabled, help=marking.help):
+                try:
+                    with ctx.sessions.begin() as session:
+                        cr.mark_lead_responded(session, chosen["id"], current_actor())
+                except Forbidden as exc:
+                    st.error(str(exc))
+                else:
+                    st.toast(f"Lead #{chosen['id']} marked responded; Onboarding will pick it up.")
+                    st.rerun()
 
 if customers_tab.open:
     with customers_tab:
@@ -149,11 +171,16 @@ if tasks_tab.open:
             c1, c2 = st.columns([3, 1])
             to_retry = c1.selectbox("Failed task", failed, key="task_to_retry",
                                     format_func=lambda r: f"#{r['id']} {r['customer']}: {(r['last_error'] or '')[:80]}")
-            if c2.button("Retry task", key="retry_task"):
-                with ctx.sessions() as session:
-                    retry_failed_task(session, to_retry["id"], current_actor())
-                st.toast(f"Task #{to_retry['id']} is pending again; the Ops pool will pick it up.")
-                st.rerun()
+            retrying = permit("run_agent")
+            if c2.button("Retry task", key="retry_task", disabled=retrying.disabled, help=retrying.help):
+                try:
+                    with ctx.sessions() as session:
+                        retry_failed_task(session, to_retry["id"], current_actor())
+                except Forbidden as exc:
+                    st.error(str(exc))
+                else:
+                    st.toast(f"Task #{to_retry['id']} is pending again; the Ops pool will pick it up.")
+                    st.rerun()
 
 if invoices_tab.open:
     with invoices_tab:

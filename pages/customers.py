@@ -7,13 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.config.store import (
-    get_max_cost_share_pct,
-    get_roi_hourly_rate_cents,
-    parse_cents,
-    set_max_cost_share_pct,
-    set_roi_hourly_rate_cents,
-)
+from core.approvals.acting import set_max_cost_share_pct, set_roi_hourly_rate_cents
+from core.config.store import get_max_cost_share_pct, get_roi_hourly_rate_cents, parse_cents
 from core.console.customers import budget_lines, customer_detail, customer_lines
 from core.errors import HossError, InvalidInput
 from core.money.cents import amount_text, dollars, to_dollars
@@ -21,6 +16,7 @@ from core.plans.budgets import set_customer_budget
 from core.plans.catalogue import PlanRow, change_customer_plan, create_plan, list_plans, update_plan
 from core.plans.portal import propose_billing_portal
 from ui.context import app_context, current_actor
+from ui.permits import permit
 from ui.safe import md_escape
 from ui.tables import readable_table, selection_key
 
@@ -58,9 +54,13 @@ def _int_or_blank(raw: str, field: str) -> int | None:
 
 def _customer_actions(chosen: int, head: dict[str, Any], plans: tuple[PlanRow, ...]) -> None:
     """The billing portal link, the plan change and the monthly LLM budget of one customer (each audited)."""
+    may = permit("change_plan")
+    if may.help:
+        st.caption(may.help)
     a1, a2, a3 = st.columns(3)
-    a1.button("Send billing portal link", key="customers_portal", disabled=not head["stripe_customer_id"],
-              help="Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
+    a1.button("Send billing portal link", key="customers_portal",
+              disabled=may.disabled or not head["stripe_customer_id"],
+              help=may.help or "Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
               on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, chosen, current_actor())} "
                                    "(billing portal email) is in the Inbox.",))
     plan_names = [p.name for p in plans]
@@ -72,7 +72,7 @@ def _customer_actions(chosen: int, head: dict[str, Any], plans: tuple[PlanRow, .
         return f"Plan set to {new_plan}; {len(released)} held task(s) released."
 
     a2.button("Change plan", key="customers_change_plan", on_click=_act, args=(_change_plan,),
-              disabled=new_plan == head["plan"])
+              disabled=may.disabled or new_plan == head["plan"], help=may.help)
     budget_text = a3.text_input("Monthly LLM budget ($, blank = none)", value=amount_text(head["monthly_budget_cents"]),
                                 key=f"customers_budget_{chosen}")
 
@@ -81,7 +81,8 @@ def _customer_actions(chosen: int, head: dict[str, Any], plans: tuple[PlanRow, .
         set_customer_budget(session, chosen, cents, current_actor())
         return f"Monthly LLM budget set to {dollars(cents) if cents is not None else 'none'}."
 
-    a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,))
+    a3.button("Save budget", key="customers_save_budget", on_click=_act, args=(_set_budget,), disabled=may.disabled,
+              help=may.help)
 
 
 with ctx.sessions() as session:
@@ -174,7 +175,8 @@ def plans_section() -> None:
                                  else str(current.monthly_task_cap))
         price_text = f3.text_input("Price per month ($)", value=amount_text(current.monthly_price_cents))
         price_id = f4.text_input("Stripe price id", value=current.stripe_price_id or "")
-        if st.form_submit_button("Save plan"):
+        editing = permit("change_plan")
+        if st.form_submit_button("Save plan", disabled=editing.disabled, help=editing.help):
             def _save(session) -> str:  # noqa: ANN001
                 released = update_plan(session, edit, monthly_task_cap=_int_or_blank(cap_text, "Monthly task cap"),
                                        monthly_price_cents=parse_cents(price_text, field="Price") or 0,
@@ -189,7 +191,8 @@ def plans_section() -> None:
         new_cap = n2.text_input("Monthly task cap (blank = unlimited)")
         new_price = n3.text_input("Price per month ($)")
         new_price_id = n4.text_input("Stripe price id")
-        if st.form_submit_button("Add plan"):
+        adding = permit("change_plan")
+        if st.form_submit_button("Add plan", disabled=adding.disabled, help=adding.help):
             def _add(session) -> str:  # noqa: ANN001
                 create_plan(session, name, monthly_task_cap=_int_or_blank(new_cap, "Monthly task cap"),
                             monthly_price_cents=parse_cents(new_price, field="Price") or 0,
@@ -220,7 +223,8 @@ def budgets_section() -> None:
         pct_text = s1.text_input("Max LLM cost per task, % of its reward (blank = none)",
                                  value="" if share_pct is None else str(share_pct))
         rate_text = s2.text_input("ROI hourly rate ($ per hour of a person's time)", value=amount_text(hourly))
-        if st.form_submit_button("Save settings"):
+        saving = permit("change_settings")
+        if st.form_submit_button("Save settings", disabled=saving.disabled, help=saving.help):
             def _settings(session) -> str:  # noqa: ANN001
                 set_max_cost_share_pct(session, _int_or_blank(pct_text, "Max LLM cost share"), current_actor())
                 set_roi_hourly_rate_cents(session, parse_cents(rate_text, field="ROI hourly rate"), current_actor())

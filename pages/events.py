@@ -5,12 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.config.store import InvalidSettingValue, get_cash_balance, set_cash_balance
+from core.approvals.acting import import_bank_csv, set_cash_balance
+from core.config.store import InvalidSettingValue, get_cash_balance
+from core.errors import Forbidden
 from core.events.processor import list_events
 from core.money.cents import cents_from_dollars, dollars, to_dollars
-from core.money.ledger import import_bank_csv, preview_bank_csv
+from core.money.ledger import preview_bank_csv
 from db.statuses import EVENT_STATUSES
 from ui.context import app_context, current_actor
+from ui.permits import permit
 from ui.tables import page_for_filter, pager
 from ui.text_popover import text_popover
 
@@ -62,15 +65,18 @@ if ledger_tab.open:
         with ctx.sessions() as session:
             current = get_cash_balance(session)
         st.text(f"Current: {'not set' if current is None else dollars(current)} (runway is computed from it)")
+        money = permit("change_settings")
+        if money.help:
+            st.caption(money.help)
         with st.form("cash"):
             amount = st.number_input("Cash balance ($)", value=to_dollars(current or 0), step=100.0, format="%.2f")
-            if st.form_submit_button("Save cash balance"):
+            if st.form_submit_button("Save cash balance", disabled=money.disabled, help=money.help):
                 cents = cents_from_dollars(amount)
                 try:
                     with ctx.sessions.begin() as session:
                         set_cash_balance(session, cents, current_actor())
                     st.success(f"Cash balance set to {dollars(cents)}.")
-                except InvalidSettingValue as exc:
+                except (InvalidSettingValue, Forbidden) as exc:
                     st.error(str(exc))
 
         st.subheader("Import bank transactions")
@@ -97,9 +103,14 @@ if ledger_tab.open:
                     ),
                     hide_index=True,
                 )
-                if st.button("Import", disabled=bool(preview.errors) or not preview.rows):
-                    with ctx.sessions() as session:
-                        result = import_bank_csv(session, content, current_actor())
+                if st.button("Import", disabled=money.disabled or bool(preview.errors) or not preview.rows,
+                             help=money.help):
+                    try:
+                        with ctx.sessions() as session:
+                            result = import_bank_csv(session, content, current_actor())
+                    except Forbidden as exc:
+                        st.error(str(exc))
+                        st.stop()
                     if result.errors:
                         st.error("Nothing imported:")
                         st.code("\n".join(result.errors), language=None)

@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.console import failures as fl
-from core.errors import HossError
+from core.errors import Forbidden, HossError
 from ui.context import app_context, current_actor
+from ui.permits import permit
 from ui.safe import md_escape
 from ui.tables import page_for_filter, pager, selection_key
 from ui.text_popover import text_popover
@@ -41,13 +42,19 @@ def _keep(report: fl.RetryReport | str) -> None:
 
 
 def _retry_selected(keys: tuple[str, ...]) -> None:
-    with ctx.sessions() as session:
-        _keep(fl.retry_failures(session, keys, current_actor()))
+    try:
+        with ctx.sessions() as session:
+            _keep(fl.retry_failures(session, keys, current_actor()))
+    except Forbidden as exc:
+        st.session_state["failures_refused"] = str(exc)
 
 
 def _retry_matching() -> None:
-    with ctx.sessions() as session:
-        _keep(fl.retry_matching(session, _filter(), current_actor()))
+    try:
+        with ctx.sessions() as session:
+            _keep(fl.retry_matching(session, _filter(), current_actor()))
+    except Forbidden as exc:
+        st.session_state["failures_refused"] = str(exc)
 
 
 def _replay() -> None:
@@ -82,6 +89,8 @@ inputs = tuple(repr(st.session_state.get(k)) for k in ("failures_kinds", "failur
 with ctx.sessions() as session:
     page = fl.list_failures(session, flt, page=page_for_filter("failures", inputs))
 
+if refused := st.session_state.pop("failures_refused", None):
+    st.error(refused)
 report = st.session_state.pop("failures_report", None)
 if isinstance(report, str):
     st.success(md_escape(report))
@@ -110,17 +119,19 @@ table = st.dataframe(
 selected = tuple(page.rows[i].key for i in table.selection.rows if i < len(page.rows))
 pager("failures", page.page, page.has_next)
 
+retrying = permit("run_agent")
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="center")
 c1.button(f"Retry selected ({len(selected)})", key="failures_retry_selected", on_click=_retry_selected,
-          args=(selected,), disabled=not selected, type="primary", width="stretch")
+          args=(selected,), disabled=retrying.disabled or not selected, help=retrying.help, type="primary",
+          width="stretch")
 # The popover is the confirmation: a bulk retry takes opening it, reading what it covers, and a second click.
 with c2.popover("Retry all matching…", disabled=not page.total, width="stretch", key="failures_all_box"):
     st.caption(f"Acts on all {page.total} row(s) the filter matches, not only this page. It skips executions "
                "whose outcome is unknown and that could go out twice (email, Slack): tick those to retry them on "
                "purpose.")
     st.button(f"Retry all {page.total} matching row(s)", key="failures_retry_all", on_click=_retry_matching,
-              disabled=not page.total, type="primary")
-c3.caption("Tick rows in the table to retry them.")
+              disabled=retrying.disabled or not page.total, help=retrying.help, type="primary")
+c3.caption(retrying.help or "Tick rows in the table to retry them.")
 
 replayable = {r.id: r for r in page.rows if r.kind == "event" and r.nodes}
 if replayable:
@@ -134,7 +145,8 @@ if replayable:
         step = replayable[chosen].step
         st.selectbox("From node", nodes, index=nodes.index(step) if step in nodes else 0,
                      key="failures_replay_node")
-        st.button("Replay", key="failures_replay", on_click=_replay, type="primary")
+        st.button("Replay", key="failures_replay", on_click=_replay, type="primary", disabled=retrying.disabled,
+                  help=retrying.help)
 
 st.caption("A retried worker task resumes at its first unfinished step: the steps it finished are kept and never "
            "called again (open it to see them). A task of the Ops prompt is one LLM call, so a retry reruns it.")

@@ -11,6 +11,7 @@ from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, 
 from core.workforce.roles import all_roles, role_template
 from core.workforce.views import recent_worker_tasks, worker_stats
 from ui.context import app_context, current_actor
+from ui.permits import permit
 from ui.safe import md_escape
 
 ctx = app_context()
@@ -78,9 +79,15 @@ if active:
     # Pills, not select boxes: the roster is in view at one click.
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
     c1.pills("Worker", active, default=active[0], required=True, key="workforce_worker")
-    c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",))
-    c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",))
-    c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",))
+    staffing = permit("manage_workforce")
+    c2.button("Pause", key="workforce_pause", on_click=_set_status, args=("paused",), disabled=staffing.disabled,
+              help=staffing.help)
+    c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",), disabled=staffing.disabled,
+              help=staffing.help)
+    c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",), disabled=staffing.disabled,
+              help=staffing.help)
+    if staffing.help:
+        st.caption(staffing.help)
     others = [n for n in active if n != st.session_state.get("workforce_worker", active[0])]
     st.pills("Firing hands its pending tasks to", [_SAME_ROLE, *others], default=_SAME_ROLE, required=True,
              key="workforce_heir")
@@ -94,7 +101,8 @@ if active:
             model = st.text_input("Model", value=chosen.model, key=f"edit_model_{chosen.name}")
             hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
             review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
-            if st.form_submit_button("Save changes"):
+            editing = permit("manage_workforce")
+            if st.form_submit_button("Save changes", disabled=editing.disabled, help=editing.help):
                 _save(lambda session: edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
                                                   hours=parse_hours(hours), review=review),
                       lambda _: f"Saved {chosen.name}.", "Not saved")
@@ -119,7 +127,8 @@ def hire_section() -> None:
                                    '"mon-fri 22:00-06:00 UTC" ends the next morning')
         review = st.checkbox("Review its work before it is done", value=template.review_by_default,
                              key=f"hire_review_{role}")
-        if st.form_submit_button("Hire", type="primary"):
+        hiring = permit("manage_workforce")
+        if st.form_submit_button("Hire", type="primary", disabled=hiring.disabled, help=hiring.help):
             _save(lambda session: hire(session, role, name, current_actor(), tone=tone, model=model,
                                        hours=parse_hours(hours), review=review),
                   lambda worker: f"Hired {worker.name} as {worker.role}.", "Not hired")

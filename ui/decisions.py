@@ -11,15 +11,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.approvals.operators import add_operator, deactivate_operator, list_operators, role_of
+from core.approvals.operators import add_operator, deactivate_operator, list_operators
 from core.approvals.payloads import PAYLOAD_MODELS, PayloadInvalid, validate_payload
 from core.approvals.policies import get_policy, time_left_text
 from core.approvals.queries import ProposalView
 from core.approvals.trust import trust_ledger
 from core.config.context import AppContext
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from db.statuses import OPERATOR_ROLES
-from ui.context import current_actor, current_role
+from ui.context import current_actor
+from ui.permits import permit
 
 _LONG_FIELDS = ("body", "text", "description")
 
@@ -107,12 +108,8 @@ def trust_tab(ctx: AppContext) -> None:
 
 
 def is_owner(ctx: AppContext) -> bool:
-    """Whether the signed-in operator is an owner (the Operators section is theirs alone)."""
-    role = current_role()
-    if role is None:
-        with ctx.sessions() as session:
-            role = role_of(session, current_actor())
-    return role == "owner"
+    """Whether the signed-in operator may manage operators (the Operators section is theirs alone)."""
+    return not permit("manage_operators").disabled
 
 
 def operators_section(ctx: AppContext) -> None:
@@ -149,7 +146,7 @@ def _save(ctx: AppContext, change: Any) -> None:
         try:
             saved = change(session)
             session.commit()
-        except (InvalidInput, NotFound) as exc:
+        except (InvalidInput, NotFound, Forbidden) as exc:
             st.error(str(exc))
             return
     st.text(f"Saved: {saved.name} is {saved.role}{'' if saved.active else ' (inactive)'}")

@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from core.approvals.acting import disconnect, start_connect
 from core.approvals.google_delivery import list_customer_delivery, set_customer_delivery
 from core.config.context import AppContext
 from core.errors import HossError
-from core.integrations.connection import STATE_TTL, disconnect, google_status, start_connect
+from core.integrations.connection import STATE_TTL, google_status
 from db.statuses import DELIVERY_MODES
 from ui.context import current_actor
+from ui.permits import permit
 
 _DELIVERY_LABELS = {"email": "email (SMTP / SendGrid)", "gmail_draft": "Gmail draft (the founder sends it)"}
 
@@ -44,6 +46,9 @@ def render_google_section(ctx: AppContext) -> None:
         status = google_status(session, ctx.settings)
     if message := st.session_state.pop("google_message", None):
         st.info(message)
+    may = permit("connect_google")
+    if may.help:
+        st.caption(may.help)
     if status.connected:
         shown = status.email or "an account this key cannot read"
         since = status.connected_at.astimezone(ZoneInfo(ctx.settings.hoss_timezone)) if status.connected_at else None
@@ -51,7 +56,8 @@ def render_google_section(ctx: AppContext) -> None:
                 + " (scopes: Gmail compose, Sheets).")
         if status.problem:
             st.warning(status.problem)
-        st.button("Disconnect Google", key="google_disconnect", on_click=_disconnect, args=(ctx,))
+        st.button("Disconnect Google", key="google_disconnect", on_click=_disconnect, args=(ctx,),
+                  disabled=may.disabled, help=may.help)
     else:
         st.text("Not connected. Connecting lets approved deliveries wait as Gmail drafts and done tasks add "
                 "a row to the customer's sheet.")
@@ -60,7 +66,7 @@ def render_google_section(ctx: AppContext) -> None:
         st.caption(status.blocker)
     elif not status.connected or status.problem:
         label = "Connect Google again" if status.connected else "Connect Google"
-        st.button(label, key="google_connect", on_click=_connect, args=(ctx,))
+        st.button(label, key="google_connect", on_click=_connect, args=(ctx,), disabled=may.disabled, help=may.help)
         if url := st.session_state.get("google_consent_url"):
             st.link_button("Continue to Google's consent page", url)
             st.caption(f"The link is good once, for {int(STATE_TTL.total_seconds() // 60)} minutes.")
@@ -82,7 +88,8 @@ def _render_customer_delivery(ctx: AppContext) -> None:
                         format_func=_DELIVERY_LABELS.get, horizontal=True)
         sheet = st.text_input("Google Sheet (URL or id; blank: no sheet)", value=sheet_id or "")
         st.caption("With a sheet, each done task proposes one row: date, task, worker, cost, earned, task id.")
-        if st.form_submit_button("Save delivery"):
+        delivering = permit("change_plan")
+        if st.form_submit_button("Save delivery", disabled=delivering.disabled, help=delivering.help):
             with ctx.sessions() as session:
                 try:
                     set_customer_delivery(session, chosen, mode, sheet, current_actor())

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from core.approvals.executor import resolve_unknown_execution
-from core.approvals.operators import role_of
 from core.approvals.payloads import REVISABLE
 from core.approvals.proposals import Decision, decide, decide_many
 from core.approvals.queries import (
@@ -25,10 +24,11 @@ from core.approvals.queries import (
 )
 from core.approvals.trust import mark_opened
 from core.config.context import AppContext
-from core.errors import IllegalTransition, InvalidInput, NotFound
+from core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from db.statuses import PROPOSAL_STATUSES
-from ui.context import current_actor, current_role
+from ui.context import current_actor
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
+from ui.permits import permit
 from ui.text_popover import text_popover
 
 __all__ = ["history_tab", "pending_tab", "show_flash", "trust_tab"]  # the Inbox page's tabs
@@ -96,8 +96,9 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
                 edited: dict[str, Any] | None = None) -> str:
     with ctx.sessions() as session:
         try:
+            # No role from the session: the server looks the operator up itself (SPEC §19), whatever the page says.
             result = decide(session, proposal_id, decision, current_actor(), note=note, edited_payload=edited,
-                            role=current_role(), settings=ctx.settings)
+                            settings=ctx.settings)
         except (NotFound, InvalidInput) as exc:  # PayloadInvalid names each refused field
             details = "; ".join(f"{d['field']}: {d['message']}" for d in getattr(exc, "details", ()))
             return f"{exc} ({details})" if details else str(exc)
@@ -106,12 +107,8 @@ def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | No
 
 
 def may_decide(ctx: AppContext) -> bool:
-    """Whether the signed-in operator may decide at all (viewers see the cards without buttons)."""
-    role = current_role()
-    if role is None:
-        with ctx.sessions() as session:
-            role = role_of(session, current_actor())
-    return role != "viewer"
+    """Whether the signed-in operator may decide at all (a viewer sees the cards without buttons)."""
+    return not permit("decide_proposal").disabled
 
 
 def outgoing(p: ProposalView) -> None:
@@ -174,8 +171,7 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
             if col.button(label, key=f"batch_{decision}", disabled=not selected):
                 with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note,
-                                                          role=current_role())
+                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
                     session.commit()
                 for pid in selected:
                     st.session_state.pop(f"sel_{pid}", None)
@@ -195,14 +191,16 @@ def attention_section(ctx: AppContext) -> None:
             outgoing(p)
             execution_block(p)
             cols = st.columns(3)
+            may = permit("decide_proposal")
             for col, resolution, label in zip(cols, ("sent", "retry", "give_up"),
                                               ("It went out", "Retry (same key)", "Give up"), strict=True):
-                if col.button(label, key=f"resolve_{resolution}_{p.id}") and p.execution is not None:
+                if col.button(label, key=f"resolve_{resolution}_{p.id}", disabled=may.disabled,
+                              help=may.help) and p.execution is not None:
                     with ctx.sessions() as session:
                         try:
                             message = resolve_unknown_execution(session, p.execution.id, resolution, current_actor())
                             session.commit()
-                        except (NotFound, IllegalTransition) as exc:
+                        except (NotFound, IllegalTransition, Forbidden) as exc:
                             message = str(exc)
                     flash([message])
 
@@ -231,7 +229,7 @@ def pending_tab(ctx: AppContext) -> None:
                 st.session_state["inbox_focus"] = focus + 1
                 st.rerun()
         else:
-            st.text("You are signed in as a viewer: you can see the proposals but not decide them.")
+            st.text(f"{permit('decide_proposal').help} You can see the proposals but not decide them.")
         for index, p in enumerate(shown):
             pending_card(ctx, p, deciding, focused=index == focus)
     with ctx.sessions() as session:

@@ -7,8 +7,10 @@ import streamlit as st
 
 from core.approvals.policies import APPROVING_ROLES, POLICY_MODES, TIMEOUT_ACTIONS, PolicyError, list_policies, update_policy
 from core.config.context import AppContext
+from core.errors import Forbidden
 from core.money.cents import cents_from_dollars, to_dollars
 from ui.context import current_actor
+from ui.permits import permit
 
 _LABELS = {"manual": "manual (operator approves)", "auto": "auto (policy approves)",
            "auto_below": "auto below an amount"}
@@ -18,6 +20,9 @@ def render_policy_settings(ctx: AppContext) -> None:
     """Show and edit the approval policy of every action type (stored in `settings`, audited)."""
     with ctx.sessions() as session:
         policies = list_policies(session)
+    may = permit("change_policy")
+    if may.help:
+        st.caption(may.help)
     for policy in policies:
         at = policy.action_type
         with st.container(border=True):
@@ -42,7 +47,7 @@ def render_policy_settings(ctx: AppContext) -> None:
                                       key=f"policy_timeout_{at}")
                 escalate = e.number_input("Escalate after (minutes; blank: never)", min_value=1, step=5,
                                           value=policy.escalate_after_minutes, key=f"policy_escalate_{at}")
-            if save_col.button("Save", key=f"policy_save_{at}"):
+            if save_col.button("Save", key=f"policy_save_{at}", disabled=may.disabled, help=may.help):
                 changes = {
                     "mode": mode, "limit_cents": cents_from_dollars(dollars) if mode == "auto_below" else None,
                     "approvers": tuple(approvers), "two_person_above_cents": None if two is None else cents_from_dollars(two),
@@ -55,7 +60,7 @@ def render_policy_settings(ctx: AppContext) -> None:
                     try:
                         saved = update_policy(session, at, current_actor(), **changes)
                         session.commit()
-                    except PolicyError as exc:
+                    except (PolicyError, Forbidden) as exc:
                         st.error(str(exc))
                     else:
                         st.text(f"Saved: {saved.describe()}")

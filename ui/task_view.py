@@ -12,6 +12,7 @@ from core.workforce.review import review_task
 from core.workforce.views import StepView, TaskDetail, task_detail
 from ui.context import app_context, current_actor
 from ui.live import live_fragment
+from ui.permits import permit
 from ui.safe import md_escape
 
 REFRESH_SECONDS = 3
@@ -92,7 +93,13 @@ def review_actions(detail: TaskDetail) -> None:
         return
     st.subheader("Review")
     st.text_area("Note for the worker (required to request changes)", key=f"review_note_{detail.id}")
+    may = permit("review_task")
+    if may.help:
+        st.caption(may.help)
     a, r, d = st.columns(3)
-    a.button("Approve", key="review_approve", type="primary", on_click=_decide, args=(detail.id, "approve"))
-    r.button("Request changes", key="review_revise", on_click=_decide, args=(detail.id, "revise"))
-    d.button("Discard", key="review_discard", on_click=_decide, args=(detail.id, "discard"))
+    a.button("Approve", key="review_approve", type="primary", on_click=_decide, args=(detail.id, "approve"),
+             disabled=may.disabled, help=may.help)
+    r.button("Request changes", key="review_revise", on_click=_decide, args=(detail.id, "revise"),
+             disabled=may.disabled, help=may.help)
+    d.button("Discard", key="review_discard", on_click=_decide, args=(detail.id, "discard"),
+             disabled=may.disabled, help=may.help)

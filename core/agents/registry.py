@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.errors import InvalidInput, NotFound
@@ -211,6 +212,7 @@ def update_agent(
 
     The scheduler reads both on each tick, so the change holds from its next tick without a restart.
     """
+    check(session, actor, "change_settings")
     if enabled is not None and not isinstance(enabled, bool):
         raise InvalidAgentUpdate("enabled must be true or false")
     if interval_seconds is not None:

@@ -13,6 +13,7 @@ from core.agents.onboarding import run_onboarding_agent
 from core.agents.ops import run_ops_agent, run_ops_batch
 from core.agents.registry import AGENT_NAMES, agents_scheduled
 from core.agents.runs import AgentResult, record_skipped_run
+from core.approvals.acting import check
 from core.audit import Actor
 from core.config.context import AppContext
 from core.errors import InvalidInput
@@ -53,10 +54,14 @@ class UnknownAgent(InvalidInput):
 
 
 def run_named_agent(ctx: AppContext, name: str, *, trigger: str = "manual", actor: Actor | None = None) -> AgentResult:
-    """Run the agent called `name` once, recording who started it, and return what it did."""
+    """Run the agent called `name` once, recording who started it, and return what it did (Forbidden first for a
+    person whose role may not run agents; the scheduler passes no actor)."""
     runner = RUNNERS.get(name)
     if runner is None:
         raise UnknownAgent(f"unknown agent {name!r}; choose one of: {', '.join(AGENT_NAMES)}")
+    if actor is not None:
+        with ctx.sessions() as session:
+            check(session, actor, "run_agent")
     if name not in EXCLUSIVE_AGENTS:
         return runner(ctx, trigger, actor)
     # A manual run and a scheduled run (from any replica) of a singleton agent never overlap: the second one

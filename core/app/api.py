@@ -1,7 +1,7 @@
 """The HTTP API of SPEC §8 and §16: Starlette routes served by `web` and by `api` (the webhook is in stripe_webhook).
 
 Every route but /healthz (and the webhook, which has its signature) needs `Authorization: Bearer $HOSS_API_TOKEN`,
-/metrics included; with no token configured the API refuses (503) instead of standing open. Errors are JSON: 401/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
+/metrics included; with no token configured the API refuses (503) instead of standing open. Errors are JSON: 401/403/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from core.agents.runner import run_named_agent
 from core.app.http import MAX_OFFSET, ApiError, error_response, json_body, ok, path_id, query_int
 from core.app.metrics import metrics_endpoint
 from core.app.stripe_webhook import webhook_routes
+from core.approvals.acting import mark_invoice_paid
 from core.approvals.proposals import decide
 from core.approvals.queries import MAX_PAGE, list_pending, list_proposals
 from core.audit import Actor
 from core.config.context import AppContext
 from core.config.settings import Settings, parse_token_map
 from core.console.control_room import mark_lead_responded
-from core.errors import IllegalTransition, InvalidInput, NotFound, QueryTimeout
-from core.money.invoices import mark_invoice_paid
+from core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound, QueryTimeout
 from core.transitions import ProposalDecision
 from db.statuses import PROPOSAL_STATUSES
 
@@ -89,6 +89,8 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
             return await handler(request, ctx)
         except ApiError as exc:
             return error_response(exc.status, exc.message, **exc.extra)
+        except Forbidden as exc:  # the permission table refused the caller's role (core.approvals.acting)
+            return error_response(403, str(exc))
         except NotFound as exc:
             return error_response(404, str(exc))
         except IllegalTransition as exc:

@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from core.agents.registry import AGENT_NAMES
 from core.config.settings import ConfigError, Settings, load_settings
-from core.errors import HossError, InvalidInput
+from core.errors import Forbidden, HossError, InvalidInput
 from core.transitions import PROPOSAL_DECISIONS
 from db.ids import parse_id
 
@@ -76,7 +76,10 @@ def cmd_run_agent(args: argparse.Namespace) -> int:
     from core.audit import Actor
 
     ctx = app_context()
-    result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+    try:
+        result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+    finally:  # a refused or unknown run still closes its connections
+        ctx.engine.dispose()
     for line in result.lines:
         print(f"  {line}")
     print(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
@@ -168,6 +171,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
             session.commit()
     finally:
         ctx.engine.dispose()
+    if result.forbidden:  # the permission table refused the decider's role: one line, exit 2
+        print(f"error: {result.message}", file=sys.stderr)
+        return 2
     print(result.message)
     return 0 if result.ok else 1
 
@@ -366,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except HossError as exc:  # not found, illegal move, a query timeout: one line, never a traceback
         print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, InvalidInput) else 1
+        return 2 if isinstance(exc, (InvalidInput, Forbidden)) else 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # start-up failures (database unreachable, embedded server) are one line

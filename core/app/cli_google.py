@@ -24,7 +24,8 @@ def cmd_google(args: argparse.Namespace) -> int:
 
 
 def _google(ctx, action: str, actor: Actor) -> int:  # noqa: ANN001 - an AppContext
-    from core.integrations.connection import STATE_TTL, disconnect, google_status, start_connect
+    from core.approvals.acting import disconnect, start_connect
+    from core.integrations.connection import STATE_TTL, google_status
 
     with ctx.sessions() as session:
         if action == "connect":

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from core.approvals import sql
+from core.approvals.acting import check
 from core.approvals.executors import RESEND_SAFE, PermanentError, TransientError, adapter_for
 from core.approvals.policies import get_policy
 from core.approvals.proposals import approval_count
@@ -202,6 +203,7 @@ def resolve_unknown_execution(session: Session, execution_id: int, resolution: s
     Retry reuses the same execution and idempotency key, so Stripe still dedupes. No commit; NotFound
     for an unknown id; IllegalTransition when the execution is not `unknown`.
     """
+    check(session, actor, "decide_proposal")
     if resolution not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)} (got {resolution!r})")
     row = session.execute(
@@ -243,6 +245,7 @@ def retry_execution(session: Session, execution_id: int, actor: Actor, *, bulk: 
     retry of that one row may send it again. No commit. NotFound; IllegalTransition when the execution is
     neither failed nor unknown or its proposal is not `failed` (e.g. it was refused before it ever started).
     """
+    check(session, actor, "run_agent")
     row = session.execute(
         select(Execution.status, Execution.proposal_id, Execution.error, ActionProposal.action_type)
         .join(ActionProposal, ActionProposal.id == Execution.proposal_id)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor, record_audit
 from core.errors import InvalidInput, NotFound
 from db.models import Customer
@@ -42,6 +43,7 @@ def parse_sheet_id(raw: str | None) -> str | None:
 def set_customer_delivery(session: Session, customer_id: int, delivery: str, sheet_id: str | None,
                           actor: Actor) -> None:
     """Store a customer's `delivery` and `sheet_id` (an id or a URL; blank clears it), audited. No commit."""
+    check(session, actor, "change_plan")
     if delivery not in DELIVERY_MODES:
         raise InvalidInput(f"delivery must be one of {', '.join(DELIVERY_MODES)} (got {delivery!r})")
     sheet = parse_sheet_id(sheet_id)

@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.permissions import require
 from core.audit import Actor, record_audit
 from core.errors import InvalidInput, NotFound
 from db.models import Operator
@@ -50,6 +51,7 @@ def _check(name: str, role: str, email: str | None, slack_user_id: str | None = 
 def add_operator(session: Session, name: str, role: str, actor: Actor, *, email: str | None = None,
                  slack_user_id: str | None = None) -> OperatorView:
     """Add an operator, or change an existing one's role/email/Slack user (and reactivate it); audited. No commit."""
+    require(role_of(session, actor), "manage_operators")
     _check(name, role, email, slack_user_id)
     email = email.lower() if email else None
     old = session.execute(select(Operator).where(Operator.name == name)).scalar_one_or_none()
@@ -71,6 +73,7 @@ def add_operator(session: Session, name: str, role: str, actor: Actor, *, email:
 
 def deactivate_operator(session: Session, name: str, actor: Actor) -> OperatorView:
     """Deactivate an operator (it can no longer decide); audited. No commit; NotFound for an unknown name."""
+    require(role_of(session, actor), "manage_operators")
     current = get_operator(session, name)
     if current.active:
         session.execute(update(Operator).where(Operator.name == name).values(active=False))

@@ -11,16 +11,20 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.approvals.payloads import ACTION_TYPES, POLICY_MODES, unknown_type
+from core.approvals.permissions import allowed
 from core.audit import Actor, record_audit
 from core.config.store import MAX_CENTS, get_setting
 from core.errors import InvalidInput
 from core.money.cents import dollars
 from db.models import Setting
+from db.statuses import OPERATOR_ROLES
 
 MAX_MINUTES = 366 * 24 * 60  # an SLA or an escalation longer than a year is a typo (and overflows a date)
 TIMEOUT_ACTIONS = ("expire", "reject")
-APPROVING_ROLES = ("owner", "approver")  # viewers never decide, whatever a policy says
+# The operator roles the permission table lets decide (owner, approver); a policy may narrow them, never widen.
+APPROVING_ROLES = tuple(r for r in OPERATOR_ROLES if allowed(r, "decide_proposal"))
 DEFAULT_APPROVERS = APPROVING_ROLES
 
 
@@ -48,8 +52,9 @@ class Policy:
         return 2 if payload_amount(payload) >= self.two_person_above_cents else 1
 
     def may_approve(self, role: str) -> bool:
-        """Whether an operator of `role` may approve (or reject, or revise) this action type."""
-        return role in APPROVING_ROLES and role in self.approvers
+        """Whether `role` may approve (or reject, or revise) this action type: the table's decide_proposal, then
+        the policy's own `approvers` as a further restriction."""
+        return allowed(role, "decide_proposal") and role in self.approvers
 
     def allows_auto(self, payload: dict[str, Any]) -> bool:
         """Whether a proposal with this payload is approved by the policy itself (never one needing two people)."""
@@ -154,6 +159,7 @@ def update_policy(session: Session, action_type: str, actor: Actor, **changes: A
     Fields: mode, limit_cents, approvers (roles), two_person_above_cents, sla_minutes, on_timeout,
     escalate_after_minutes; a value of None clears an optional one. PolicyError for anything invalid.
     """
+    check(session, actor, "change_policy")
     _check_action_type(action_type)
     old = get_policy(session, action_type)
     unknown = set(changes) - {f for f in Policy.__dataclass_fields__ if f != "action_type"}

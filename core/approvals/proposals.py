@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from core.approvals import sql
 from core.approvals.operators import role_of
 from core.approvals.payloads import REVISABLE, validate_payload
+from core.approvals.permissions import refusal
 from core.approvals.policies import Policy, get_policy
 from core.approvals.revise import DRAFTER, MAX_NOTE, TEXT_FIELDS, recent_notes, redraft
 from core.audit import Actor, record_audit
@@ -179,6 +180,8 @@ def _refusal(session: Session, proposal: ActionProposal, actor: Actor, role: str
     role = role or role_of(session, actor)
     if policy.may_approve(role):
         return None
+    if reason := refusal(role, "decide_proposal"):  # the permission table first: its sentence, nothing changed
+        return Decision(proposal.id, False, proposal.status, f"{reason} Nothing changed.", forbidden=True)
     return Decision(proposal.id, False, proposal.status,
                     f"{actor.label} ({role}) may not {wanted} {proposal.action_type} proposals; nothing changed",
                     forbidden=True)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from core.approvals.operators import operator_by_slack_user
 from core.approvals.payloads import REVISABLE
+from core.approvals.permissions import refusal
 from core.approvals.proposals import decide
 from core.audit import Actor, record_audit
 from core.config.context import AppContext
@@ -186,10 +187,11 @@ def handle_interaction(ctx: AppContext, body: bytes, headers: dict[str, str]) ->
         if fresh is None:
             return SlackAnswer(401, {"error": "this interaction was already received"})
         operator = operator_by_slack_user(session, user)
-        if operator is None or operator.role == "viewer":
+        if operator is None or (reason := refusal(operator.role, "decide_proposal")):
             session.commit()  # the nonce only: a replay of a refused click stays refused
-            who = "not mapped to a HossAgent operator" if operator is None else "a viewer"
-            return _ephemeral(settings, channel, user, f"You are {who}; nothing was decided.")
+            text = ("You are not mapped to a HossAgent operator; nothing was decided." if operator is None
+                    else f"{reason} Nothing was decided.")
+            return _ephemeral(settings, channel, user, text)
         session.execute(update(ActionProposal).where(ActionProposal.id == proposal_id, ActionProposal.opened_at.is_(None))
                         .values(opened_at=func.now()))
         if decision == "open_revise":

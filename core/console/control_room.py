@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from core.agents.runs import run_history_query
+from core.approvals.acting import check
 from core.audit import Actor
 from core.money.figures import gross_margin_cents, net_profit_cents
 from core.transitions import transition_lead
@@ -164,6 +165,7 @@ def list_agent_runs(session: Session, *, agent: str | None = None, page: int = 1
 
 def mark_lead_responded(session: Session, lead_id: int, actor: Actor) -> bool:
     """Move a lead to `responded` (audited; no commit); False when it already is. NotFound, IllegalTransition."""
+    check(session, actor, "add_task")
     status = session.execute(select(Lead.status).where(Lead.id == lead_id).with_for_update()).scalar_one_or_none()
     if status == "responded":
         return False  # a double click or a retried API call: nothing more to do

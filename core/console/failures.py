@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from core.agents.events import GRAPHS
+from core.approvals.acting import check
 from core.approvals.executor import retry_execution
 from core.audit import Actor
 from core.console import sql
@@ -161,6 +162,7 @@ def retry_failures(session: Session, keys: Iterable[str], actor: Actor) -> Retry
     A chosen `unknown` execution is retried whatever its action type: choosing it is the deliberate act.
     InvalidInput (nothing done) when a key is malformed.
     """
+    check(session, actor, "run_agent")
     parsed = list(dict.fromkeys(parse_key(k) for k in keys))
     report = RetryReport()
     for start in range(0, len(parsed), BATCH):
@@ -173,6 +175,7 @@ def retry_matching(session: Session, flt: FailureFilter, actor: Actor) -> RetryR
 
     `unknown` emails and Slack messages are skipped (they may have gone out; retry them one by one).
     """
+    check(session, actor, "run_agent")
     report = RetryReport()
     after: tuple[str, int] = ("", 0)
     params = flt.params()
@@ -192,6 +195,7 @@ def replay_event_from(session: Session, event_id: int, from_node: str, actor: Ac
     InvalidInput when the event's type runs no graph or the node is not one of its nodes; NotFound;
     IllegalTransition when the event is not `failed`.
     """
+    check(session, actor, "run_agent")
     route = session.execute(sql.EVENT_ROUTE, {"e": event_id}).first()
     if route is None:
         raise NotFound(f"event {event_id} not found")

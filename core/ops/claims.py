@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor
 from core.ops import sql
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
@@ -135,6 +136,7 @@ def requeue_failed_task(session: Session, task_id: int, actor: Actor) -> None:
 
 def retry_failed_task(session: Session, task_id: int, actor: Actor) -> None:
     """The console's retry of one task (requeue_failed_task) in its own transaction; commit."""
+    check(session, actor, "run_agent")
     requeue_failed_task(session, task_id, actor)
     session.commit()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
@@ -178,6 +179,7 @@ def warn_budgets(session: Session, now: datetime | None = None) -> tuple[int, ..
 
 def set_customer_budget(session: Session, customer_id: int, cents: int | None, actor: Actor) -> None:
     """Set (None: clear) the customer's monthly LLM cap, audited; tasks it parked are due again. No commit."""
+    check(session, actor, "change_plan")
     cents = validate_cents(cents, field="Monthly LLM budget")
     old = session.execute(sql.LOCK_CUSTOMER_BUDGET, {"customer_id": customer_id}).one_or_none()
     if old is None:

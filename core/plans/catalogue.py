@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor, record_audit
 from core.errors import InvalidInput, NotFound
 from core.plans import sql
@@ -78,6 +79,7 @@ def update_plan(session: Session, name: str, *, monthly_task_cap: int | None, mo
 
     Returns how many held tasks were released. NotFound for an unknown plan, InvalidInput for a bad value.
     """
+    check(session, actor, "change_plan")
     cap, price, price_id = _validated(monthly_task_cap, monthly_price_cents, stripe_price_id)
     old = session.execute(sql.LOCK_PLAN, {"name": name}).one_or_none()
     if old is None:
@@ -99,6 +101,7 @@ def update_plan(session: Session, name: str, *, monthly_task_cap: int | None, mo
 def create_plan(session: Session, name: str, *, monthly_task_cap: int | None, monthly_price_cents: int,
                 stripe_price_id: str | None, actor: Actor) -> None:
     """Add a plan (audited); InvalidInput for a bad or taken name or value. No commit."""
+    check(session, actor, "change_plan")
     name = (name or "").strip()
     if not _NAME.match(name):
         raise InvalidInput("plan name must be lowercase letters, digits, - or _ (up to 40), starting with a letter")
@@ -116,6 +119,7 @@ def change_customer_plan(session: Session, customer_id: int, plan: str, actor: A
                          stripe_event_id: str | None = None, subscription_status: str | None = None) -> tuple[int, ...]:
     """Put the customer on `plan` (plan_changed_at, history row, audit) and release held tasks it now has room
     for; the released task ids. A change to the plan it is on records nothing. No commit."""
+    check(session, actor, "change_plan")
     usage = lock_usage(session, customer_id)
     if session.execute(sql.PLAN_EXISTS, {"name": plan}).one_or_none() is None:
         raise NotFound(f"plan {plan!r} not found")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.approvals.proposals import draft_proposal
 from core.audit import Actor
 from core.errors import InvalidInput, NotFound
@@ -17,6 +18,7 @@ def propose_billing_portal(session: Session, customer_id: int, actor: Actor) -> 
 
     NotFound for an unknown customer; InvalidInput when it has no Stripe customer id or no contact email.
     """
+    check(session, actor, "change_plan")
     row = session.execute(sql.CUSTOMER_CONTACT, {"customer_id": customer_id}).one_or_none()
     if row is None:
         raise NotFound(f"customer {customer_id} not found")

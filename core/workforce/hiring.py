@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor, record_audit
 from core.config.store import validate_cents
 from core.errors import InvalidInput, NotFound
@@ -135,6 +136,7 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
 
     InvalidInput for an unknown role, a bad or taken name, a negative budget.
     """
+    check(session, actor, "manage_workforce")
     template = role_template(role)
     name = _check_name(name)
     validate_cents(monthly_budget_cents, field="the monthly budget")
@@ -176,6 +178,7 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
     A fired worker's pending tasks go to `hand_to`, else to the active worker of the same role with the fewest
     open tasks; with neither, firing is refused (InvalidInput) so that no task is left unclaimable.
     """
+    check(session, actor, "manage_workforce")
     row = _lock_worker(session, name)
     old = _status(row)
     if old == "fired":
@@ -219,6 +222,7 @@ def edit_worker(session: Session, name: str, actor: Actor, *, tone: str | None =
                 hours: Hours | None | str = "keep", review: bool | None = None,
                 monthly_budget_cents: int | None = None) -> Worker:
     """Change a worker's tone, model, hours (None = always), review or budget; audited with old and new; no commit."""
+    check(session, actor, "manage_workforce")
     row = _lock_worker(session, name)
     before = get_worker(session, name)
     settings = dict(row.settings or {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor, record_audit
 from core.config.store import validate_cents
 from core.errors import InvalidInput, NotFound
@@ -38,6 +39,7 @@ def add_task(session: Session, *, customer_id: int, description: str, reward_cen
 def add_task_checked(session: Session, *, customer_id: int, description: str, reward_cents: int, actor: Actor,
                      agent: str | None = None) -> tuple[int, str]:
     """add_task for outside input (CLI, API, console): (id, status); NotFound / InvalidInput first. No commit."""
+    check(session, actor, "add_task")
     description = description.strip()
     if not description or len(description) > MAX_DESCRIPTION_CHARS or "\x00" in description:
         raise InvalidInput(f"a task description is 1-{MAX_DESCRIPTION_CHARS} characters")

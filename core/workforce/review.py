@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.approvals.acting import check
 from core.audit import Actor
 from core.errors import IllegalTransition, InvalidInput, NotFound
 from core.transitions import REVIEW_DECISIONS, transition_task
@@ -36,6 +37,7 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
     NotFound for an unknown task, IllegalTransition when it is not waiting for review, InvalidInput for a bad
     decision or a revise without a note.
     """
+    check(session, actor, "review_task")
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput(f"a review decision is one of {', '.join(REVIEW_DECISIONS)} (got {decision!r})")
     note = (note or "").strip() or None

@@ -105,11 +105,13 @@ def test_cli_adds_operators_and_sets_policies_audited(
     db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["operator", "add", "olga", "--role", "owner"]) == 0  # once operators exist, the table applies
     assert main(["operator", "add", "ana", "--role", "approver", "--email", "ana@example.test",
-                 "--slack-user", "U1"]) == 0
+                 "--slack-user", "U1", "--actor", "olga"]) == 0
     assert main(["policy", "set", "email", "--two-person-above-cents", "0", "--approvers", "owner,approver",
-                 "--sla-minutes", "30", "--on-timeout", "reject", "--escalate-after-minutes", "10"]) == 0
-    assert main(["operator", "deactivate", "ana"]) == 0
+                 "--sla-minutes", "30", "--on-timeout", "reject", "--escalate-after-minutes", "10",
+                 "--actor", "olga"]) == 0
+    assert main(["operator", "deactivate", "ana", "--actor", "olga"]) == 0
     assert main(["operator", "list"]) == 0
     out = capsys.readouterr().out
     assert "ana\tapprover\tana@example.test\tU1\tinactive" in out

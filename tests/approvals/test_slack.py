@@ -125,6 +125,8 @@ def test_viewer_and_unmapped_clicks_get_an_ephemeral_refusal_and_change_nothing(
         assert _post(api, _click(pid, user)).json()["ok"] is False
     assert _row(session, pid) == ("pending", 0)
     assert [c["user"] for c in calls.of("chat.postEphemeral")] == ["U0VI", "U0NOBODY"]
+    assert calls.of("chat.postEphemeral")[0]["text"] == ("A viewer cannot decide proposals; an owner can change "
+                                                         "your role. Nothing was decided.")
 
 
 def test_two_person_rule_across_console_and_slack(slack, session: Session) -> None:
