@@ -80,6 +80,21 @@ def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def owner_db_url(db_url: str) -> str:
+    """This test's database as the role that owns its tables (for fixtures that tamper or seed with raw SQL)."""
+    return db_url
+
+
+@pytest.fixture
+def owner_session(owner_db_url: str) -> Iterator[Session]:
+    """A session as the tables' owner: what a database owner (not the application) can do."""
+    engine = make_engine(owner_db_url, pool_size=1)
+    with make_session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+@pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings for mock mode against this test's database; tests override fields with `model_copy`."""
     return Settings(_env_file=None, database_url=db_url, hoss_data_dir=tmp_path / "data")  # type: ignore[call-arg]

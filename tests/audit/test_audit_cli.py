@@ -54,3 +54,14 @@ def test_a_short_secret_key_is_one_line_and_exit_2(db_url, tmp_path) -> None:
     proc = _cli(db_url, tmp_path, "verify", HOSS_SECRET_KEY="short")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "HOSS_SECRET_KEY" in proc.stderr and "short" not in proc.stderr.replace("HOSS_SECRET_KEY", "")
+
+
+def test_audit_verify_fails_after_the_log_and_its_anchors_are_emptied(db_url, session, owner_session, tmp_path) -> None:
+    ids = write_rows(session, 3)
+    session.rollback()  # let go of audit_log before the owner empties it
+    assert _cli(db_url, tmp_path, "verify").returncode == 0  # the witness now holds the head
+    as_table_owner(owner_session, "TRUNCATE audit_log, audit_anchors")
+    proc = _cli(db_url, tmp_path, "verify")
+    assert (proc.returncode, proc.stdout.count("\n")) == (1, 1), proc.stdout
+    assert proc.stdout.startswith(f"audit chain broken at row {ids[-1]}: emptied: the log has no rows, but row "
+                                  f"{ids[-1]} (3 rows) was the head witnessed here on ")
