@@ -11,12 +11,16 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from db.engine import DatabaseUnavailable
 
 log = logging.getLogger("hoss.db")
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any constant works; every HossAgent process takes the same one before migrating.
 _MIGRATION_LOCK_KEY = 0x4055_A6E7
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 # What the runtime role may do, granted again after every migration so that every table a migration adds is
 # covered: DML on the application's tables; on audit_log and audit_anchors only INSERT and SELECT (their
@@ -37,6 +41,14 @@ BEGIN
     EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %I', r);
     IF current_setting('server_version_num')::int >= 170000 THEN
         EXECUTE format('GRANT MAINTAIN ON ALL TABLES IN SCHEMA public TO %I', r);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hoss_canvas_reader')
+            AND NOT pg_has_role(r, 'hoss_canvas_reader', 'MEMBER') THEN
+        BEGIN  -- the canvas reads as this role (SET ROLE, migration canvas_indexes)
+            EXECUTE format('GRANT hoss_canvas_reader TO %I', r);
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;  -- the canvas then runs its read-only transactions as the runtime role itself
+        END;
     END IF;
     BEGIN  -- the witness names a database by its cluster's identifier (core.audit.witness); a superuser may grant it
         EXECUTE format('GRANT EXECUTE ON FUNCTION pg_catalog.pg_control_system() TO %I', r);
@@ -62,7 +74,16 @@ def migrate(engine: Engine, runtime_role: str | None = None) -> None:
             conn.commit()
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            try:
+                command.upgrade(cfg, "head")
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                    raise
+                conn.rollback()
+                raise DatabaseUnavailable(
+                    f"The schema needs migrating and {engine.url.username or 'this role'} may not do it "
+                    f"({str(exc.orig).strip().splitlines()[0]}): run `python -m core migrate` with "
+                    "HOSS_MIGRATION_DATABASE_URL set to the schema owner's URL") from None
             conn.commit()
             if runtime_role:
                 grant_runtime(conn, runtime_role)
