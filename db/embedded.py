@@ -9,6 +9,8 @@ from pathlib import Path
 log = logging.getLogger("hoss.db")
 
 DATABASE_NAME = "hoss"
+# The role every process but the migration connects as: no table is its own (db.roles grants it DML only).
+RUNTIME_ROLE = "hoss_app"
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -36,7 +38,36 @@ def start_embedded_postgres(data_dir: Path) -> str:
     uri = server.get_uri()
     admin_url = _to_sqlalchemy(uri)
     _ensure_database(admin_url, DATABASE_NAME)
+    ensure_role(admin_url, RUNTIME_ROLE)
     return admin_url.replace("/postgres?", f"/{DATABASE_NAME}?", 1)
+
+
+def ensure_role(admin_url: str, role: str, password: str | None = None) -> None:
+    """Create the login role `role` (not a superuser, owning nothing) unless it exists; idempotent and race-safe."""
+    import psycopg
+    from psycopg import sql
+
+    conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            return
+        create = sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT").format(
+            sql.Identifier(role))
+        if password is not None:
+            create = sql.SQL("{} PASSWORD {}").format(create, sql.Literal(password))
+        try:
+            conn.execute(create)
+        except psycopg.errors.DuplicateObject:
+            pass  # another process created it first
+        except psycopg.errors.UniqueViolation:
+            pass  # the same race, reported by the catalog's unique index
+
+
+def runtime_url(owner_url: str, role: str = RUNTIME_ROLE, password: str | None = None) -> str:
+    """The embedded server's URL for the runtime role: the owner's URL with another user (trust auth: no password)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(owner_url).set(username=role, password=password).render_as_string(hide_password=False)
 
 
 def _to_sqlalchemy(uri: str) -> str:

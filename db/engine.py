@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,27 +26,36 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """DATABASE_URL when set, else start the embedded server and return its URL."""
+@dataclass(frozen=True)
+class DatabaseUrls:
+    """Where the processes connect (`runtime`: DML only) and where migrations run (`migration`: the schema's owner)."""
+
+    runtime: str
+    migration: str
+
+    @property
+    def runtime_role(self) -> str | None:
+        """The role to grant the runtime privileges to after migrating; None when both URLs name the same role."""
+        from sqlalchemy.engine import make_url
+
+        runtime, migration = make_url(self.runtime).username, make_url(self.migration).username
+        return runtime if runtime and runtime != migration else None
+
+
+def resolve_database_urls(settings: Settings) -> DatabaseUrls:
+    """DATABASE_URL (and HOSS_MIGRATION_DATABASE_URL, else DATABASE_URL again) when set; else start the embedded
+    server, whose superuser migrates and whose runtime role (db.embedded.RUNTIME_ROLE) the processes run as."""
     if settings.database_url:
-        return normalize_url(settings.database_url)
-    from db.embedded import start_embedded_postgres
+        runtime = normalize_url(settings.database_url)
+        return DatabaseUrls(runtime, normalize_url(settings.hoss_migration_database_url or runtime))
+    from db.embedded import runtime_url, start_embedded_postgres
 
-    return start_embedded_postgres(settings.hoss_data_dir)
-
-
-# Session settings in one round trip per new connection; values are bound, never spliced into the text.
-_SET_SESSION_SETTINGS = "SELECT set_config(name, value, false) FROM unnest(%s::text[], %s::text[]) AS s(name, value)"
+    owner = start_embedded_postgres(settings.hoss_data_dir)
+    return DatabaseUrls(runtime_url(owner), owner)
 
 
-def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent",
-                session_settings: Mapping[str, str] | None = None) -> Engine:
-    """An engine with pre-ping (survives a database restart), a connect timeout, UTC sessions and no JIT.
-
-    `session_settings` are set on every new connection (the audit key's pads, core.audit.seal): once per
-    connection, not per statement.
-    """
-    names, values = list(session_settings or {}), list((session_settings or {}).values())
+def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossagent") -> Engine:
+    """An engine with pre-ping (survives a database restart), a connect timeout, UTC sessions and no JIT."""
     engine = create_engine(
         normalize_url(url),
         pool_pre_ping=True,
@@ -61,8 +71,6 @@ def make_engine(url: str, *, pool_size: int = 5, application_name: str = "hossag
             # Every statement of this application is short (rollups and covering indexes do the heavy lifting);
             # JIT compilation fired on mis-estimated plans and cost ~450 ms for a 3-row answer (issue 16).
             cur.execute("SET jit = off")
-            if names:
-                cur.execute(_SET_SESSION_SETTINGS, (names, values))
         dbapi_conn.commit()
 
     return engine

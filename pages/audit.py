@@ -21,7 +21,8 @@ ANY = "(any)"
 ctx = app_context()
 st.title("Audit log")
 st.caption("Every status change, decision and setting edit, newest first. Rows are hash-chained by the database, "
-           "and each new head is anchored outside the log (sealed with HOSS_SECRET_KEY when it is set).")
+           "each new head is anchored outside the log, and Verify chain keeps a witness of the head outside the database "
+           "(sealed with HOSS_SECRET_KEY when it is set).")
 
 with ctx.sessions() as session:
     entities = audit_entities(session)
@@ -99,12 +100,12 @@ with b3.popover("Export CSV…", key="audit_export_box"):
 if b4.button("Verify chain", key="audit_verify"):
     with ctx.sessions() as session:
         report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
-                                    witness=witness_path(ctx.settings.hoss_data_dir))
+                                    witness=witness_path(ctx.settings.hoss_data_dir,
+                                                         ctx.settings.hoss_audit_witness_file))
     if report.ok:
         st.success(f"Chain intact: {report.checked} row(s) checked.")
         if report.head_id is not None:
-            sealed = (f"sealed with HOSS_SECRET_KEY since row {report.sealed_since}"
-                      if report.sealed_since is not None else "not sealed with a key")
+            sealed = "witness sealed with HOSS_SECRET_KEY" if report.keyed else "witness not sealed with a key"
             st.caption(f"Head: row {report.head_id}, {report.anchors} anchor(s), {sealed}.")
     elif report.first_broken_id is None:
         st.error("The chain cannot be verified.")
@@ -112,6 +113,6 @@ if b4.button("Verify chain", key="audit_verify"):
     else:
         st.error(f"Chain broken at row {report.first_broken_id} ({report.reason}); {report.checked} row(s) checked.")
         st.caption("Rows or anchors were changed or removed outside the application (the app itself cannot "
-                   "update or delete either).")
+                   "update or delete either), or the witness kept outside the database no longer matches.")
     for note in report.notes:
         st.info(note)

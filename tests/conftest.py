@@ -1,4 +1,8 @@
-"""Fixtures: a real Postgres (embedded, or TEST_DATABASE_URL), one migrated template, a fresh clone per test."""
+"""Fixtures: a real Postgres (embedded, or TEST_DATABASE_URL), one migrated template, a fresh clone per test.
+
+Product code runs as the runtime role, as in production (SPEC §19: DML only, no table its own): `db_url`,
+`settings`, `ctx` and `session` connect as it. `owner_db_url` and `owner_session` are the tables' owner, for
+fixtures that seed or tamper with raw SQL the application could not run."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ import pytest
 from psycopg import sql
 from sqlalchemy.orm import Session
 
-from core.audit.seal import session_settings_for
 from core.config.context import AppContext
 from core.config.settings import Settings
+from db.embedded import RUNTIME_ROLE, ensure_role, runtime_url
 from db.engine import make_engine, make_session_factory, normalize_url, with_database
 from db.migrate import migrate
 
@@ -52,14 +56,24 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def template_db(pg_admin_url: str) -> Iterator[str]:
-    """A migrated template database, made once per session; each test clones it."""
+def runtime_role(pg_admin_url: str) -> tuple[str, str | None]:
+    """The role (and password) product code connects as: the embedded server's own, or one made on TEST_DATABASE_URL."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        role, password = "hoss_app_test", "hoss-app-test-runtime"
+        ensure_role(pg_admin_url, role, password)
+        return role, password
+    return RUNTIME_ROLE, None  # start_embedded_postgres made it
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str, runtime_role: tuple[str, str | None]) -> Iterator[str]:
+    """A migrated template database with the runtime role's grants, made once per session; each test clones it."""
     name = f"hoss_tpl_{os.getpid()}"
     with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     engine = make_engine(with_database(pg_admin_url, name))
-    migrate(engine)
+    migrate(engine, runtime_role=runtime_role[0])
     engine.dispose()
     yield name
     with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
@@ -67,8 +81,8 @@ def template_db(pg_admin_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    """A fresh, migrated database for this test alone."""
+def owner_db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database for this test alone, as the role that owns its tables (to seed or tamper)."""
     name = f"hoss_t_{os.getpid()}_{next(_counter)}"
     with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(
@@ -80,6 +94,21 @@ def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def db_url(owner_db_url: str, runtime_role: tuple[str, str | None]) -> str:
+    """This test's database as the runtime role: what the product's processes connect as (DATABASE_URL)."""
+    return runtime_url(owner_db_url, *runtime_role)
+
+
+@pytest.fixture
+def owner_session(owner_db_url: str) -> Iterator[Session]:
+    """A session as the tables' owner: what a database owner (not the application) can do."""
+    engine = make_engine(owner_db_url, pool_size=1)
+    with make_session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+@pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings for mock mode against this test's database; tests override fields with `model_copy`."""
     return Settings(_env_file=None, database_url=db_url, hoss_data_dir=tmp_path / "data")  # type: ignore[call-arg]
@@ -88,8 +117,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def ctx(settings: Settings) -> Iterator[AppContext]:
     """An application context on this test's database (already migrated by the template)."""
-    engine = make_engine(settings.database_url or "", pool_size=10,
-                         session_settings=session_settings_for(settings.secret("hoss_secret_key")))
+    engine = make_engine(settings.database_url or "", pool_size=10)
     yield AppContext(settings=settings, engine=engine, sessions=make_session_factory(engine))
     engine.dispose()
 

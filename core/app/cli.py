@@ -180,7 +180,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 @command("audit")
 def cmd_audit(args: argparse.Namespace) -> int:
-    """`audit verify`: the chain, its anchors, the key's seals and this machine's witness; 0 intact, 1 broken."""
+    """`audit verify`: the chain, its anchors and the witness outside the database (sealed with the key); 0 intact, 1 broken."""
     from core.audit.chain import verify_audit_chain
     from core.audit.seal import AuditKey
     from core.audit.witness import witness_path
@@ -192,7 +192,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     try:
         with ctx.sessions() as session:
             report = verify_audit_chain(session, key=AuditKey.from_secret(ctx.settings.secret("hoss_secret_key")),
-                                        witness=witness_path(ctx.settings.hoss_data_dir))
+                                        witness=witness_path(ctx.settings.hoss_data_dir,
+                                                             ctx.settings.hoss_audit_witness_file))
     finally:
         ctx.engine.dispose()
     print(report.summary())
@@ -322,6 +323,7 @@ class _OneLineParser(argparse.ArgumentParser):
 # Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
 VERB_MODULES: tuple[str, ...] = (
     "core.app.cli_workforce", "core.app.cli_plans", "core.app.cli_decisions", "core.app.cli_google",
+    "core.app.cli_doctor",
 )
 
 
@@ -351,7 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("decision", choices=PROPOSAL_DECISIONS)
     p.add_argument("--note", default=None, help="why (kept with the decision)")
     p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
-    p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and seals (exit 0 intact, 1 broken)")
+    p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and the witness outside the database "
+                                           "(exit 0 intact, 1 broken)")
     p.add_argument("action", nargs="*", help="verify")
     for name, help_ in (("web", "console and HTTP API on one port"), ("api", "the HTTP API alone"),
                         ("console", "the console alone")):

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import Engine
+
 from core.app.logs import formatter
 from core.app.sentry import configure_error_reporting
-from core.audit.seal import session_settings_for
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
-from db.engine import check_connection, make_engine, make_session_factory, resolve_database_url
+from db.engine import DatabaseUrls, check_connection, make_engine, make_session_factory, resolve_database_urls
 from db.migrate import migrate
 
 
 def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, pool_size: int = 5) -> AppContext:
-    """Validate settings, reach (or start) the database, migrate it, and return the context."""
+    """Validate settings, reach (or start) the database, migrate it as the schema's owner, and return the context,
+    whose engine connects as the runtime role (DML only, SPEC §19)."""
     settings = settings or load_settings()
     configure_logging(settings)
     configure_error_reporting(settings)  # every process bootstraps: web, api, scheduler, console, each CLI verb
-    engine = make_engine(resolve_database_url(settings), pool_size=pool_size,
-                         session_settings=session_settings_for(settings.secret("hoss_secret_key")))
+    urls = resolve_database_urls(settings)
+    engine = make_engine(urls.runtime, pool_size=pool_size)
     check_connection(engine)
     if run_migrations:
-        migrate(engine)
+        migrate_as_owner(urls, engine)
     return AppContext(settings=settings, engine=engine, sessions=make_session_factory(engine))
+
+
+def migrate_as_owner(urls: DatabaseUrls, runtime_engine: Engine) -> None:
+    """Migrate over the migration URL (a short-lived engine of one connection), granting the runtime role its
+    DML; over the runtime engine itself when both URLs are one."""
+    if urls.migration == urls.runtime:
+        migrate(runtime_engine)
+        return
+    owner = make_engine(urls.migration, pool_size=1, application_name="hossagent-migrate")
+    try:
+        check_connection(owner)
+        migrate(owner, runtime_role=urls.runtime_role)
+    finally:
+        owner.dispose()
 
 
 def configure_logging(settings: Settings) -> None:

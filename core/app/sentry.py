@@ -66,14 +66,14 @@ def _quiet_at_exit(pending: int, timeout: float) -> None:
 
 
 def secret_values(settings: Settings) -> tuple[str, ...]:
-    """Every secret a process holds: each SecretStr setting's value and the password in DATABASE_URL.
+    """Every secret a process holds: each SecretStr setting's value and the passwords in the database URLs.
 
     (The embedded server has no password.)
     """
     values = {v for name in SECRET_FIELDS if (v := settings.secret(name))}
-    if settings.database_url:
+    for url in filter(None, (settings.database_url, settings.hoss_migration_database_url)):
         try:
-            password = make_url(settings.database_url).password
+            password = make_url(url).password
         except (ArgumentError, ValueError):  # an unparseable URL has no password we could name
             password = None
         if password:

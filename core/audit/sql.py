@@ -1,6 +1,6 @@
 """Every SQL statement of the audit package, named; values only as bound parameters.
 
-The verification statements compute the row hash and the anchor seal themselves, with built-in functions only,
+The verification statement computes the row hash itself, with built-in functions only,
 under a search_path that puts pg_catalog first: a database owner can replace `audit_log_row_hash()` (or shadow
 a built-in), but not the check. The formulas are the ones the chain trigger uses (migrations
 console_audit_chain and audit_anchors); an intact chain verifying is the test that they agree.
@@ -13,7 +13,7 @@ from sqlalchemy import text
 PIN_SEARCH_PATH = text("SELECT set_config('search_path', 'pg_catalog, public', true)")
 
 # One pass over audit_log and audit_anchors; every finding carries the id it is about, and the lowest id wins
-# (the first broken link), ties going to the finding listed first. `:key_id` NULL skips the keyed checks.
+# (the first broken link), ties going to the finding listed first. No key is involved (core.audit.seal).
 VERIFY = text(r"""
     WITH walked AS MATERIALIZED (
         SELECT a.id, a.row_hash,
@@ -29,13 +29,12 @@ VERIFY = text(r"""
         WINDOW w AS (ORDER BY a.id)
     ),
     anchors AS MATERIALIZED (
-        SELECT k.last_id, k.row_count, k.head_hash, k.key_id, k.seal, w.id AS row_id, w.row_hash, w.n
+        SELECT k.last_id, k.row_count, k.head_hash, w.id AS row_id, w.row_hash, w.n
         FROM audit_anchors k LEFT JOIN walked w ON w.id = k.last_id
     ),
     bounds AS (
         SELECT (SELECT count(*) FROM walked) AS rows, (SELECT max(id) FROM walked) AS tail,
-               (SELECT count(*) FROM anchors) AS anchored, (SELECT max(last_id) FROM anchors) AS head,
-               (SELECT min(last_id) FROM anchors WHERE key_id = CAST(:key_id AS text)) AS sealed_since
+               (SELECT count(*) FROM anchors) AS anchored, (SELECT max(last_id) FROM anchors) AS head
     ),
     findings AS (
         SELECT id, 1 AS rank, 'content changed' AS reason FROM walked WHERE changed
@@ -54,26 +53,18 @@ VERIFY = text(r"""
         SELECT last_id, 5, 'rows missing before it: ' || row_count || ' anchored up to here, ' || n || ' left'
         FROM anchors WHERE row_id IS NOT NULL AND row_count IS DISTINCT FROM n
         UNION ALL
-        SELECT last_id, 6, 'anchor rewritten: its seal does not match HOSS_SECRET_KEY'
-        FROM anchors WHERE key_id = CAST(:key_id AS text) AND seal IS DISTINCT FROM encode(sha256(
-            CAST(:opad AS bytea) || sha256(CAST(:ipad AS bytea) || convert_to(
-            'hoss-audit-anchor-v1|' || last_id::text || '|' || row_count::text || '|' || head_hash, 'UTF8'))), 'hex')
-        UNION ALL
-        SELECT k.last_id, 7, 'not sealed with HOSS_SECRET_KEY though earlier rows are (written without the key, or re-sealed)'
-        FROM anchors k, bounds b WHERE k.last_id > b.sealed_since AND k.key_id IS DISTINCT FROM CAST(:key_id AS text)
-        UNION ALL
-        SELECT min(w.id), 8, 'written after the anchored head: no anchor'
+        SELECT min(w.id), 6, 'written after the anchored head: no anchor'
         FROM walked w, bounds b WHERE w.id > coalesce(b.head, 0) HAVING count(*) > 0
     )
-    SELECT b.rows, b.anchored, b.sealed_since, f.id, f.reason
+    SELECT b.rows, b.anchored, f.id, f.reason
     FROM bounds b LEFT JOIN LATERAL (SELECT id, reason FROM findings ORDER BY id, rank LIMIT 1) f ON true
 """)
 
-HEAD_ANCHOR = text("""
-    SELECT last_id, row_count, head_hash, key_id, seal FROM audit_anchors ORDER BY last_id DESC LIMIT 1
-""")
+HEAD_ANCHOR = text("SELECT last_id, row_count, head_hash FROM audit_anchors ORDER BY last_id DESC LIMIT 1")
 
-ANCHOR_AT = text("SELECT last_id, row_count, head_hash, key_id, seal FROM audit_anchors WHERE last_id = :id")
+ANCHOR_AT = text("SELECT last_id, row_count, head_hash FROM audit_anchors WHERE last_id = :id")
+
+LOG_EMPTY = text("SELECT NOT EXISTS (SELECT 1 FROM audit_log)")
 
 # What names a database in the witness file (core.audit.witness.database_identity).
 CLUSTER_IDENTIFIER = text("SELECT system_identifier::text FROM pg_control_system()")

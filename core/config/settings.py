@@ -40,8 +40,16 @@ class Settings(BaseSettings):
     )
 
     # Database
-    database_url: str | None = Field(None, description="Postgres URL; unset means the embedded server.")
+    database_url: str | None = Field(
+        None, description="Postgres URL every process connects as: the runtime role, with DML only (see "
+        "\"Database roles\"); unset means the embedded server, which sets up both roles itself.")
+    hoss_migration_database_url: str | None = Field(
+        None, description="Postgres URL of the role that owns the schema: migrations run as it, then grant "
+        "DATABASE_URL's role its DML; unset, migrations run as DATABASE_URL (`doctor` then reports it).")
     hoss_data_dir: Path = Field(Path(".data"), description="Where the embedded Postgres keeps its data.")
+    hoss_audit_witness_file: Path | None = Field(
+        None, description="Where `audit verify` keeps its witness of the audit log's head, outside the database "
+        "(sealed with HOSS_SECRET_KEY); unset means `audit_witness.json` under HOSS_DATA_DIR.")
 
     # LLM
     openai_api_key: SecretStr | None = Field(None, description="Enables real LLM calls; unset means mock mode.")
@@ -149,9 +157,9 @@ class Settings(BaseSettings):
     )
     hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
     hoss_secret_key: SecretStr | None = Field(
-        None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process) "
-        "and encrypts stored Google tokens; unset, the anchors are unkeyed (a re-seal by the database owner goes "
-        "unnoticed) and Connect Google is off."
+        None, description="Seals the audit witness (HMAC, in Python: the key never reaches the database; at least "
+        "16 characters, the same wherever `audit verify` runs) and encrypts stored Google tokens; unset, the "
+        "witness is unsealed (whoever can write it and the database could rewrite both) and Connect Google is off."
     )
     hoss_public_url: str = Field(
         "http://localhost:8501",
@@ -197,7 +205,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "database_url", "openai_base_url", "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
+        "database_url", "hoss_migration_database_url", "hoss_audit_witness_file", "openai_base_url",
+        "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
         "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm",
         "openai_tpm", "slack_approval_channel",
         "google_client_id", "google_api_base",
@@ -207,7 +216,7 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "hoss_migration_database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is not None and urlsplit(value).scheme.split("+")[0] not in ("postgresql", "postgres"):
@@ -284,7 +293,7 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "configuration"
         # Secrets, and a database URL (it may carry a password), are never echoed back.
-        shown = "" if field in SECRET_FIELDS or field == "database_url" else f" (got {err.get('input')!r})"
+        shown = "" if field in SECRET_FIELDS or field.endswith("database_url") else f" (got {err.get('input')!r})"
         raise ConfigError(f"Invalid {field.upper()}: {err['msg'].removeprefix('Value error, ')}{shown}") from None
 
 

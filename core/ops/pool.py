@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.audit.seal import session_settings_for
 from core.config.settings import Settings
 from core.ops.budget import budget_exhausted, stop_for_budget
 from core.ops.claims import claim_next, release_claim
@@ -97,7 +96,7 @@ class OpsPool:
         return self._run(stop_event, until_idle=False)
 
     def _run(self, stop: threading.Event, *, until_idle: bool) -> PoolSummary:
-        self._slot_engine, own = _slot_engine(self.sessions, self.workers, self.settings)
+        self._slot_engine, own = _slot_engine(self.sessions, self.workers)
         try:
             return self._run_slots(stop, until_idle=until_idle)
         finally:
@@ -244,17 +243,16 @@ class OpsPool:
                                self._budget_hit, released)
 
 
-def _slot_engine(sessions: sessionmaker[Session], workers: int, settings: Settings) -> tuple[Engine, bool]:
+def _slot_engine(sessions: sessionmaker[Session], workers: int) -> tuple[Engine, bool]:
     """The sessions' engine when its pool holds a connection per slot plus two (lease keeper, release); else a
-    dedicated engine of that size (True: the pool owns and disposes it), whose connections seal audit anchors
-    with the same key. A slot must never wait for a connection."""
+    dedicated engine of that size on the same URL (True: the pool owns and disposes it). A slot must never wait
+    for a connection."""
     bind = sessions.kw.get("bind")
     engine = bind if isinstance(bind, Engine) else bind.engine  # type: ignore[union-attr]
     capacity = engine.pool.size() + max(getattr(engine.pool, "_max_overflow", 0), 0)  # type: ignore[attr-defined]
     if capacity >= workers + 2:
         return engine, False
-    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=workers + 2,
-                       session_settings=session_settings_for(settings.secret("hoss_secret_key"))), True
+    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=workers + 2), True
 
 
 def _discard(sessions: tuple[Session, ...] | None) -> None:

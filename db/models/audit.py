@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    CheckConstraint,
     Index,
     Text,
     text,
@@ -42,15 +41,12 @@ class AuditLog(Base):
 
 
 class AuditAnchor(Base):
-    """The chain's head after each audit row, sealed with the audit key when the writer had it (core.audit.seal).
+    """The chain's head after each audit row, unkeyed (the key seals the witness outside, core.audit.seal).
 
-    Append-only, and only the audit_log chain trigger may insert (migration audit_anchors)."""
+    Append-only, and only the audit_log chain trigger may insert (migrations audit_anchors, audit_unkeyed_anchors)."""
 
     __tablename__ = "audit_anchors"
-    __table_args__ = (CheckConstraint("(key_id IS NULL) = (seal IS NULL)", name="sealed_with_key"),)
     last_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # audit_log.id
     row_count: Mapped[int] = mapped_column(BigInteger)  # rows in the chain once that row was written
     head_hash: Mapped[str] = mapped_column(Text)  # that row's row_hash
-    key_id: Mapped[str | None] = mapped_column(Text)
-    seal: Mapped[str | None] = mapped_column(Text)
     anchored_at: Mapped[datetime] = created_now()

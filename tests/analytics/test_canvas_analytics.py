@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text
 
 from core.analytics import WHITELIST, AnalyticsError, run_analytics
 from core.config.context import AppContext
@@ -255,9 +256,9 @@ def test_invalid_params_are_refused_with_one_message(data: AppContext, params: d
         run_analytics(data.engine, "revenue_by_customer", params)
 
 
-def test_truncating_tasks_empties_the_rollups(data: AppContext) -> None:
-    with data.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE tasks CASCADE")  # and their workflow steps (task_steps)
+def test_truncating_tasks_empties_the_rollups(data: AppContext, owner_session) -> None:
+    owner_session.execute(text("TRUNCATE tasks CASCADE"))  # and their workflow steps (task_steps); the owner's
+    owner_session.commit()
     assert run(data, "profit_over_time", period="all_time").rows == []
     assert run(data, "task_throughput", period="all_time").rows == []
 

@@ -131,7 +131,7 @@ def test_injection_never_reaches_the_model(data: AppContext, fake_openai) -> Non
     assert choice.function is None and fake.calls == 0
 
 
-def test_without_the_reader_role_queries_still_run_read_only(data: AppContext, db_url: str) -> None:
+def test_without_the_reader_role_queries_still_run_read_only(data: AppContext, db_url: str, owner_session) -> None:
     """A database user that may not SET ROLE to the reader still gets READ ONLY and the timeout."""
     import os
 
@@ -140,9 +140,9 @@ def test_without_the_reader_role_queries_still_run_read_only(data: AppContext, d
     from db.engine import make_engine
 
     user = f"hoss_canvas_t_{os.getpid()}"
-    with data.engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE {user} LOGIN")
-        conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}")
+    owner_session.execute(text(f"CREATE ROLE {user} LOGIN"))  # the owner's: the runtime role may not create roles
+    owner_session.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}"))
+    owner_session.commit()
     engine = make_engine(make_url(db_url).set(username=user, password=None).render_as_string(hide_password=False))
     try:
         try:
@@ -158,6 +158,7 @@ def test_without_the_reader_role_queries_still_run_read_only(data: AppContext, d
                 conn.execute(text("DELETE FROM leads"))
     finally:
         engine.dispose()
-        with data.engine.begin() as conn:
-            conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {user}")
-            conn.exec_driver_sql(f"DROP ROLE {user}")
+        owner_session.rollback()
+        owner_session.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {user}"))
+        owner_session.execute(text(f"DROP ROLE {user}"))
+        owner_session.commit()

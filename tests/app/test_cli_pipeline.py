@@ -67,5 +67,5 @@ def test_lead_to_invoice_through_the_cli(db_url: str, session: Session) -> None:
     assert len(invoices) == 1
     assert invoices[0].amount_cents == sum(t.reward_cents for t in tasks)
     assert {t.invoice_id for t in tasks} == {invoices[0].id}
-    with pytest.raises(Exception, match="append-only"):
+    with pytest.raises(Exception, match="append-only|permission denied"):  # the runtime role may not even try
         session.execute(text("UPDATE audit_log SET actor_id = 'x'"))

@@ -1,4 +1,6 @@
-"""What someone who owns the tables can do to the audit log: the attacks the verification must (or cannot) see."""
+"""What someone who owns the tables can do to the audit log: the attacks the verification must (or cannot) see.
+
+Each takes a session as the tables' owner (`owner_session`); the application's own role can do none of it."""
 
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ from core.audit import Actor, record_audit
 
 
 def write_rows(session: Session, n: int) -> list[int]:
-    """`n` audit rows, one transaction each (as the application writes them); their ids."""
+    """`n` audit rows, one transaction each (as the application writes them); their ids (no transaction left open)."""
     for i in range(n):
         record_audit(session, Actor.agent("ops"), "task", i, "pending", "running", {"i": i})
         session.commit()
-    return list(session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars())
+    ids = list(session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars())
+    session.commit()
+    return ids
 
 
 def as_table_owner(session: Session, *statements: tuple[str, dict] | str) -> None:
     """Run `statements` with every trigger of audit_log and audit_anchors disabled, then enable them again."""
+    session.execute(text("SET LOCAL lock_timeout = '10s'"))  # a test that left a transaction open fails, not hangs
     for table in ("audit_log", "audit_anchors"):
         session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     for statement in statements:
@@ -28,12 +33,11 @@ def as_table_owner(session: Session, *statements: tuple[str, dict] | str) -> Non
     session.commit()
 
 
-def reseal(session: Session, from_id: int, *, anchors: bool, strip_seals: bool = False, edit: bool = True) -> None:
+def reseal(session: Session, from_id: int, *, anchors: bool, edit: bool = True) -> None:
     """Edit row `from_id` (unless not `edit`), then re-hash it and every later row with the unkeyed
     audit_log_row_hash, in id order, linking the first to the row before it.
 
-    `anchors`: also rewrite those rows' anchors to the new hashes (what a careful owner does); `strip_seals`:
-    and drop their seals, since the owner cannot compute them without the key.
+    `anchors`: also rewrite those rows' anchors to the new hashes (what a careful owner does).
     """
     statements: list[tuple[str, dict] | str] = [
         ("UPDATE audit_log SET to_status = 'failed', metadata = '{\"edited\": true}' WHERE id = :id AND :edit",
@@ -56,6 +60,4 @@ def reseal(session: Session, from_id: int, *, anchors: bool, strip_seals: bool =
     if anchors:
         statements.append(("UPDATE audit_anchors k SET head_hash = a.row_hash FROM audit_log a "
                            "WHERE a.id = k.last_id AND k.last_id >= :id", {"id": from_id}))
-    if strip_seals:
-        statements.append(("UPDATE audit_anchors SET key_id = NULL, seal = NULL WHERE last_id >= :id", {"id": from_id}))
     as_table_owner(session, *statements)

@@ -158,29 +158,31 @@ def test_verify_chain_button_says_what_an_unkeyed_chain_cannot_see(session) -> N
     at = run_page("pages/audit.py")
     at.button(key="audit_verify").click().run()
     assert [i.value for i in at.info] == [UNKEYED_NOTE]
-    assert [c.value for c in at.caption][-1].endswith("3 anchor(s), not sealed with a key.")
+    assert [c.value for c in at.caption][-1].endswith("3 anchor(s), witness not sealed with a key.")
 
 
-def test_verify_chain_button_reports_deleted_tail_rows(session) -> None:
+def test_verify_chain_button_reports_deleted_tail_rows(session, owner_session) -> None:
     _audit_rows(session, 8)
     ids = session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars().all()
-    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-    session.execute(text("DELETE FROM audit_log WHERE id >= :i"), {"i": ids[-5]})
-    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-    session.commit()
+    session.rollback()
+    owner_session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+    owner_session.execute(text("DELETE FROM audit_log WHERE id >= :i"), {"i": ids[-5]})
+    owner_session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    owner_session.commit()
     at = run_page("pages/audit.py")
     at.button(key="audit_verify").click().run()
     assert [e.value for e in at.error] == [
         f"Chain broken at row {ids[-5]} (deleted from the end: anchored when written, now missing); 3 row(s) checked."]
 
 
-def test_verify_chain_button_reports_the_first_broken_link(session) -> None:
+def test_verify_chain_button_reports_the_first_broken_link(session, owner_session) -> None:
     _audit_rows(session, 3)
     first = session.execute(text("SELECT min(id) FROM audit_log")).scalar_one()
-    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-    session.execute(text("UPDATE audit_log SET actor_id = 'mallory' WHERE id = :i"), {"i": first})
-    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-    session.commit()
+    session.rollback()
+    owner_session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    owner_session.execute(text("UPDATE audit_log SET actor_id = 'mallory' WHERE id = :i"), {"i": first})
+    owner_session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    owner_session.commit()
     at = run_page("pages/audit.py")
     at.button(key="audit_verify").click().run()
     assert [e.value for e in at.error] == [f"Chain broken at row {first} (content changed); 3 row(s) checked."]

@@ -32,39 +32,42 @@ def test_an_empty_log_verifies(session) -> None:
     assert verify_audit_chain(session).ok
 
 
-def test_a_row_changed_by_a_superuser_is_reported_as_the_first_broken_link(session) -> None:
+def test_a_row_changed_by_a_superuser_is_reported_as_the_first_broken_link(session, owner_session) -> None:
     _write(session, 5)
     ids = session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars().all()
-    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-    session.execute(text("UPDATE audit_log SET to_status = 'lost' WHERE id = :id"), {"id": ids[2]})
-    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-    session.commit()
+    session.rollback()
+    owner_session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    owner_session.execute(text("UPDATE audit_log SET to_status = 'lost' WHERE id = :id"), {"id": ids[2]})
+    owner_session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    owner_session.commit()
     report = verify_audit_chain(session)
     assert (report.ok, report.first_broken_id, report.reason) == (False, ids[2], "content changed")
 
 
-def test_a_row_deleted_by_a_superuser_is_reported_missing_at_its_own_id(session) -> None:
+def test_a_row_deleted_by_a_superuser_is_reported_missing_at_its_own_id(session, owner_session) -> None:
     _write(session, 5)
     ids = session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars().all()
-    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-    session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
-    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-    session.commit()
+    session.rollback()
+    owner_session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    owner_session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
+    owner_session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    owner_session.commit()
     report = verify_audit_chain(session)
     assert (report.ok, report.first_broken_id, report.reason) == (
         False, ids[1], "deleted: anchored when written, now missing")
 
 
-def test_a_row_deleted_with_its_anchor_breaks_the_next_rows_link(session) -> None:
+def test_a_row_deleted_with_its_anchor_breaks_the_next_rows_link(session, owner_session) -> None:
     _write(session, 5)
     ids = session.execute(text("SELECT id FROM audit_log ORDER BY id")).scalars().all()
-    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-    session.execute(text("ALTER TABLE audit_anchors DISABLE TRIGGER audit_anchors_guard"))
-    session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
-    session.execute(text("DELETE FROM audit_anchors WHERE last_id = :id"), {"id": ids[1]})
-    session.execute(text("ALTER TABLE audit_anchors ENABLE TRIGGER audit_anchors_guard"))
-    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-    session.commit()
+    session.rollback()
+    owner_session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    owner_session.execute(text("ALTER TABLE audit_anchors DISABLE TRIGGER audit_anchors_guard"))
+    owner_session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
+    owner_session.execute(text("DELETE FROM audit_anchors WHERE last_id = :id"), {"id": ids[1]})
+    owner_session.execute(text("ALTER TABLE audit_anchors ENABLE TRIGGER audit_anchors_guard"))
+    owner_session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    owner_session.commit()
     report = verify_audit_chain(session)
     assert (report.ok, report.first_broken_id, report.reason) == (False, ids[2], "previous link broken")
 

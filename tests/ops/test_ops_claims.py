@@ -100,7 +100,8 @@ def test_named_claim_takes_only_that_task(session):
 
 
 def _on_duty_calls(session, claim_sql) -> int:
-    """How often one claim statement called worker_on_duty_at (this transaction's function statistics)."""
+    """How often one claim statement called worker_on_duty_at (this transaction's function statistics; setting
+    track_functions takes a superuser, so `session` is the owner's)."""
     from core.plans.budgets import BUDGET_FACT_KEYS
 
     session.execute(text("SET LOCAL track_functions = 'all'"))
@@ -111,16 +112,17 @@ def _on_duty_calls(session, claim_sql) -> int:
     return int(calls)
 
 
-def test_a_claim_asks_no_duty_hours_of_tasks_without_a_worker(session):
+def test_a_claim_asks_no_duty_hours_of_tasks_without_a_worker(session, owner_session):
     # Regression: planned on stale statistics (right after a bulk load), the claim filtered every pending row
     # through worker_on_duty, ~6 µs each; bench drain read 130 tasks/s where it reads 650.
     from core.ops import sql
 
     seed_tasks(session, 50)
-    assert _on_duty_calls(session, sql.CLAIM) == 0
+    session.rollback()
+    assert _on_duty_calls(owner_session, sql.CLAIM) == 0
 
 
-def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session):
+def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session, owner_session):
     from core.audit import Actor
     from core.ops import sql
     from core.workforce.hiring import hire
@@ -129,4 +131,4 @@ def test_a_claim_asks_the_duty_hours_of_a_hired_worker_s_task(session):
     name = hire(session, "copywriter", "Bench", Actor.system("test"), review=False).name
     session.execute(text("UPDATE tasks SET agent = :a WHERE id = :t"), {"a": name, "t": task_id})
     session.commit()
-    assert _on_duty_calls(session, sql.CLAIM) >= 1
+    assert _on_duty_calls(owner_session, sql.CLAIM) >= 1
