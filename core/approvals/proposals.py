@@ -169,6 +169,10 @@ def _refusal(session: Session, proposal: ActionProposal, actor: Actor, role: str
     role = role or role_of(session, actor)
     if policy.may_approve(role):
         return None
+    if role == "integration":  # SPEC §19: the shared HOSS_API_TOKEN reads and proposes, never decides
+        return Decision(proposal.id, False, proposal.status, "The integration token (HOSS_API_TOKEN) cannot decide "
+                        "proposals; nothing changed. Decide with an operator's own token (operator token NAME).",
+                        forbidden=True)
     return Decision(proposal.id, False, proposal.status,
                     f"{actor.label} ({role}) may not {wanted} {proposal.action_type} proposals; nothing changed",
                     forbidden=True)

@@ -33,15 +33,18 @@ def test_roles_come_from_operators_and_unknown_people_are_viewers_once_any_exist
     _team(session)
     assert [role_of(session, Actor.user(n)) for n in ("ana", "bo", "vi", "stranger")] == [
         "owner", "approver", "viewer", "viewer"]
-    assert role_of(session, Actor.system("api")) == "owner"
+    assert role_of(session, Actor.system("api")) == "integration"  # the shared HOSS_API_TOKEN (SPEC §19)
+    assert role_of(session, Actor.system("executor")) == "owner"
     deactivate_operator(session, "bo", OWNER)
     assert role_of(session, Actor.user("bo")) == "viewer"
 
 
-def test_oidc_email_maps_to_its_operator_and_an_unknown_one_to_a_viewer(session: Session) -> None:
+def test_oidc_email_maps_to_its_operator_and_an_unknown_one_to_no_one(session: Session) -> None:
     _team(session)
-    assert signin_identity(session, "ANA@example.test", "x") == ("ana", "owner")
-    assert signin_identity(session, "new@example.test", "x") == ("new@example.test", "viewer")
+    found = signin_identity(session, "ANA@example.test")
+    assert found is not None and (found.name, found.role) == ("ana", "owner")
+    assert signin_identity(session, "new@example.test") is None
+    assert signin_identity(session, None) is None
 
 
 def test_a_viewer_decision_changes_nothing(session: Session) -> None:
