@@ -58,9 +58,10 @@ def require_operator(ctx: AppContext) -> str:
         "Set HOSS_CONSOLE_PASSWORD, give each operator a password (`python -m core operator passwd NAME`), "
         "or configure an [auth] provider in .streamlit/secrets.toml."
     )
+    name = str(st.session_state.setdefault("operator", _OPEN))  # tests may seat an operator in the open console
     with ctx.sessions() as session:
-        _enter(_OPEN, role_of(session, Actor.user(_OPEN)), None)
-    return _OPEN
+        _enter(name, role_of(session, Actor.user(name)), None)
+    return name
 
 
 def _enter(name: str, role: str, how: str | None) -> None:

@@ -29,13 +29,13 @@ def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_decide_approves_from_the_shell(cli_env: str, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
     pid = email_proposal(session, make_lead(session))
     session.commit()
-    assert main(["decide", str(pid), "approve", "--note", "from the shell", "--actor", "ana"]) == 0
+    assert main(["decide", str(pid), "approve", "--note", "from the shell"]) == 0
     assert "approved; execution queued" in capsys.readouterr().out
     assert main(["decide", str(pid), "approve"]) == 1
     assert "already approved" in capsys.readouterr().out
     assert main(["decide", "999999", "reject"]) == 1
     row = session.execute(text("SELECT status, decided_by, decision_note FROM action_proposals")).one()
-    assert tuple(row) == ("approved", "ana", "from the shell")
+    assert tuple(row) == ("approved", "cli", "from the shell")  # the shell's identity (SPEC §19)
 
 
 def test_run_agent_executor_runs_the_queue_as_a_dry_run(cli_env: str, session: Session) -> None:
