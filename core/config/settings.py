@@ -152,7 +152,9 @@ class Settings(BaseSettings):
     hoss_operator_token: SecretStr | None = Field(
         None, description="The CLI acts as the operator whose API token this is; unset, it acts as `cli`, the "
         "install's owner.")
-    hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+    hoss_console_password: SecretStr | None = Field(
+        None, description="Password of a one-person install's sign-in (the owner); once an operator has a password "
+        "of their own (`operator passwd NAME`), each signs in with theirs.")
     hoss_secret_key: SecretStr | None = Field(
         None, description="Keys the audit log's head seal (HMAC; at least 16 characters, the same in every process) "
         "and encrypts stored Google tokens; unset, the anchors are unkeyed (a re-seal by the database owner goes "
