@@ -75,12 +75,13 @@ def app_context() -> AppContext:
 
 
 def current_actor() -> Actor:
-    """Who is using the console: the operator the sign-in named (ui.auth.require_operator); "operator" when no
-    sign-in is configured (or a page ran without one, as a bare AppTest run does)."""
+    """Who is using the console: the operator the sign-in named (ui.auth.require_operator, re-read every run);
+    "operator" when no sign-in is configured (or a page ran without one, as a bare AppTest run does)."""
     return Actor.user(str(st.session_state.get("operator", "operator")))
 
 
 def current_role() -> str | None:
-    """The signed-in operator's role when the sign-in fixed it (password: owner; OIDC: the operator's), else None."""
+    """The signed-in identity's role as the sign-in read it this run (the operator's row; a one-person install's
+    owner), else None (the caller looks it up with core.approvals.operators.role_of)."""
     role = st.session_state.get("operator_role")
     return str(role) if role else None

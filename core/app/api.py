@@ -1,7 +1,8 @@
 """The HTTP API of SPEC §8 and §16: Starlette routes served by `web` and by `api` (the webhook is in stripe_webhook).
 
-Every route but /healthz (and the webhook, which has its signature) needs `Authorization: Bearer $HOSS_API_TOKEN`,
-/metrics included; with no token configured the API refuses (503) instead of standing open. Errors are JSON: 401/403/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
+Every route but /healthz (and the webhook, which has its signature) needs a bearer token, /metrics included: an
+operator's own (`operator token NAME`), or HOSS_API_TOKEN, the integration identity (SPEC §19: it reads and
+proposes, never decides); with no token anywhere the API refuses (503) instead of standing open. Errors are JSON: 401/403/404/409/422/503/504 (core.errors' kinds), and 500 without internals.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,6 +29,8 @@ from core.app.http import MAX_OFFSET, ApiError, error_response, json_body, ok, p
 from core.app.metrics import metrics_endpoint
 from core.app.stripe_webhook import webhook_routes
 from core.approvals.acting import mark_invoice_paid
+from core.approvals.credentials import operator_by_token, tokens_in_use
+from core.approvals.operators import INTEGRATION, operator_active
 from core.approvals.proposals import decide
 from core.approvals.queries import MAX_PAGE, list_pending, list_proposals
 from core.audit import Actor
@@ -56,25 +60,39 @@ class DecideBody(BaseModel):
 
 
 def api_tokens(settings: Settings) -> dict[str, Actor]:
-    """Every accepted bearer token and whose it is: HOSS_API_TOKEN is `system:api`; HOSS_API_TOKENS name operators."""
+    """The bearer tokens set in the environment: HOSS_API_TOKEN is the integration identity (core.approvals.operators
+    .INTEGRATION); HOSS_API_TOKENS name operators, who must exist and be active when the token is used."""
     tokens = {token: Actor.user(name) for token, name in parse_token_map(settings.secret("hoss_api_tokens") or "").items()}
     if single := settings.secret("hoss_api_token"):
-        tokens[single] = Actor.system("api")
+        tokens[single] = INTEGRATION
     return tokens
 
 
-def _token_actor(request: Request, ctx: AppContext) -> Actor:
-    """The operator the bearer token belongs to (HOSS_API_TOKENS), or `system:api` for HOSS_API_TOKEN; 401/503."""
-    tokens = api_tokens(ctx.settings)
-    if not tokens:
-        raise ApiError(503, "HOSS_API_TOKEN not set")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    given_bytes = given.strip().encode("utf-8", "replace")
+def authenticate(session: Session, settings: Settings, authorization: str) -> Actor:
+    """Whose the bearer token is: an operator's own (`operator token NAME`), an operator named in HOSS_API_TOKENS,
+    or the integration identity (HOSS_API_TOKEN); 401 otherwise, 503 while no token exists at all."""
+    tokens = api_tokens(settings)
+    scheme, _, given = authorization.partition(" ")
+    given = given.strip()
+    given_bytes = given.encode("utf-8", "replace")
     # Compare against every token (constant time each) so timing does not tell which one matched.
     matches = [actor for token, actor in tokens.items() if hmac.compare_digest(given_bytes, token.encode())]
-    if scheme.lower() != "bearer" or not matches:
-        raise ApiError(401, "missing or wrong bearer token")
-    return matches[0]
+    if scheme.lower() == "bearer" and matches:
+        actor = matches[0]
+        if actor.type == "user" and operator_active(session, actor.id) is None:
+            raise ApiError(401, f"the token names {actor.id!r}, who is not an active operator")
+        return actor
+    if scheme.lower() == "bearer" and (operator := operator_by_token(session, given)) is not None:
+        return Actor.user(operator.name)
+    if not tokens and not tokens_in_use(session):
+        raise ApiError(503, "HOSS_API_TOKEN not set")
+    raise ApiError(401, "missing or wrong bearer token")
+
+
+def _token_actor(request: Request, ctx: AppContext) -> Actor:
+    """The actor of a request's bearer token (see `authenticate`), in a session of its own; 401/503."""
+    with ctx.sessions() as session:
+        return authenticate(session, ctx.settings, request.headers.get("authorization", ""))
 
 
 Handler = Callable[[Request, AppContext], Awaitable[Response]]
@@ -85,7 +103,7 @@ def _endpoint(provider: ContextProvider, handler: Handler, *, auth: bool = True)
         try:
             ctx = await run_in_threadpool(provider)
             if auth:
-                request.state.actor = _token_actor(request, ctx)
+                request.state.actor = await run_in_threadpool(_token_actor, request, ctx)
             return await handler(request, ctx)
         except ApiError as exc:
             return error_response(exc.status, exc.message, **exc.extra)
@@ -240,7 +258,7 @@ class TokenGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _guarded(scope.get("path", "")):
             try:
-                _token_actor(Request(scope), await run_in_threadpool(self.provider))
+                await run_in_threadpool(_token_actor, Request(scope), await run_in_threadpool(self.provider))
             except ApiError as exc:
                 await error_response(exc.status, exc.message)(scope, receive, send)
                 return

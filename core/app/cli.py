@@ -73,11 +73,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 @command("run-agent")
 def cmd_run_agent(args: argparse.Namespace) -> int:
     from core.agents.runner import run_named_agent
-    from core.audit import Actor
+    from core.app.cli_identity import cli_actor
 
     ctx = app_context()
     try:
-        result = run_named_agent(ctx, args.name, trigger="manual", actor=Actor.user(args.actor))
+        result = run_named_agent(ctx, args.name, trigger="manual", actor=cli_actor(ctx))
     finally:  # a refused or unknown run still closes its connections
         ctx.engine.dispose()
     for line in result.lines:
@@ -160,13 +160,13 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 @command("decide")
 def cmd_decide(args: argparse.Namespace) -> int:
     """Approve or reject one proposal from the shell."""
+    from core.app.cli_identity import cli_actor
     from core.approvals.proposals import decide
-    from core.audit import Actor
 
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            result = decide(session, args.id, args.decision, Actor.user(args.actor), note=args.note,
+            result = decide(session, args.id, args.decision, cli_actor(ctx), note=args.note,
                             settings=ctx.settings)
             session.commit()
     finally:
@@ -333,7 +333,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations (idempotent)")
     p = sub.add_parser("run-agent", help="run one agent once")
     p.add_argument("name", help=", ".join(AGENT_NAMES))
-    p.add_argument("--actor", default="cli", help="who is running it (recorded in the audit log)")
     p = sub.add_parser("seed-demo", help="load a realistic demo dataset")
     p.add_argument("--tasks", type=int, default=None, help="number of tasks (large sets for benchmarks)")
     p.add_argument("--events", type=int, default=None, help="number of Stripe events")
@@ -352,7 +351,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=id_arg("proposal"), help="proposal id")
     p.add_argument("decision", choices=PROPOSAL_DECISIONS)
     p.add_argument("--note", default=None, help="why (kept with the decision)")
-    p.add_argument("--actor", default="operator", help="who decides (recorded in the audit log)")
     p = sub.add_parser("audit", help="`audit verify`: check the audit chain, its anchors and the witness outside the database "
                                            "(exit 0 intact, 1 broken)")
     p.add_argument("action", nargs="*", help="verify")
@@ -367,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.app.cli_identity import REMOVED_ACTOR, typed_actor
+
+    if typed_actor(sys.argv[1:] if argv is None else argv):  # SPEC §19: an identity is never a typed name
+        print(f"error: {REMOVED_ACTOR}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -1,10 +1,13 @@
-"""CLI verbs of SPEC §14: `operator add|list|deactivate` and `policy set` (each change audited)."""
+"""CLI verbs of SPEC §14 and §19: `operator add|list|deactivate|passwd|token` and `policy set` (each change audited)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 
 from core.app.cli import app_context, command
+from core.app.cli_identity import cli_actor
 from core.errors import InvalidInput
 
 _ROLES = ("owner", "approver", "viewer")
@@ -12,7 +15,8 @@ _ROLES = ("owner", "approver", "viewer")
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """The `operator` and `policy` verbs."""
-    p = sub.add_parser("operator", help="operators and roles: add NAME --role .., list, deactivate NAME")
+    p = sub.add_parser("operator", help="operators and roles: add NAME --role .., list, deactivate NAME, "
+                                        "passwd NAME, token NAME")
     acts = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     add = acts.add_parser("add", help="add an operator, or change one's role/email/Slack user")
     add.add_argument("name")
@@ -22,8 +26,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     acts.add_parser("list", help="every operator")
     off = acts.add_parser("deactivate", help="an operator who may no longer decide")
     off.add_argument("name")
-    for q in (add, off):
-        q.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit log)")
+    pw = acts.add_parser("passwd", help="set an operator's console password (asked twice; or one line on stdin)")
+    pw.add_argument("name")
+    tok = acts.add_parser("token", help="issue an operator's API token (printed once; replaces the old one)")
+    tok.add_argument("name")
 
     p = sub.add_parser("policy", help="`policy set ACTION_TYPE ...`: an action type's approval policy (audited)")
     acts = p.add_subparsers(dest="action", required=True, parser_class=type(p))
@@ -36,37 +42,56 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--sla-minutes", type=int)
     s.add_argument("--on-timeout", choices=("expire", "reject"))
     s.add_argument("--escalate-after-minutes", type=int)
-    s.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit log)")
 
 
-def _actor(args: argparse.Namespace):  # noqa: ANN202 - Actor, imported lazily so `--help` stays fast
-    from core.audit import Actor
-
-    return Actor.user(args.actor)
+def _ask_password(name: str) -> str:
+    """The new password: typed twice at a terminal, else the first line of standard input (never argv)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"New console password for {name}: ")
+        if getpass.getpass("Again: ") != first:
+            raise InvalidInput("the two passwords differ; nothing was changed")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @command("operator")
 def cmd_operator(args: argparse.Namespace) -> int:
-    """Add, list or deactivate operators."""
+    """Add, list, deactivate operators; set a password; issue an API token."""
+    from core.approvals.credentials import issue_token, set_password
     from core.approvals.operators import add_operator, deactivate_operator, list_operators
 
+    password = _ask_password(args.name) if args.action == "passwd" else None
     ctx = app_context()
     try:
+        actor = cli_actor(ctx)
         with ctx.sessions() as session:
             if args.action == "list":
                 for op in list_operators(session):
                     print(f"{op.name}\t{op.role}\t{op.email or '-'}\t{op.slack_user_id or '-'}\t"
-                          f"{'active' if op.active else 'inactive'}")
+                          f"{'active' if op.active else 'inactive'}\t{'password set' if op.has_password else 'no password'}")
+                return 0
+            if args.action == "token":
+                token = issue_token(session, args.name, actor)
+                session.commit()
+                print(f"API token of {args.name} (shown once; it replaces any earlier one):\n{token}")
+                return 0
+            if args.action == "passwd":
+                op = set_password(session, args.name, password or "", actor)
+                session.commit()
+                print(f"operator {op.name}: console password set")
                 return 0
             if args.action == "add":
-                op = add_operator(session, args.name, args.role, _actor(args), email=args.email,
+                op = add_operator(session, args.name, args.role, actor, email=args.email,
                                   slack_user_id=args.slack_user)
             else:
-                op = deactivate_operator(session, args.name, _actor(args))
+                op = deactivate_operator(session, args.name, actor)
             session.commit()
     finally:
         ctx.engine.dispose()
     print(f"operator {op.name}: {op.role}, {'active' if op.active else 'inactive'}")
+    if args.action == "add" and not op.has_password:
+        print(f"The console now requires a sign-in per operator: set {op.name}'s password with "
+              f"`python -m core operator passwd {op.name}`.")
     return 0
 
 
@@ -89,8 +114,9 @@ def cmd_policy(args: argparse.Namespace) -> int:
         raise InvalidInput("nothing to set: give at least one option (see policy set --help)")
     ctx = app_context()
     try:
+        actor = cli_actor(ctx)
         with ctx.sessions() as session:
-            policy = update_policy(session, args.action_type, _actor(args), **changes)
+            policy = update_policy(session, args.action_type, actor, **changes)
             session.commit()
     finally:
         ctx.engine.dispose()

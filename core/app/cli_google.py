@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 
 from core.app.cli import app_context, command
+from core.app.cli_identity import cli_actor
 from core.audit import Actor
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("google", help="Google Workspace: `connect` prints the consent URL, `status`, `disconnect`")
     p.add_argument("action", choices=("connect", "status", "disconnect"))
-    p.add_argument("--actor", default="cli", help="who acts (recorded in the audit log)")
 
 
 @command("google")
 def cmd_google(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
-        return _google(ctx, args.action, Actor.user(args.actor))
+        return _google(ctx, args.action, cli_actor(ctx))
     finally:
         ctx.engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.app.cli import app_context, command, disposed, id_arg
+from core.app.cli_identity import cli_actor
 from core.errors import InvalidInput
 
 
@@ -15,12 +16,10 @@ def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers ac
     p.add_argument("--cap", help="monthly task cap, or 'unlimited'")
     p.add_argument("--price-cents", type=int, help="monthly price in cents")
     p.add_argument("--price-id", help="Stripe price id ('' clears it)")
-    p.add_argument("--actor", default="cli", help="who is editing (recorded in the audit log)")
     p = sub.add_parser("customer", help="a customer's plan: change it, send the billing portal, set its LLM budget")
     p.add_argument("action", choices=("plan", "portal", "budget", "usage"))
     p.add_argument("id", type=id_arg("customer"), nargs="?", help="customer id (all customers for usage)")
     p.add_argument("value", nargs="?", help="plan name (plan), cents or 'none' (budget)")
-    p.add_argument("--actor", default="cli", help="who is acting (recorded in the audit log)")
 
 
 def _cap(raw: str | None, current: int | None) -> int | None:
@@ -36,7 +35,6 @@ def _cap(raw: str | None, current: int | None) -> int | None:
 @command("plans")
 def cmd_plans(args: argparse.Namespace) -> int:
     """List the plans, or edit one: cap, price, Stripe price id."""
-    from core.audit import Actor
     from core.money.cents import dollars
     from core.plans.catalogue import list_plans, update_plan
 
@@ -53,7 +51,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
                 session, args.name, monthly_task_cap=_cap(args.cap, cur.monthly_task_cap),
                 monthly_price_cents=cur.monthly_price_cents if args.price_cents is None else args.price_cents,
                 stripe_price_id=cur.stripe_price_id if args.price_id is None else args.price_id,
-                actor=Actor.user(args.actor))
+                actor=cli_actor(ctx))
             session.commit()
             print(f"plan {args.name} saved; {released} held task(s) released")
             plans = {p.name: p for p in list_plans(session)}
@@ -67,7 +65,6 @@ def cmd_plans(args: argparse.Namespace) -> int:
 @command("customer")
 def cmd_customer(args: argparse.Namespace) -> int:
     """Change a customer's plan, propose its billing portal link, set its monthly LLM budget, or show usage."""
-    from core.audit import Actor
     from core.plans.budgets import set_customer_budget
     from core.plans.catalogue import change_customer_plan
     from core.plans.portal import propose_billing_portal
@@ -75,8 +72,8 @@ def cmd_customer(args: argparse.Namespace) -> int:
 
     if args.action != "usage" and args.id is None:
         raise InvalidInput(f"customer {args.action} needs a customer id")
-    actor = Actor.user(args.actor)
     ctx = app_context()
+    actor = cli_actor(ctx)
     with disposed(ctx), ctx.sessions() as session:
         if args.action == "plan":
             if not args.value:

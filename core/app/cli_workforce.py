@@ -6,7 +6,7 @@ import argparse
 import json
 
 from core.app.cli import app_context, command, id_arg
-from core.audit import Actor
+from core.app.cli_identity import cli_actor
 from core.transitions import REVIEW_DECISIONS
 
 
@@ -21,13 +21,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review", dest="review", action="store_true", default=None, help="its work waits for review")
     p.add_argument("--no-review", dest="review", action="store_false", help="its work is done without review")
     p.add_argument("--monthly-budget-cents", type=int, default=None, help="its monthly LLM budget in cents")
-    p.add_argument("--actor", default="cli", help="who hires (recorded in the audit log)")
     p = sub.add_parser("worker", help="list, pause, resume or fire hired workers")
     p.add_argument("action", choices=("list", "pause", "resume", "fire"))
     p.add_argument("name", nargs="?", default=None, help="the worker (not for list)")
     p.add_argument("--to", dest="hand_to", default=None,
                    help="fire: the worker who takes over its pending tasks (default: the same role's least loaded)")
-    p.add_argument("--actor", default="cli", help="who acts (recorded in the audit log)")
     p = sub.add_parser("task", help="add a task, or show one with its workflow steps")
     tasks = p.add_subparsers(dest="task_action", required=True, parser_class=type(p))
     t = tasks.add_parser("add", help="add a task for a customer (through the one intake)")
@@ -35,7 +33,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--customer", type=id_arg("customer"), required=True, help="the customer id")
     t.add_argument("--agent", default=None, help="the worker that does it (default: the Ops pool's prompt)")
     t.add_argument("--reward-cents", type=int, default=None, help="what it earns, in cents (default 80)")
-    t.add_argument("--actor", default="cli", help="who adds it (recorded in the audit log)")
     t = tasks.add_parser("show", help="a task with its steps, artifacts, tokens and cost")
     t.add_argument("id", type=id_arg("task"), help="task id")
     t.add_argument("--json", action="store_true", help="print it as JSON")
@@ -43,7 +40,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("task", type=id_arg("task"), help="task id")
     p.add_argument("decision", choices=REVIEW_DECISIONS)
     p.add_argument("--note", default=None, help="what to change (required for revise)")
-    p.add_argument("--actor", default="operator", help="who reviews (recorded in the audit log)")
 
 
 @command("roles")
@@ -69,7 +65,7 @@ def cmd_hire(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            worker = hire(session, args.role, args.name, Actor.user(args.actor), tone=args.tone, model=args.model,
+            worker = hire(session, args.role, args.name, cli_actor(ctx), tone=args.tone, model=args.model,
                           hours=hours, review=args.review, monthly_budget_cents=args.monthly_budget_cents)
             session.commit()
     finally:
@@ -95,7 +91,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
                           f"{'review' if w.review_required else 'no review'}\t{w.model}")
                 return 0
             to = {"pause": "paused", "resume": "active", "fire": "fired"}[args.action]
-            old = set_worker_status(session, args.name, to, Actor.user(args.actor), hand_to=args.hand_to)
+            old = set_worker_status(session, args.name, to, cli_actor(ctx), hand_to=args.hand_to)
             session.commit()
     finally:
         ctx.engine.dispose()
@@ -120,7 +116,7 @@ def _task_add(args: argparse.Namespace) -> int:
             task_id, status = add_task_checked(
                 session, customer_id=args.customer, description=args.description, agent=args.agent,
                 reward_cents=DEFAULT_REWARD_CENTS if args.reward_cents is None else args.reward_cents,
-                actor=Actor.user(args.actor))
+                actor=cli_actor(ctx))
             session.commit()
     except NotFound as exc:  # an unknown customer or worker is bad input here: one line, exit 2
         raise InvalidInput(str(exc)) from None
@@ -163,7 +159,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            outcome = review_task(session, args.task, args.decision, Actor.user(args.actor), note=args.note)
+            outcome = review_task(session, args.task, args.decision, cli_actor(ctx), note=args.note)
             session.commit()
     finally:
         ctx.engine.dispose()

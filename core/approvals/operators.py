@@ -1,14 +1,19 @@
-"""Operators and roles (SPEC §14): who may decide. Owners and approvers decide; viewers only look.
+"""Operators and roles (SPEC §14, §19): who may decide. Owners and approvers decide; viewers only look.
 
-An actor that is not a person (the policy, the executor, `system:api`) counts as the owner. A person is looked
-up by name; while no operator has been added at all, every person counts as the owner (a one-operator install).
+An identity is an operator, never a typed name (SPEC §19). A person's role is their active operator row's.
+Besides operators there are three fixed identities: the integration token (`INTEGRATION`, the shared
+HOSS_API_TOKEN: role `integration`, never a person), the shell (`SHELL`: the CLI without HOSS_OPERATOR_TOKEN,
+the install's owner, since whoever holds DATABASE_URL owns the install) and the one-person install's sign-in
+(`INSTALL_OWNER`: HOSS_CONSOLE_PASSWORD while no operator has a password of their own). While no operator has
+been added at all, every person is the owner: no surface makes a person from a typed name any more, so such a
+person is one of those fixed identities. Other non-persons (the policy, the executor, agents) count as owners.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -20,6 +25,11 @@ from db.statuses import OPERATOR_ROLES
 
 MAX_NAME = 64
 
+INTEGRATION = Actor.system("api")  # the shared HOSS_API_TOKEN: reads and proposes, never decides or counts
+SHELL = Actor.user("cli")  # the CLI without HOSS_OPERATOR_TOKEN: the install's owner
+INSTALL_OWNER = "owner"  # the name of a one-person install's sign-in (HOSS_CONSOLE_PASSWORD alone)
+RESERVED_NAMES = (SHELL.id, INSTALL_OWNER)
+
 
 @dataclass(frozen=True)
 class OperatorView:
@@ -30,15 +40,18 @@ class OperatorView:
     email: str | None
     slack_user_id: str | None
     active: bool
+    has_password: bool = False  # whether `operator passwd` set one (the hash itself never leaves the database)
 
 
 def _view(row: Operator) -> OperatorView:
-    return OperatorView(row.name, row.role, row.email, row.slack_user_id, row.active)
+    return OperatorView(row.name, row.role, row.email, row.slack_user_id, row.active, row.password_hash is not None)
 
 
 def _check(name: str, role: str, email: str | None, slack_user_id: str | None = None) -> None:
     if not name or len(name) > MAX_NAME or name != name.strip() or ":" in name:
         raise InvalidInput(f"operator name must be 1-{MAX_NAME} characters without ':' or surrounding spaces")
+    if name in RESERVED_NAMES:
+        raise InvalidInput(f"{name!r} is the name of the install's own owner identity; choose another name")
     if role not in OPERATOR_ROLES:
         raise InvalidInput(f"role must be one of {', '.join(OPERATOR_ROLES)} (got {role!r})")
     if email is not None and ("@" not in email or any(c.isspace() for c in email) or len(email) > 320):
@@ -95,6 +108,12 @@ def list_operators(session: Session) -> list[OperatorView]:
     return [_view(r) for r in rows]
 
 
+def operator_active(session: Session, name: str) -> OperatorView | None:
+    """The active operator of this name, or None."""
+    row = session.execute(select(Operator).where(Operator.name == name, Operator.active)).scalar_one_or_none()
+    return None if row is None else _view(row)
+
+
 def operator_by_email(session: Session, email: str) -> OperatorView | None:
     """The active operator with this email (case-insensitive), or None."""
     row = session.execute(select(Operator).where(Operator.email == email.strip().lower(),
@@ -110,21 +129,44 @@ def operator_by_slack_user(session: Session, slack_user_id: str) -> OperatorView
 
 
 def role_of(session: Session, actor: Actor) -> str:
-    """The role `actor` decides with: non-persons are owners; a person by their active operator row (see module)."""
+    """The role `actor` acts with: an operator's by their active row; the fixed identities as the module says."""
+    if actor == INTEGRATION:
+        return "integration"
     if actor.type != "user":
         return "owner"
     row = session.execute(select(Operator.role, Operator.active).where(Operator.name == actor.id)).first()
     if row is not None:
         return row.role if row.active else "viewer"
-    return "viewer" if session.execute(select(exists().where(Operator.id.isnot(None)))).scalar_one() else "owner"
+    if actor == SHELL or not session.execute(select(exists().where(Operator.id.isnot(None)))).scalar_one():
+        return "owner"
+    if actor.id == INSTALL_OWNER and not passwords_in_use(session):
+        return "owner"
+    return "viewer"
 
 
-def signin_identity(session: Session, email: str | None, fallback: str) -> tuple[str, str]:
-    """(name, role) of an OIDC sign-in: the operator with this email, else the email itself as a viewer."""
-    found = operator_by_email(session, email) if email else None
-    if found is not None:
-        return found.name, found.role
-    return (email or fallback)[:MAX_NAME], "viewer"
+def passwords_in_use(session: Session) -> bool:
+    """Whether any active operator has a password of their own (then each signs in as themselves)."""
+    return session.execute(select(exists().where(Operator.active, Operator.password_hash.isnot(None)))).scalar_one()
+
+
+def person_of(actor: Actor) -> str | None:
+    """Whom an approval counts as for the two-person rule: an operator's name; the install's owner for the shell
+    and the one-person sign-in (one person); None for the integration token, policies, agents and the system."""
+    if actor.type != "user":
+        return None
+    return INSTALL_OWNER if actor == SHELL else actor.id
+
+
+def install_owner(session: Session) -> str:
+    """The single identity of a one-person install: the only active owner operator, else `owner`."""
+    names = session.execute(select(Operator.name).where(Operator.role == "owner", Operator.active == true())
+                            .limit(2)).scalars().all()
+    return names[0] if len(names) == 1 else INSTALL_OWNER
+
+
+def signin_identity(session: Session, email: str | None) -> OperatorView | None:
+    """The active operator an OIDC sign-in's verified email names, or None (an unknown email is refused)."""
+    return operator_by_email(session, email) if email else None
 
 
 def emails_of(session: Session, roles: tuple[str, ...]) -> list[tuple[str, str]]:

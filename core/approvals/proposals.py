@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.approvals import sql
-from core.approvals.operators import role_of
+from core.approvals.operators import person_of, role_of
 from core.approvals.payloads import REVISABLE, validate_payload
 from core.approvals.permissions import refusal
 from core.approvals.policies import Policy, get_policy
@@ -189,16 +189,24 @@ def _refusal(session: Session, proposal: ActionProposal, actor: Actor, role: str
 
 def _record_approval(session: Session, proposal: ActionProposal, actor: Actor, required: int,
                      edited: dict[str, Any] | None, note: str | None) -> Decision | None:
-    """Record one approval of a proposal needing `required`; a Decision while it must wait, None once enough."""
+    """Record one approval of a proposal needing `required`; a Decision while it must wait, None once enough.
+
+    Approvals are counted by person (core.approvals.operators.person_of): distinct operators only, never the
+    integration token or a system actor, and the shell and the one-person sign-in are the same owner.
+    """
+    person = person_of(actor)
+    if person is None:
+        return Decision(proposal.id, False, "pending", f"proposal {proposal.id} needs {required} different "
+                        f"operators; {actor.label} is not a person, so nothing was recorded")
     earlier = session.execute(select(Approval.operator).where(Approval.proposal_id == proposal.id)).scalars().all()
-    if actor.label in earlier:
+    if person in earlier:
         return Decision(proposal.id, False, "pending", f"proposal {proposal.id}: {actor.label} already approved it; "
                         f"it needs {required} different operators")
     if edited is not None and earlier:
         # The first approver saw another payload: an edit now would go out with one approval of what it says.
         return Decision(proposal.id, False, "pending", f"proposal {proposal.id} already has an approval of its "
                         "payload as it is; approve it unedited or reject it")
-    session.execute(insert(Approval).values(proposal_id=proposal.id, operator=actor.label))
+    session.execute(insert(Approval).values(proposal_id=proposal.id, operator=person))
     count = len(earlier) + 1
     if count >= required:
         return None
@@ -312,9 +320,9 @@ def decide(
 ) -> Decision:
     """Approve, reject or revise one proposal by name of the decision; the one decide path of every channel.
 
-    `role` is the decider's role when the channel established it (the console's password sign-in is the
-    owner); otherwise it is looked up (core.approvals.operators.role_of). `revise` needs a note and the
-    settings (the redraft may call the LLM). No commit. InvalidInput for a note over MAX_NOTE characters.
+    `role` is the decider's role when the channel established it (Slack's operator row); otherwise it is
+    looked up (core.approvals.operators.role_of). `revise` needs a note and the settings (the redraft may
+    call the LLM). No commit. InvalidInput for a note over MAX_NOTE characters.
     """
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidInput(f"a decision note is at most {MAX_NOTE} characters")

@@ -151,11 +151,18 @@ class Settings(BaseSettings):
     canvas_row_cap: int = Field(1000, ge=1, le=100000, description="Most rows one canvas query returns.")
 
     # Console / API
-    hoss_api_token: SecretStr | None = Field(None, description="Bearer token of the HTTP API.")
+    hoss_api_token: SecretStr | None = Field(
+        None, description="The integration token of the HTTP API: it reads and proposes, never decides or counts as "
+        "a person. Operators get their own with `operator token NAME`.")
     hoss_api_tokens: SecretStr | None = Field(
-        None, description="More API tokens, each an operator's: `token=name,token2=name2` (decisions are theirs)."
-    )
-    hoss_console_password: SecretStr | None = Field(None, description="Password of the console sign-in.")
+        None, description="More API tokens, each an active operator's: `token=name,token2=name2` (decisions are "
+        "theirs).")
+    hoss_operator_token: SecretStr | None = Field(
+        None, description="The CLI acts as the operator whose API token this is; unset, it acts as `cli`, the "
+        "install's owner.")
+    hoss_console_password: SecretStr | None = Field(
+        None, description="Password of a one-person install's sign-in (the owner); once an operator has a password "
+        "of their own (`operator passwd NAME`), each signs in with theirs.")
     hoss_secret_key: SecretStr | None = Field(
         None, description="Seals the audit witness (HMAC, in Python: the key never reaches the database; at least "
         "16 characters, the same wherever `audit verify` runs) and encrypts stored Google tokens; unset, the "
@@ -189,7 +196,8 @@ class Settings(BaseSettings):
 
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
-        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_console_password",
+        "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_operator_token",
+        "hoss_console_password",
         "sentry_dsn", "hoss_secret_key", "slack_bot_token", "slack_signing_secret", "google_client_secret",
         mode="before",
     )

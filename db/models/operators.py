@@ -21,6 +21,9 @@ class Operator(Base):
     slack_user_id: Mapped[str | None] = mapped_column(Text, unique=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = created_now()
+    # SPEC §19: the operator's own sign-in (argon2) and API token (sha256 of a random token); never shown or logged.
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    token_hash: Mapped[str | None] = mapped_column(Text, unique=True)
 
 
 class Approval(Base):

@@ -25,10 +25,16 @@ def _actors(session: Session, agent: str) -> list[str | None]:
                 .scalars())
 
 
-def test_run_agent_cli_records_the_actor_flag(db_url: str, session: Session) -> None:
-    proc = subprocess.run([sys.executable, "-m", "core", "run-agent", "bizdev", "--actor", "alice"], cwd=ROOT,
+def test_run_agent_cli_records_the_operator_of_hoss_operator_token(db_url: str, session: Session) -> None:
+    from core.approvals.credentials import issue_token
+    from core.approvals.operators import add_operator
+
+    add_operator(session, "alice", "owner", Actor.system("test"))
+    token = issue_token(session, "alice", Actor.system("test"))
+    session.commit()
+    proc = subprocess.run([sys.executable, "-m", "core", "run-agent", "bizdev"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url})
+                          env={"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url, "HOSS_OPERATOR_TOKEN": token})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _actors(session, "bizdev") == ["alice"]
 

@@ -15,6 +15,7 @@ from core.agents.registry import update_agent
 from core.agents.runner import run_named_agent
 from core.app.cli import main
 from core.approvals import acting
+from core.approvals.credentials import issue_token
 from core.approvals.executor import retry_execution
 from core.approvals.google_delivery import set_customer_delivery
 from core.approvals.operators import add_operator, deactivate_operator
@@ -156,8 +157,10 @@ def test_a_viewers_api_token_gets_403_with_the_sentence_for_a_run(people: Sessio
 def test_a_viewer_on_the_cli_gets_one_line_and_exit_2(people: Session, db_url: str, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["run-agent", "bizdev", "--actor", "vi"]) == 2
-    assert main(["hire", "research-analyst", "--name", "Ada", "--actor", "vi"]) == 2
+    monkeypatch.setenv("HOSS_OPERATOR_TOKEN", issue_token(people, "vi", Actor.system("test")))
+    people.commit()
+    assert main(["run-agent", "bizdev"]) == 2
+    assert main(["hire", "research-analyst", "--name", "Ada"]) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [f"error: {refusal('viewer', 'run_agent')}",
                                 f"error: {refusal('viewer', 'manage_workforce')}"]

@@ -16,12 +16,12 @@ EMAIL = {"action_type": "email", "title": "Hello", "reasoning": "A script asks",
          "payload": {"to": "dana@example.test", "subject": "Hi", "body": "Hello Dana"}}
 
 
-def test_a_script_proposes_and_the_proposal_is_posted_to_slack(ctx: AppContext, session: Session) -> None:
+def test_a_script_with_the_integration_token_proposes_and_the_proposal_is_posted_to_slack(ctx: AppContext, session: Session) -> None:
     with slack_server() as (calls, base):
         sctx = with_settings(ctx, slack_bot_token=SecretStr("xoxb-t"), slack_approval_channel="C1", slack_api_base=base)
         with serve(sctx) as api:
-            created = api.post("/api/proposals", json={**EMAIL, "dedupe_key": "k1"}, headers=auth("ana"))
-            again = api.post("/api/proposals", json={**EMAIL, "dedupe_key": "k1"}, headers=auth("ana"))
+            created = api.post("/api/proposals", json={**EMAIL, "dedupe_key": "k1"}, headers=auth())
+            again = api.post("/api/proposals", json={**EMAIL, "dedupe_key": "k1"}, headers=auth())
     assert created.status_code == 201 and created.json()["status"] == "pending"
     assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
     assert len(calls.of("chat.postMessage")) == 1

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.approvals.operators import add_operator
 from core.approvals.payloads import ACTION_TYPES, PAYLOAD_MODELS, PayloadInvalid
 from core.approvals.policies import update_policy
 from core.approvals.proposals import decide, draft_proposal
@@ -19,6 +20,13 @@ from tests.approvals.api_support import auth, serve, with_settings
 from tests.inbox_data import checkout_proposal, email_proposal, make_invoice, make_lead
 
 OPS = Actor.agent("ops")
+
+
+@pytest.fixture(autouse=True)
+def ana(session: Session) -> None:
+    """api_support's token for ana is an active approver's (HOSS_API_TOKENS names operators that exist)."""
+    add_operator(session, "ana", "approver", Actor.system("test"))
+    session.commit()
 
 
 def _state(session: Session, pid: int) -> tuple:

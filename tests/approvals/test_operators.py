@@ -33,15 +33,18 @@ def test_roles_come_from_operators_and_unknown_people_are_viewers_once_any_exist
     _team(session)
     assert [role_of(session, Actor.user(n)) for n in ("ana", "bo", "vi", "stranger")] == [
         "owner", "approver", "viewer", "viewer"]
-    assert role_of(session, Actor.system("api")) == "owner"
+    assert role_of(session, Actor.system("api")) == "integration"  # the shared HOSS_API_TOKEN (SPEC §19)
+    assert role_of(session, Actor.system("executor")) == "owner"
     deactivate_operator(session, "bo", OWNER)
     assert role_of(session, Actor.user("bo")) == "viewer"
 
 
-def test_oidc_email_maps_to_its_operator_and_an_unknown_one_to_a_viewer(session: Session) -> None:
+def test_oidc_email_maps_to_its_operator_and_an_unknown_one_to_no_one(session: Session) -> None:
     _team(session)
-    assert signin_identity(session, "ANA@example.test", "x") == ("ana", "owner")
-    assert signin_identity(session, "new@example.test", "x") == ("new@example.test", "viewer")
+    found = signin_identity(session, "ANA@example.test")
+    assert found is not None and (found.name, found.role) == ("ana", "owner")
+    assert signin_identity(session, "new@example.test") is None
+    assert signin_identity(session, None) is None
 
 
 def test_a_viewer_decision_changes_nothing(session: Session) -> None:
@@ -105,13 +108,12 @@ def test_cli_adds_operators_and_sets_policies_audited(
     db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["operator", "add", "olga", "--role", "owner"]) == 0  # once operators exist, the table applies
+    assert main(["operator", "add", "olga", "--role", "owner"]) == 0  # the shell is the install's owner
     assert main(["operator", "add", "ana", "--role", "approver", "--email", "ana@example.test",
-                 "--slack-user", "U1", "--actor", "olga"]) == 0
+                 "--slack-user", "U1"]) == 0
     assert main(["policy", "set", "email", "--two-person-above-cents", "0", "--approvers", "owner,approver",
-                 "--sla-minutes", "30", "--on-timeout", "reject", "--escalate-after-minutes", "10",
-                 "--actor", "olga"]) == 0
-    assert main(["operator", "deactivate", "ana", "--actor", "olga"]) == 0
+                 "--sla-minutes", "30", "--on-timeout", "reject", "--escalate-after-minutes", "10"]) == 0
+    assert main(["operator", "deactivate", "ana"]) == 0
     assert main(["operator", "list"]) == 0
     out = capsys.readouterr().out
     assert "ana\tapprover\tana@example.test\tU1\tinactive" in out

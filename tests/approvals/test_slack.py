@@ -23,7 +23,7 @@ from core.approvals.policies import update_policy
 from core.approvals.proposals import decide
 from core.audit import Actor
 from core.config.context import AppContext
-from tests.approvals.api_support import serve, with_settings
+from tests.approvals.api_support import auth, serve, with_settings
 from tests.inbox_data import checkout_proposal, make_invoice, slack_proposal
 from tests.standins.slack_server import SlackCalls, slack_server
 
@@ -142,6 +142,48 @@ def test_two_person_rule_across_console_and_slack(slack, session: Session) -> No
     assert _row(session, pid) == ("pending", 0)
     assert _post(api, _click(pid, "U0BO")).json()["status"] == "approved"
     assert _row(session, pid) == ("approved", 1)
+
+
+def _two_person_checkout(session: Session) -> int:
+    add_operator(session, "alice", "owner", Actor.system("test"), slack_user_id="U0ALICE")
+    add_operator(session, "bo", "approver", Actor.system("test"), slack_user_id="U0BO")
+    update_policy(session, "stripe_checkout", Actor.system("test"), two_person_above_cents=10_000)
+    cid, iid = make_invoice(session, 50_000)
+    pid = checkout_proposal(session, iid, cid, 50_000)
+    session.commit()
+    return pid
+
+
+def test_slack_approval_plus_the_shared_api_token_is_one_approval(slack, session: Session) -> None:
+    _, _, api = slack
+    pid = _two_person_checkout(session)
+    assert _post(api, _click(pid, "U0ALICE")).json()["status"] == "pending"
+    refused = api.post(f"/api/proposals/{pid}/decide", json={"decision": "approve"}, headers=auth())
+    assert refused.status_code == 403
+    assert _row(session, pid) == ("pending", 0)
+    assert session.execute(text("SELECT operator FROM approvals WHERE proposal_id = :i"), {"i": pid}).scalars().all() \
+        == ["alice"]  # still waiting for a second person
+    assert _post(api, _click(pid, "U0BO")).json()["status"] == "approved"
+
+
+def test_a_slack_decider_counts_as_their_operator_for_two_person(slack, session: Session) -> None:
+    _, _, api = slack
+    pid = _two_person_checkout(session)
+    assert _post(api, _click(pid, "U0ALICE")).json()["status"] == "pending"
+    again = decide(session, pid, "approve", Actor.user("alice"))  # alice again, now in the console
+    session.commit()
+    assert not again.ok and "already approved" in again.message
+    assert _row(session, pid) == ("pending", 0)
+
+
+def test_an_unmapped_slack_user_is_refused_even_while_no_operator_exists(slack, session: Session) -> None:
+    sctx, calls, api = slack
+    pid = slack_proposal(session)
+    session.commit()
+    announce_new(session, sctx.settings)
+    assert _post(api, _click(pid, "U0STRANGER")).json()["ok"] is False
+    assert _row(session, pid) == ("pending", 0)
+    assert "not mapped" in calls.of("chat.postEphemeral")[0]["text"]
 
 
 def _submit_note(pid: int, user: str, note: str) -> tuple[bytes, dict[str, str]]:

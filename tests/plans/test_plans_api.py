@@ -12,16 +12,21 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from core.app.api import api_routes
+from core.approvals.operators import add_operator
+from core.audit import Actor
 from core.config.context import AppContext
 from tests.plans.plans_data import add, make_customer, set_cap
 from tests.standins.http import serve_asgi
 
-AUTH = {"Authorization": "Bearer plans-token"}
+AUTH = {"Authorization": "Bearer plans-token-0123456789"}
 
 
 @pytest.fixture
 def api(ctx: AppContext) -> Iterator[httpx.Client]:
-    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_token": SecretStr("plans-token")}),
+    with ctx.sessions() as session:  # the token is an owner operator's: plans are the owner's to change (SPEC §19)
+        add_operator(session, "olga", "owner", Actor.system("test"))
+        session.commit()
+    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_tokens": SecretStr("plans-token-0123456789=olga")}),
                             ctx.engine, ctx.sessions)
     with serve_asgi(Starlette(routes=api_routes(lambda: with_token))) as base, \
             httpx.Client(base_url=base, timeout=10, headers=AUTH) as client:

@@ -27,7 +27,7 @@ def test_customer_plan_from_the_shell_releases_held_tasks_and_plans_set_edits_a_
     set_cap(session, "starter", 1)
     cid = make_customer(session)
     add(session, cid, 3)
-    proc = _cli(db_url, "customer", "plan", str(cid), "pro", "--actor", "ana")
+    proc = _cli(db_url, "customer", "plan", str(cid), "pro")
     assert proc.returncode == 0, proc.stderr
     assert "2 held task(s) released" in proc.stdout
     proc = _cli(db_url, "plans", "set", "pro", "--price-id", "price_pro_1")

@@ -11,16 +11,21 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 
 from core.app.api import api_routes
+from core.approvals.operators import add_operator
+from core.audit import Actor
 from core.config.context import AppContext
 from tests.standins.http import serve_asgi
 from tests.workforce.conftest import make_customer
 
-AUTH = {"Authorization": "Bearer tok-123"}
+AUTH = {"Authorization": "Bearer tok-123-0123456789abcdef"}
 
 
 @pytest.fixture
 def api(ctx: AppContext) -> Iterator[httpx.Client]:
-    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_token": SecretStr("tok-123")}), ctx.engine,
+    with ctx.sessions() as session:  # an owner operator's token: it adds and reviews tasks (SPEC §19)
+        add_operator(session, "olga", "owner", Actor.system("test"))
+        session.commit()
+    with_token = AppContext(ctx.settings.model_copy(update={"hoss_api_tokens": SecretStr("tok-123-0123456789abcdef=olga")}), ctx.engine,
                             ctx.sessions)
     with serve_asgi(Starlette(routes=api_routes(lambda: with_token))) as base, \
             httpx.Client(base_url=base, timeout=10) as client:
