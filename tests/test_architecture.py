@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import gc
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,6 +65,19 @@ def _modules(*folders: str) -> dict[str, Path]:
     return out
 
 
+def _parse(path: Path) -> ast.Module:
+    """The module's AST, parsed with the garbage collector paused. Regression: on CPython 3.11.7 a finalizer that ran
+    mid-parse (a leaked connection's rollback, from an earlier test in the same worker) broke ast's recursion
+    bookkeeping: "SystemError: AST constructor recursion depth mismatch" (CI, stop 28's second pass)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(path.read_text(), str(path))
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[str, ast.ImportFrom | None, str | None]]:
     """(module imported, the ImportFrom or None, the name taken) for every import in the file, at any depth.
 
@@ -76,7 +90,7 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[st
         return dotted or None
 
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(_parse(path)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if (target := resolve(alias.name)) is not None:
