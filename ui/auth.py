@@ -48,20 +48,19 @@ def require_operator(ctx: AppContext) -> str:
     """Gate every page: return the operator's name (also in st.session_state["operator"]) or stop the script."""
     if oidc_configured():
         return _oidc(ctx)
-    with ctx.sessions() as session:
-        per_operator = passwords_in_use(session)
     password = ctx.settings.secret("hoss_console_password")
-    if per_operator or password:
-        return _password(ctx, password, per_operator)
-    st.warning(
-        "This console has no sign-in: anyone who can reach it can approve actions and run agents. "
-        "Set HOSS_CONSOLE_PASSWORD, give each operator a password (`python -m core operator passwd NAME`), "
-        "or configure an [auth] provider in .streamlit/secrets.toml."
-    )
-    name = str(st.session_state.setdefault("operator", _OPEN))  # tests may seat an operator in the open console
-    with ctx.sessions() as session:
-        _enter(name, role_of(session, Actor.user(name)), None)
-    return name
+    with ctx.sessions() as session:  # one session per run for the open console's two reads
+        per_operator = passwords_in_use(session)
+        if not (per_operator or password):
+            st.warning(
+                "This console has no sign-in: anyone who can reach it can approve actions and run agents. "
+                "Set HOSS_CONSOLE_PASSWORD, give each operator a password (`python -m core operator passwd NAME`), "
+                "or configure an [auth] provider in .streamlit/secrets.toml."
+            )
+            name = str(st.session_state.setdefault("operator", _OPEN))  # tests may seat an operator here
+            _enter(name, role_of(session, Actor.user(name)), None)
+            return name
+    return _password(ctx, password, per_operator)
 
 
 def _enter(name: str, role: str, how: str | None) -> None:

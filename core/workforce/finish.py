@@ -144,7 +144,7 @@ def has_follow_ups(run: RunResult) -> bool:
 
 
 def _proposes(agent: str | None, sheet_id: str | None) -> bool:
-    # A worker's deliverable goes to the customer; a sheet gets its row.
+    # What draft_follow_ups drafts for: a worker's deliverable goes to the customer; a sheet gets its row.
     return agent is not None or bool(sheet_id)
 
 
@@ -177,8 +177,6 @@ def record_run(session: Session, run: RunResult, to_status: str) -> bool:
 def draft_follow_ups(session: Session, task: DoneTask) -> int | None:
     """What a done task proposes: a worker's deliverable (its one `deliver` proposal) and the customer's sheet row
     (when it keeps a sheet); the delivery's id, or None for the Ops prompt's task. Deduplicated per task. No commit."""
-    if not _proposes(task.agent, task.sheet_id):
-        return None
     if task.sheet_id:
         _draft_sheet_row(session, task)
     return None if task.agent is None else _draft_delivery(session, task)
