@@ -21,9 +21,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review", dest="review", action="store_true", default=None, help="its work waits for review")
     p.add_argument("--no-review", dest="review", action="store_false", help="its work is done without review")
     p.add_argument("--monthly-budget-cents", type=int, default=None, help="its monthly LLM budget in cents")
-    p = sub.add_parser("worker", help="list, pause, resume or fire hired workers")
-    p.add_argument("action", choices=("list", "pause", "resume", "fire"))
+    p = sub.add_parser("worker", help="list, pause, resume, fire hired workers; edit, version and roll back their "
+                                      "instructions")
+    p.add_argument("action", choices=("list", "pause", "resume", "fire", "edit", "versions", "rollback"))
     p.add_argument("name", nargs="?", default=None, help="the worker (not for list)")
+    p.add_argument("version", nargs="?", type=id_arg("version"), default=None, help="rollback: the version to run")
+    p.add_argument("--tone", default=None, help="edit: the new tone (a new version, evaluated at once)")
+    p.add_argument("--model", default=None, help="edit: the new model")
+    p.add_argument("--step", action="append", default=None, metavar="STEP=INSTRUCTION",
+                   help="edit: replace a step's instruction (an empty one restores the template's); repeatable")
+    p.add_argument("--cases", type=id_arg("case count"), default=None,
+                   help="edit: evaluate on the first N golden cases only")
     p.add_argument("--to", dest="hand_to", default=None,
                    help="fire: the worker who takes over its pending tasks (default: the same role's least loaded)")
     p = sub.add_parser("task", help="add a task, or show one with its workflow steps")
@@ -82,6 +90,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if args.action != "list" and not args.name:
         raise InvalidInput(f"worker {args.action} needs the worker's name")
+    if args.action in ("edit", "versions", "rollback"):
+        from core.app.cli_evals import worker_instructions
+
+        return worker_instructions(args)
     ctx = app_context()
     try:
         with ctx.sessions() as session:

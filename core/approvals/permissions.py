@@ -15,6 +15,7 @@ from core.errors import Forbidden
 Role = Literal["owner", "approver", "viewer", "integration"]
 Action = Literal[
     "run_agent",  # Run buttons, `run-agent`, POST /api/agents/…/run, retries of failed work
+    "run_eval",  # run a role's golden set (`eval`, the Workforce page): real LLM spend, no customer work
     "add_task",  # give a worker or the Ops prompt a task (console form, `task add`, POST /api/tasks)
     "decide_proposal",  # approve, reject, revise a proposal (Inbox, `decide`, the API, Slack, email links)
     "review_task",  # approve, request changes, discard a task in review
@@ -31,13 +32,13 @@ ACTIONS: tuple[Action, ...] = get_args(Action)
 # The table. Anything not listed is refused.
 ALLOWED: dict[Role, frozenset[Action]] = {
     "owner": frozenset(ACTIONS),
-    "approver": frozenset({"run_agent", "add_task", "decide_proposal", "review_task"}),
+    "approver": frozenset({"run_agent", "run_eval", "add_task", "decide_proposal", "review_task"}),
     "viewer": frozenset(),
     "integration": frozenset({"add_task"}),
 }
 
 _WORDS: dict[Action, str] = {
-    "run_agent": "run agents", "add_task": "give tasks", "decide_proposal": "decide proposals",
+    "run_agent": "run agents", "run_eval": "run evals", "add_task": "give tasks", "decide_proposal": "decide proposals",
     "review_task": "review tasks", "manage_workforce": "hire, pause or fire workers",
     "change_policy": "change approval policies", "change_plan": "change plans and customer settings",
     "change_settings": "change settings", "manage_operators": "manage operators",

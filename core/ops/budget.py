@@ -53,8 +53,10 @@ class PoolState:
 
 
 def spend_today_cents(session: Session) -> int:
-    """LLM spend today (UTC), in cents: tasks completed today plus today's steps of workflows not done yet."""
-    return int(session.execute(sql.SPEND_TODAY).scalar_one()) + int(session.execute(sql.STEP_SPEND_TODAY).scalar_one())
+    """LLM spend today (UTC), in cents: tasks completed today, today's steps of workflows not done yet, and today's
+    golden-set eval cases."""
+    return (int(session.execute(sql.SPEND_TODAY).scalar_one()) + int(session.execute(sql.STEP_SPEND_TODAY).scalar_one())
+            + int(session.execute(sql.EVAL_SPEND_TODAY).scalar_one()))
 
 
 @dataclass(frozen=True)

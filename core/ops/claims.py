@@ -45,6 +45,10 @@ class Claim:
     # Google Sheet: what the run's completion adds its calls to, and whether it drafts a sheet row.
     spent: tuple[int, int, int] = (0, 0, 0)
     sheet_id: str | None = None
+    # The worker's instructions version (SPEC §20): its number, recorded on every step row, and the step prompts
+    # it overrides the template's with, (step name, instruction).
+    version: int | None = None
+    step_prompts: tuple[tuple[str, str], ...] = ()
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
@@ -75,7 +79,9 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
                  revision=row.revision or 0, review_note=row.review_note,
                  done_steps=tuple((int(idx), str(artifact)) for idx, artifact in row.done_steps or ()),
                  budget=BudgetFacts.from_mapping(row.budget_facts) if row.budget_facts else None,
-                 spent=tuple(int(n) for n in row.spent), sheet_id=row.sheet_id)
+                 spent=tuple(int(n) for n in row.spent), sheet_id=row.sheet_id,
+                 version=agent_settings.get("version"),
+                 step_prompts=tuple(sorted((agent_settings.get("step_prompts") or {}).items())))
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

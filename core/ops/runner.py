@@ -25,7 +25,7 @@ from core.llm.ratelimit import RateLimiter, estimate_tokens, shared_limiter
 from core.llm.tasks import LLMError, TransientLLMError, complete, task_client
 from core.money.figures import profit_cents
 from core.ops import sql
-from core.ops.budget import LLMCall, before_llm_call
+from core.ops.budget import LLMCall, before_llm_call, budget_exhausted
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
@@ -60,6 +60,21 @@ class _Progress:
 
     calls: list[tuple[int, StepCall]] = field(default_factory=list)
     final: FinalCall | None = None
+
+
+@dataclass(frozen=True)
+class UnpersistedRun:
+    """A workflow run that is no task (a golden-set eval case): its artifacts by step, what its calls cost, and why
+    it ended early (`error`: a step failed; `stopped`: the daily budget kept the next call from being made)."""
+
+    artifacts: tuple[tuple[str, str], ...]
+    mode: str
+    model: str
+    cost_cents: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    error: str | None = None
+    stopped: str | None = None
 
 
 class _Stale(Exception):
@@ -127,7 +142,7 @@ class TaskRunner:
                 return self.stopped(session, claim, replace(stop, reason=stop.reason + where))
         step_id = session.execute(sql.BEGIN_STEP, {
             "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
-            "idx": idx, "name": step.name, "revision": claim.revision}).scalar_one_or_none()
+            "idx": idx, "name": step.name, "revision": claim.revision, "version": claim.version}).scalar_one_or_none()
         session.commit()
         if step_id is None:
             raise _Stale
@@ -170,6 +185,42 @@ class TaskRunner:
                 continue
             return artifact, record(call, "done", artifact, None)
         raise AssertionError("unreachable: the second try returns")
+
+    def run_unpersisted(self, session: Session, workflow: Workflow) -> UnpersistedRun:
+        """Run `workflow` with no task row (an eval case, its judge): the same prompts, pricing, limiter, call and
+        JSON check (one retry) as a task's steps; the daily budget checked before each call; nothing written."""
+        mode = "mock" if self.client is None else "openai"
+        previous: list[tuple[str, str]] = []
+        spent = [0, 0, 0]
+
+        def outcome(**why: str) -> UnpersistedRun:
+            return UnpersistedRun(tuple(previous), mode, workflow.model, *spent, **why)
+
+        for step in workflow.steps:
+            prompt = workflow.prompt(step, previous)
+            if self.client is None:
+                previous.append((step.name, workflow.mock(step)))
+                continue
+            for retry in (False, True):
+                if budget_exhausted(session, self.settings):
+                    session.rollback()
+                    return outcome(stopped="the daily LLM budget is reached")
+                session.rollback()  # nothing stays open across the call
+                try:
+                    call = self._call(workflow, prompt, lambda: False)
+                except LLMError as exc:
+                    return outcome(error=f"step {step.name}: {exc}")
+                if call is None:
+                    return outcome(error=f"step {step.name}: stopped before the LLM call")
+                spent = [spent[0] + call.cost_cents, spent[1] + call.input_tokens, spent[2] + call.output_tokens]
+                try:
+                    previous.append((step.name, check_artifact(step, call.response)))
+                    break
+                except ArtifactInvalid as exc:
+                    if retry:
+                        return outcome(error=f"step {step.name}: {exc}")
+                    prompt = retry_prompt(prompt, str(exc))
+        return outcome()
 
     def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> StepCall | None:
         """The LLM call of one step under the rate limiter; None when stopped while waiting for it."""

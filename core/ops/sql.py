@@ -120,10 +120,11 @@ BEGIN_STEP = text("""
     WITH mine AS (
         SELECT id FROM tasks
         WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running')
-    INSERT INTO task_steps (task_id, idx, name, revision, status, started_at)
-    SELECT id, :idx, :name, :revision, 'running', now() FROM mine
+    INSERT INTO task_steps (task_id, idx, name, revision, status, started_at, version)
+    SELECT id, :idx, :name, :revision, 'running', now(), CAST(:version AS int) FROM mine
     ON CONFLICT (task_id, idx) WHERE status <> 'superseded'
-    DO UPDATE SET status = 'running', started_at = now(), error = NULL, finished_at = NULL
+    DO UPDATE SET status = 'running', started_at = now(), error = NULL, finished_at = NULL,
+        version = excluded.version
         WHERE task_steps.status <> 'done'
     RETURNING id
 """)
@@ -155,6 +156,12 @@ FAIL_STEP = text("""
     UPDATE task_steps SET status = 'failed', error = :error, finished_at = now()
     WHERE id = :step_id AND status = 'running' AND EXISTS (SELECT 1 FROM tasks WHERE id = :task_id AND claimed_by = :worker
         AND attempts = :attempt AND status = 'running')
+""")
+
+# Today's spend of golden-set eval cases (SPEC §20): no task carries it, and the daily budget counts it too.
+EVAL_SPEND_TODAY = text("""
+    SELECT coalesce(sum(cost_cents), 0) FROM eval_results
+    WHERE created_at >= (now() AT TIME ZONE 'UTC')::date AT TIME ZONE 'UTC'
 """)
 
 # The spend of today's finished steps of tasks not done yet (needs_review, mid-workflow, failed): the daily

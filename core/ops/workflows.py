@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.llm.tasks import SYSTEM_PROMPT
 from core.ops.claims import Claim
@@ -60,6 +60,10 @@ def workflow_for(claim: Claim, default_model: str) -> Workflow:
         return Workflow((OPS_STEP,), 0, SYSTEM_PROMPT, default_model,
                         lambda _step, _previous: build_prompt(claim), lambda _step: mock_summary(claim))
     template = role_template(claim.role or "")
+    if claim.step_prompts:  # the worker's version overrides some steps' instructions (SPEC §20)
+        overrides = dict(claim.step_prompts)
+        template = replace(template, steps=tuple(replace(s, instruction=overrides.get(s.name, s.instruction))
+                                                 for s in template.steps))
     ctx = StepContext(claim.task_id, claim.description, claim.company, claim.plan, claim.notes, claim.agent,
                       claim.tone or template.default_tone, claim.review_note)
     return Workflow(template.steps, template.deliverable_index, system_prompt(template, ctx),

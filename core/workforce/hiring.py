@@ -19,6 +19,7 @@ from core.errors import InvalidInput, NotFound
 from core.workforce import sql
 from core.workforce.roles import role_template
 from core.workforce.template import RoleTemplate
+from core.workforce.versions import first_version, new_version
 from db.models import Agent
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO weekday n is DAYS[n - 1]
@@ -154,6 +155,7 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
     ).scalar_one_or_none()
     if inserted is None:
         raise InvalidInput(f"the name {name!r} is taken; choose another")
+    first_version(session, name, settings["tone"], settings["model"], actor)
     record_audit(session, actor, "agent", name, None, "active",
                  {"action": "hire", "role": template.role, **settings, "review_required": review_required,
                   "hours": hours.describe() if hours else "always", "monthly_budget_cents": monthly_budget_cents})
@@ -221,23 +223,26 @@ def _hand_over_pending(session: Session, row: Agent, actor: Actor, hand_to: str 
 def edit_worker(session: Session, name: str, actor: Actor, *, tone: str | None = None, model: str | None = None,
                 hours: Hours | None | str = "keep", review: bool | None = None,
                 monthly_budget_cents: int | None = None) -> Worker:
-    """Change a worker's tone, model, hours (None = always), review or budget; audited with old and new; no commit."""
+    """Change a worker's tone, model, hours (None = always), review or budget; audited with old and new; no commit.
+
+    A new tone or model is a new version of its instructions (core.workforce.versions); the same ones change nothing.
+    """
     check(session, actor, "manage_workforce")
     row = _lock_worker(session, name)
     before = get_worker(session, name)
-    settings = dict(row.settings or {})
     values: dict[str, Any] = {}
-    if tone is not None:
-        settings["tone"] = _check_text("tone", tone, 200)
-    if model is not None:
-        settings["model"] = _check_text("model", model, 100)
+    tone = None if tone is None or tone.strip() == before.tone else tone
+    model = None if model is None or model.strip() == before.model else model
+    if tone is not None or model is not None:
+        new_version(session, name, actor, tone=tone, model=model, note="edited")
     if hours != "keep":
         values.update(_hours_values(hours if isinstance(hours, Hours) else None))
     if review is not None:
         values["review_required"] = review
     if monthly_budget_cents is not None:
         values["monthly_budget_cents"] = validate_cents(monthly_budget_cents, field="the monthly budget")
-    session.execute(update(Agent).where(Agent.id == row.id).values(settings=settings, **values))
+    if values:
+        session.execute(update(Agent).where(Agent.id == row.id).values(**values))
     after = get_worker(session, name)
     record_audit(session, actor, "agent", name, before.status, after.status,
                  {"action": "edit", "old": _audit_view(before), "new": _audit_view(after)})

@@ -15,11 +15,11 @@ from db.models.integrations import Integration, OAuthState
 from db.models.money import LedgerEntry
 from db.models.operators import Approval, Operator, UsedLinkNonce
 from db.models.plans import Plan, PlanChange
-from db.models.workforce import TaskStep
+from db.models.workforce import EvalResult, EvalRun, TaskStep, WorkerVersion
 
 __all__ = [
     "ActionProposal", "Agent", "AgentRun", "Approval", "AuditAnchor", "AuditLog", "Base", "CanvasTaskCreatedDaily",
     "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Integration",
     "Invoice", "Lead", "LedgerEntry", "OAuthState", "Operator", "Plan", "PlanChange", "SchedulerSlot", "Setting",
-    "SigninAttempt", "Task", "TaskStep", "UsedLinkNonce",
+    "SigninAttempt", "Task", "TaskStep", "UsedLinkNonce", "EvalResult", "EvalRun", "WorkerVersion",
 ]
