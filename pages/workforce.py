@@ -6,9 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import HossError
+from core.evals.instructions import edit_and_evaluate
+from core.evals.run import run_eval
+from core.evals.views import last_evals, recent_evals, recent_words, version_figures
 from core.money.cents import dollars
 from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, set_worker_status
 from core.workforce.roles import all_roles, role_template
+from core.workforce.versions import current_instructions, list_versions, rollback
 from core.workforce.views import recent_worker_tasks, worker_stats
 from ui.context import app_context, current_actor
 from ui.permits import permit
@@ -29,10 +33,13 @@ def _pct(value: float | None) -> str:
 with ctx.sessions() as session:
     workers = list_workers(session, include_fired=True)
     stats = {s.name: s for s in worker_stats(session)}
+    evals = last_evals(session)
 roster = pd.DataFrame([{
     "name": w.name, "role": w.role, "status": w.status, "hours": w.hours_text,
     "review": "yes" if w.review_required else "no", "model": w.model, "done": stats[w.name].done,
     "revision rate": _pct(stats[w.name].revision_rate), "approved as is": _pct(stats[w.name].approved_as_is_rate),
+    "last eval": f"{evals[w.name].pass_rate:.0%} of {evals[w.name].cases} cases" if w.name in evals else "not evaluated",
+    "eval cost per case": dollars(evals[w.name].cost_per_case_cents) if w.name in evals else "–",
     "cost": dollars(stats[w.name].cost_cents), "earned": dollars(stats[w.name].earned_cents),
     "margin": dollars(stats[w.name].margin_cents),
     "median time to done": "–" if stats[w.name].median_minutes_to_done is None
@@ -74,6 +81,52 @@ def _save(change, said, refused: str) -> None:  # noqa: ANN001 - change(session)
     st.rerun()
 
 
+def instructions_section(name: str) -> None:
+    """The worker's instruction versions side by side (eval pass rate and cost, revision and approved-as-is rates),
+    a new version evaluated at once, an eval on demand, and the rollback."""
+    with ctx.sessions() as session:
+        current = current_instructions(session, name)
+        versions = list_versions(session, name)
+        figures = version_figures(session, name, versions[:4])
+        recent = recent_evals(session, name)
+    st.text(f"{name} runs version {current.version}. Recent evals, oldest to newest: {recent_words(recent)}.")
+    if figures:
+        table = pd.DataFrame({f"version {f.instructions.version}" + (" (current)" if f.instructions.version ==
+                                                                     current.version else ""): f.rows()
+                              for f in figures}).drop(index="version")
+        st.dataframe(table, width="stretch", key="versions_table")
+    template = role_template(next(w.role for w in workers if w.name == name))
+    evaluating, changing = permit("run_eval"), permit("manage_workforce")
+    with st.form(f"instructions_{name}"):
+        tone = st.text_input("Tone", value=current.tone, key=f"ins_tone_{name}")
+        model = st.text_input("Model", value=current.model, key=f"ins_model_{name}")
+        overrides = dict(current.step_prompts)
+        prompts = {s.name: st.text_area(f"Step {s.name} (empty: the template's)", value=overrides.get(s.name, ""),
+                                        placeholder=s.instruction, key=f"ins_step_{name}_{s.name}")
+                   for s in template.steps}
+        cases = st.number_input("Golden cases to run", min_value=1, max_value=50, value=3, key=f"ins_cases_{name}")
+        if st.form_submit_button("Save as a new version and run its eval", disabled=changing.disabled
+                                 or evaluating.disabled, help=changing.help or evaluating.help):
+            changed = {k: v for k, v in prompts.items() if v.strip() != overrides.get(k, "")}
+            _save(lambda session: edit_and_evaluate(session, ctx.settings, name, current_actor(),
+                                                    tone=tone if tone.strip() != current.tone else None,
+                                                    model=model if model.strip() != current.model else None,
+                                                    step_prompts=changed, cases=int(cases)),
+                  lambda comparison: "\n".join([*comparison.report.lines(), *comparison.lines()]), "Not saved")
+    c1, c2, c3 = st.columns([2, 2, 2])
+    eval_cases = c1.number_input("Cases", min_value=1, max_value=50, value=3, key=f"eval_cases_{name}")
+    if c1.button("Run its eval now", key=f"eval_run_{name}", disabled=evaluating.disabled, help=evaluating.help):
+        _save(lambda session: run_eval(session, ctx.settings, None, current_actor(), worker=name,
+                                       cases=int(eval_cases)), lambda report: "\n".join(report.lines()), "Not run")
+    others = [v.version for v in versions if v.version != current.version]
+    if others:
+        back = c2.selectbox("Roll back to", others, key=f"rollback_to_{name}", format_func=lambda n: f"version {n}")
+        if c3.button("Roll back", key=f"rollback_{name}", disabled=changing.disabled, help=changing.help):
+            _save(lambda session: rollback(session, name, int(back), current_actor()),
+                  lambda result: f"{name} is back on {result[1].describe()} (was version {result[0]}).",
+                  "Not rolled back")
+
+
 active = [w.name for w in workers if w.status != "fired"]
 if active:
     # Pills, not select boxes: the roster is in view at one click.
@@ -97,15 +150,21 @@ if active:
     edit_box = st.expander(f"Edit {chosen.name}", key="workforce_edit_box", on_change="rerun")
     if edit_box.open:
         with edit_box, st.form(f"edit_{chosen.name}"):
-            tone = st.text_input("Tone", value=chosen.tone, key=f"edit_tone_{chosen.name}")
-            model = st.text_input("Model", value=chosen.model, key=f"edit_model_{chosen.name}")
+            st.caption("Tone, model and step prompts are versioned: change them under Instructions and evals, "
+                       "where the new version is evaluated before you keep it.")
             hours = st.text_input("Working hours", value=chosen.hours_text, key=f"edit_hours_{chosen.name}")
             review = st.checkbox("Review its work", value=chosen.review_required, key=f"edit_review_{chosen.name}")
             editing = permit("manage_workforce")
             if st.form_submit_button("Save changes", disabled=editing.disabled, help=editing.help):
-                _save(lambda session: edit_worker(session, chosen.name, current_actor(), tone=tone, model=model,
-                                                  hours=parse_hours(hours), review=review),
+                _save(lambda session: edit_worker(session, chosen.name, current_actor(), hours=parse_hours(hours),
+                                                  review=review),
                       lambda _: f"Saved {chosen.name}.", "Not saved")
+    # Lazy, as Edit: the versions, their evals and the form are read and built only when opened.
+    versions_box = st.expander(f"Instructions and evals of {chosen.name}", key="workforce_versions_box",
+                               on_change="rerun")
+    if versions_box.open:
+        with versions_box:
+            instructions_section(chosen.name)
 
 
 def hire_section() -> None:

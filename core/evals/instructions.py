@@ -44,7 +44,7 @@ def edit_and_evaluate(session: Session, settings: Settings, name: str, actor: Ac
     session.commit()
     runner = runner or TaskRunner(settings)
     before = version_figures(session, name, [old])[0]
-    if before.eval is None:
+    if before.eval is None and old.version > 0:  # version 0: a worker written without versions, no row to run
         run_eval(session, settings, None, actor, worker=name, version=old.version, cases=cases, runner=runner)
     report = run_eval(session, settings, None, actor, worker=name, version=new.version, cases=cases, runner=runner)
     old_figures, new_figures = version_figures(session, name, [old, new])

@@ -85,7 +85,13 @@ def current_instructions(session: Session, name: str) -> Instructions:
     row = session.execute(select(Agent).where(Agent.name == name, Agent.kind == "worker")).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no worker named {name!r}")
-    return get_version(session, name, int((row.settings or {}).get("version") or 1))
+    settings = row.settings or {}
+    v = session.execute(select(WorkerVersion).where(WorkerVersion.agent == name, WorkerVersion.version == int(
+        settings.get("version") or 1))).scalar_one_or_none()
+    if v is None:  # a worker written without the versions (by SQL): its live settings are its version 0
+        return Instructions(name, 0, str(settings.get("tone", "")), str(settings.get("model", "")),
+                            tuple(sorted((settings.get("step_prompts") or {}).items())), "", "", None)
+    return _instructions(v)
 
 
 def get_version(session: Session, name: str, version: int) -> Instructions:
