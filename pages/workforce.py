@@ -8,7 +8,7 @@ import streamlit as st
 from core.errors import HossError
 from core.evals.instructions import edit_and_evaluate
 from core.evals.run import run_eval
-from core.evals.views import last_evals, recent_evals, recent_words, version_figures
+from core.evals.views import recent_evals, recent_words, version_figures, worker_evals
 from core.money.cents import dollars
 from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, set_worker_status
 from core.workforce.roles import all_roles, role_template
@@ -33,13 +33,14 @@ def _pct(value: float | None) -> str:
 with ctx.sessions() as session:
     workers = list_workers(session, include_fired=True)
     stats = {s.name: s for s in worker_stats(session)}
-    evals = last_evals(session)
+    evals = worker_evals(session)
 roster = pd.DataFrame([{
     "name": w.name, "role": w.role, "status": w.status, "hours": w.hours_text,
     "review": "yes" if w.review_required else "no", "model": w.model, "done": stats[w.name].done,
     "revision rate": _pct(stats[w.name].revision_rate), "approved as is": _pct(stats[w.name].approved_as_is_rate),
-    "last eval": f"{evals[w.name].pass_rate:.0%} of {evals[w.name].cases} cases" if w.name in evals else "not evaluated",
-    "eval cost per case": dollars(evals[w.name].cost_per_case_cents) if w.name in evals else "–",
+    "last eval": evals[w.name][0].summary() if w.name in evals else "not evaluated",
+    "eval cost per case": dollars(evals[w.name][0].cost_per_case_cents) if w.name in evals else "–",
+    "recent evals": recent_words(evals.get(w.name, [])),
     "cost": dollars(stats[w.name].cost_cents), "earned": dollars(stats[w.name].earned_cents),
     "margin": dollars(stats[w.name].margin_cents),
     "median time to done": "–" if stats[w.name].median_minutes_to_done is None

@@ -23,10 +23,13 @@ FINISH_RUN = text("""
     WHERE id = :id
 """)
 
-# Each worker's newest finished eval run: what the Workforce page shows beside its revision rate.
-LAST_RUNS = text("""
-    SELECT DISTINCT ON (agent) agent, id, version, cases, passed, cost_cents, mode, judge, finished_at
-    FROM eval_runs WHERE agent IS NOT NULL AND finished_at IS NOT NULL AND cases > 0
+# Each worker's newest finished eval runs (up to :per_worker): its last eval and its recent performance, what the
+# Workforce page shows beside its revision rate.
+RECENT_BY_WORKER = text("""
+    SELECT agent, id, version, cases, passed, cost_cents, mode, judge, finished_at FROM (
+        SELECT r.*, row_number() OVER (PARTITION BY agent ORDER BY id DESC) AS n
+        FROM eval_runs r WHERE agent IS NOT NULL AND finished_at IS NOT NULL AND cases > 0) recent
+    WHERE n <= :per_worker
     ORDER BY agent, id DESC
 """)
 

@@ -33,21 +33,22 @@ class EvalFigures:
     def cost_per_case_cents(self) -> int:
         return round(self.cost_cents / self.cases) if self.cases else 0
 
-    def words(self) -> str:
-        """`8 of 10 passed (80%), $0.03 a case`."""
-        return (f"{self.passed} of {self.cases} passed ({self.pass_rate:.0%}), {dollars(self.cost_per_case_cents)} "
-                "a case")
+    def summary(self) -> str:
+        """`80% of 10 cases`, saying when the answers were the mock's (no key: no LLM was called)."""
+        return f"{self.pass_rate:.0%} of {self.cases} cases" + (", mock answers" if self.mode == "mock" else "")
 
 
 def _figures(r) -> EvalFigures:  # noqa: ANN001 - a result Row
     return EvalFigures(r.id, r.version, r.cases, r.passed, int(r.cost_cents), r.mode, r.judge, r.finished_at)
 
 
-def last_evals(session: Session) -> dict[str, EvalFigures]:
-    """Each worker's newest finished eval run, by worker name. Read-only."""
-    rows = session.execute(sql.LAST_RUNS).all()
+def worker_evals(session: Session, *, per_worker: int = 5) -> dict[str, list[EvalFigures]]:
+    """Each evaluated worker's newest eval runs, newest first (the first is its last eval). Read-only."""
+    out: dict[str, list[EvalFigures]] = {}
+    for r in session.execute(sql.RECENT_BY_WORKER, {"per_worker": per_worker}).all():
+        out.setdefault(r.agent, []).append(_figures(r))
     session.rollback()
-    return {r.agent: _figures(r) for r in rows}
+    return out
 
 
 def recent_evals(session: Session, worker: str, *, limit: int = 5) -> list[EvalFigures]:
@@ -81,7 +82,7 @@ class VersionFigures:
 
         return {"version": str(i.version), "tone": i.tone, "model": i.model,
                 "step prompts": ", ".join(n for n, _ in i.step_prompts) or "the template's",
-                "eval pass rate": "not evaluated" if e is None else f"{e.pass_rate:.0%} of {e.cases} cases",
+                "eval pass rate": "not evaluated" if e is None else e.summary(),
                 "eval cost per case": "–" if e is None else dollars(e.cost_per_case_cents),
                 "tasks done": str(self.done), "revision rate": pct(self.revision_rate),
                 "approved as is": pct(self.approved_as_is_rate)}

@@ -32,9 +32,10 @@ def test_a_new_tone_from_the_page_is_a_new_version_evaluated_beside_the_old(sess
     table = at.dataframe[1].value
     assert list(table.columns) == ["version 2 (current)", "version 1"]
     assert table.loc["tone", "version 2 (current)"] == "warm, curious"
-    assert table.loc["eval pass rate", "version 1"].endswith("of 1 cases")
+    assert table.loc["eval pass rate", "version 1"].endswith("of 1 cases, mock answers")
     roster = at.dataframe[0].value
-    assert roster.set_index("name").loc["Sasha", "last eval"].endswith("of 1 cases")
+    assert roster.set_index("name").loc["Sasha", "last eval"].endswith("of 1 cases, mock answers")
+    assert roster.set_index("name").loc["Sasha", "recent evals"].count("%") == 2
 
 
 def test_rolling_back_from_the_page_restores_the_old_version(session) -> None:
