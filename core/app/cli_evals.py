@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 from core.app.cli import app_context, command
 from core.app.cli_identity import cli_actor
@@ -19,17 +20,26 @@ def _fraction(raw: str) -> float:
     return value
 
 
-def _count(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of cases from 1 to 1000")
-    return int(raw)
+def counted(what: str, top: int) -> Callable[[str], int]:
+    """The argparse `type` of a small count (cases, a version number): 1..top, else one usage line, exit 2."""
+    def parse(raw: str) -> int:
+        if not raw.isdigit() or not 1 <= int(raw) <= top:
+            raise argparse.ArgumentTypeError(f"{raw[:40]!r} is not a {what} from 1 to {top}")
+        return int(raw)
+
+    parse.__name__ = what
+    return parse
+
+
+_count = counted("number of cases", 1000)
+VERSION = counted("version number", 1_000_000)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="run a role's golden set through the task runner; exit 1 under --gate")
     p.add_argument("role", nargs="?", default=None, help="a role from `roles` (default: --worker's role)")
     p.add_argument("--worker", default=None, help="evaluate this worker's current instructions version")
-    p.add_argument("--version", type=_count, default=None, help="with --worker: evaluate this version instead")
+    p.add_argument("--version", type=VERSION, default=None, help="with --worker: evaluate this version instead")
     p.add_argument("--cases", type=_count, default=None, help="run only the first N cases")
     p.add_argument("--json", action="store_true", help="print the run as one JSON object")
     p.add_argument("--gate", type=_fraction, default=None, help="exit 1 when the pass rate is under this (0-1)")

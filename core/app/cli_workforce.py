@@ -6,6 +6,7 @@ import argparse
 import json
 
 from core.app.cli import app_context, command, id_arg
+from core.app.cli_evals import VERSION, counted
 from core.app.cli_identity import cli_actor
 from core.transitions import REVIEW_DECISIONS
 
@@ -25,12 +26,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                       "instructions")
     p.add_argument("action", choices=("list", "pause", "resume", "fire", "edit", "versions", "rollback"))
     p.add_argument("name", nargs="?", default=None, help="the worker (not for list)")
-    p.add_argument("version", nargs="?", type=id_arg("version"), default=None, help="rollback: the version to run")
+    p.add_argument("version", nargs="?", type=VERSION, default=None, help="rollback: the version to run")
     p.add_argument("--tone", default=None, help="edit: the new tone (a new version, evaluated at once)")
     p.add_argument("--model", default=None, help="edit: the new model")
     p.add_argument("--step", action="append", default=None, metavar="STEP=INSTRUCTION",
                    help="edit: replace a step's instruction (an empty one restores the template's); repeatable")
-    p.add_argument("--cases", type=id_arg("case count"), default=None,
+    p.add_argument("--cases", type=counted("number of cases", 1000), default=None,
                    help="edit: evaluate on the first N golden cases only")
     p.add_argument("--to", dest="hand_to", default=None,
                    help="fire: the worker who takes over its pending tasks (default: the same role's least loaded)")

@@ -4,7 +4,6 @@ worker's instructions and the golden-set eval runs (SPEC §20)."""
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, Text, UniqueConstraint, text
