@@ -26,6 +26,7 @@ from core.workforce.checks import check_answer
 from core.workforce.golden_sets import GoldenCase, golden_set, pick_cases
 from core.workforce.hiring import get_worker
 from core.workforce.roles import role_template
+from core.workforce.template import RoleTemplate
 from core.workforce.versions import Instructions, current_instructions, get_version
 
 
@@ -157,12 +158,12 @@ def run_eval(session: Session, settings: Settings, role: str | None, actor: Acto
     return report
 
 
-def _run_case(session: Session, runner: TaskRunner, template, rubric: str, case: GoldenCase,  # noqa: ANN001
+def _run_case(session: Session, runner: TaskRunner, template: RoleTemplate, rubric: str, case: GoldenCase,
               claim: Claim, judge_model: str) -> tuple[CaseResult | None, str | None]:
     """One case through the runner, its checks, and its judge when a key is set; (result, why the run stops)."""
     workflow = workflow_for(claim, judge_model)
     run = runner.run_unpersisted(session, workflow)
-    if run.stopped and not run.artifacts:
+    if run.stopped and run.cost_cents == 0:  # stopped before its first call: not a case of this run
         return None, run.stopped
     cost, tokens_in, tokens_out = run.cost_cents, run.input_tokens, run.output_tokens
     deliverable = dict(run.artifacts).get(template.steps[template.deliverable_index].name, "")

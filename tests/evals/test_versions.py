@@ -17,6 +17,7 @@ from core.ops.pool import OpsPool
 from core.workforce.hiring import edit_worker, get_worker, hire
 from core.workforce.intake import add_task_checked
 from core.workforce.versions import current_instructions, list_versions, new_version, rollback
+from core.workforce.views import task_detail, task_json
 from tests.ops_helpers import openai_settings
 from tests.workforce.conftest import make_customer, prompt_of, step_of
 
@@ -46,6 +47,7 @@ def test_each_step_records_the_version_it_ran(ctx, session, settings, fake, llm_
     OpsPool(ctx.sessions, openai_settings(settings, llm_url), max_workers=1).run_until_idle()
     versions = session.execute(text("SELECT version FROM task_steps WHERE task_id = :t"), {"t": task_id}).scalars()
     assert list(versions) == [2, 2, 2]
+    assert [s["version"] for s in task_json(task_detail(session, task_id))["steps"]] == [2, 2, 2]
 
 
 def test_a_versions_step_prompt_replaces_the_templates_instruction(ctx, session, settings, fake, llm_url):
