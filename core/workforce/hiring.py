@@ -19,7 +19,7 @@ from core.errors import InvalidInput, NotFound
 from core.workforce import sql
 from core.workforce.roles import role_template
 from core.workforce.template import RoleTemplate
-from core.workforce.versions import first_version, new_version
+from core.workforce.versions import check_text, first_version, lock_worker, new_version
 from db.models import Agent
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO weekday n is DAYS[n - 1]
@@ -124,13 +124,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_text(label: str, value: str, limit: int) -> str:
-    value = value.strip()
-    if not value or len(value) > limit or any(ord(c) < 32 for c in value):
-        raise InvalidInput(f"{label} must be 1-{limit} printable characters")
-    return value
-
-
 def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | None = None, model: str | None = None,
          hours: Hours | None = None, review: bool | None = None, monthly_budget_cents: int | None = None) -> Worker:
     """Hire a worker from `role`'s template (its defaults unless given); audited; no commit.
@@ -141,8 +134,8 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
     template = role_template(role)
     name = _check_name(name)
     validate_cents(monthly_budget_cents, field="the monthly budget")
-    settings = {"tone": _check_text("tone", tone or template.default_tone, 200),
-                "model": _check_text("model", model or template.default_model, 100),
+    settings = {"tone": check_text("tone", tone or template.default_tone, 200),
+                "model": check_text("model", model or template.default_model, 100),
                 "permissions": list(template.permissions)}
     review_required = template.review_by_default if review is None else review
     inserted = session.execute(
@@ -162,14 +155,6 @@ def hire(session: Session, role: str, name: str, actor: Actor, *, tone: str | No
     return get_worker(session, name)
 
 
-def _lock_worker(session: Session, name: str) -> Agent:
-    row = session.execute(select(Agent).where(Agent.name == name, Agent.kind == "worker")
-                          .with_for_update()).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"no worker named {name!r}")
-    return row
-
-
 def _status(row: Agent) -> str:
     return "fired" if row.fired_at is not None else ("active" if row.enabled else "paused")
 
@@ -181,7 +166,7 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
     open tasks; with neither, firing is refused (InvalidInput) so that no task is left unclaimable.
     """
     check(session, actor, "manage_workforce")
-    row = _lock_worker(session, name)
+    row = lock_worker(session, name)
     old = _status(row)
     if old == "fired":
         raise InvalidInput(f"{name} was fired; hire a new worker instead")
@@ -203,7 +188,7 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
 
 def _hand_over_pending(session: Session, row: Agent, actor: Actor, hand_to: str | None) -> None:
     if hand_to is not None:
-        heir = _lock_worker(session, hand_to)
+        heir = lock_worker(session, hand_to)
         if heir.id == row.id or _status(heir) == "fired":
             raise InvalidInput(f"{hand_to} cannot take over {row.name}'s tasks: name another hired worker")
         to = heir.name
@@ -228,7 +213,7 @@ def edit_worker(session: Session, name: str, actor: Actor, *, tone: str | None =
     A new tone or model is a new version of its instructions (core.workforce.versions); the same ones change nothing.
     """
     check(session, actor, "manage_workforce")
-    row = _lock_worker(session, name)
+    row = lock_worker(session, name)
     before = get_worker(session, name)
     values: dict[str, Any] = {}
     tone = None if tone is None or tone.strip() == before.tone else tone

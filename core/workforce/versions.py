@@ -47,14 +47,18 @@ def _instructions(row: WorkerVersion) -> Instructions:
                         row.note, row.created_by, row.created_at)
 
 
-def _text(label: str, value: str, limit: int) -> str:
+def check_text(label: str, value: str, limit: int, *, lines: bool = False) -> str:
+    """`value` stripped, 1-`limit` characters with no control character (newlines and tabs too when `lines`), else
+    InvalidInput naming `label`."""
     value = value.strip()
-    if not value or len(value) > limit or any(ord(c) < 32 and c not in "\n\t" for c in value):
+    allowed = "\n\t" if lines else ""
+    if not value or len(value) > limit or any(ord(c) < 32 and c not in allowed for c in value):
         raise InvalidInput(f"{label} must be 1-{limit} printable characters")
     return value
 
 
-def _lock(session: Session, name: str) -> Agent:
+def lock_worker(session: Session, name: str) -> Agent:
+    """The hired worker `name`'s row, locked for update; NotFound when there is none."""
     row = session.execute(select(Agent).where(Agent.name == name, Agent.kind == "worker")
                           .with_for_update()).scalar_one_or_none()
     if row is None:
@@ -72,7 +76,7 @@ def _apply(session: Session, row: Agent, v: WorkerVersion) -> None:
 
 def first_version(session: Session, name: str, tone: str, model: str, actor: Actor) -> None:
     """A newly hired worker's version 1 (its hire's tone and model), applied; no commit (the hire's transaction)."""
-    row = _lock(session, name)
+    row = lock_worker(session, name)
     v = WorkerVersion(agent=name, version=1, tone=tone, model=model, step_prompts={}, note="as hired",
                       created_by=actor.id)
     session.add(v)
@@ -119,7 +123,7 @@ def new_version(session: Session, name: str, actor: Actor, *, tone: str | None =
     nothing changes or a value is bad.
     """
     check(session, actor, "manage_workforce")
-    row = _lock(session, name)
+    row = lock_worker(session, name)
     old = current_instructions(session, name)
     prompts = dict(old.step_prompts)
     steps = role_template(row.role or "").step_names()
@@ -127,11 +131,11 @@ def new_version(session: Session, name: str, actor: Actor, *, tone: str | None =
         if step not in steps:
             raise InvalidInput(f"{name}'s role has no step {step!r}; its steps are {', '.join(steps)}")
         if instruction.strip():
-            prompts[step] = _text(f"the {step} prompt", instruction, MAX_STEP_PROMPT_CHARS)
+            prompts[step] = check_text(f"the {step} prompt", instruction, MAX_STEP_PROMPT_CHARS, lines=True)
         else:
             prompts.pop(step, None)
-    new_tone = _text("tone", tone, 200) if tone is not None else old.tone
-    new_model = _text("model", model, 100) if model is not None else old.model
+    new_tone = check_text("tone", tone, 200, lines=True) if tone is not None else old.tone
+    new_model = check_text("model", model, 100, lines=True) if model is not None else old.model
     if (new_tone, new_model, tuple(sorted(prompts.items()))) == (old.tone, old.model, old.step_prompts):
         raise InvalidInput(f"nothing changes: {name} already runs {old.describe()}")
     number = int(session.execute(select(func.max(WorkerVersion.version))
@@ -150,7 +154,7 @@ def new_version(session: Session, name: str, actor: Actor, *, tone: str | None =
 def rollback(session: Session, name: str, version: int, actor: Actor) -> tuple[int, Instructions]:
     """Point the worker back at an earlier (or any existing) version; audited; no commit. (previous number, now)."""
     check(session, actor, "manage_workforce")
-    row = _lock(session, name)
+    row = lock_worker(session, name)
     previous = int((row.settings or {}).get("version") or 1)
     v = session.execute(select(WorkerVersion).where(WorkerVersion.agent == name,
                                                     WorkerVersion.version == version)).scalar_one_or_none()
