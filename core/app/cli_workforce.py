@@ -49,6 +49,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("task", type=id_arg("task"), help="task id")
     p.add_argument("decision", choices=REVIEW_DECISIONS)
     p.add_argument("--note", default=None, help="what to change (required for revise)")
+    p.add_argument("--remember", dest="remember", action="store_true", default=True,
+                   help="the note becomes a lesson for the task's customer (the default)")
+    p.add_argument("--no-remember", dest="remember", action="store_false",
+                   help="keep the note for this task only")
 
 
 @command("roles")
@@ -172,7 +176,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            outcome = review_task(session, args.task, args.decision, cli_actor(ctx), note=args.note)
+            outcome = review_task(session, args.task, args.decision, cli_actor(ctx), note=args.note,
+                                  remember=args.remember)
             session.commit()
     finally:
         ctx.engine.dispose()

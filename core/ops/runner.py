@@ -142,7 +142,8 @@ class TaskRunner:
                 return self.stopped(session, claim, replace(stop, reason=stop.reason + where))
         step_id = session.execute(sql.BEGIN_STEP, {
             "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
-            "idx": idx, "name": step.name, "revision": claim.revision, "version": claim.version}).scalar_one_or_none()
+            "idx": idx, "name": step.name, "revision": claim.revision, "version": claim.version,
+            "lesson_ids": list(workflow.lesson_ids) or None}).scalar_one_or_none()
         session.commit()
         if step_id is None:
             raise _Stale

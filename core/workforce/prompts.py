@@ -33,6 +33,7 @@ class StepContext:
     worker: str
     tone: str
     review_note: str | None = None
+    lessons: str = ""  # the labelled section of what we have learned about the customer (core.memory.prompt)
 
 
 def system_prompt(template: RoleTemplate, ctx: StepContext) -> str:
@@ -47,6 +48,8 @@ def step_prompt(template: RoleTemplate, step: Step, ctx: StepContext, previous: 
     parts = [f"Step {position} of {len(template.steps)}: {step.name}", f"Instruction: {step.instruction}",
              f"Task: {ctx.description}", f"Customer: {ctx.company} (plan: {ctx.plan})",
              f"Customer notes: {ctx.notes.strip() or 'none'}"]
+    if ctx.lessons:
+        parts.append(ctx.lessons)
     for name, artifact in previous:
         parts.append(f"--- Output of step {name} ---\n{artifact[:MAX_CONTEXT_CHARS]}")
     if ctx.review_note:
