@@ -162,7 +162,8 @@ def _task_show(task_id: int, *, as_json: bool) -> int:
     for s in detail.steps:
         print(f"  {s.idx + 1}. {s.name} [{s.status}] rev {s.revision} attempt {s.attempt}: "
               f"{s.input_tokens}+{s.output_tokens} tokens, {s.cost_cents}¢, {s.latency_ms or 0} ms"
-              + (f", error: {s.error}" if s.error else ""))
+              + (f", error: {s.error}" if s.error else "")
+              + (f", lessons {', '.join(f'#{n}' for n in s.lesson_ids)}" if s.lesson_ids else ""))
         if s.artifact:
             for line in s.artifact.splitlines():
                 print(f"     {line}")

@@ -98,3 +98,14 @@ def test_each_step_records_the_lesson_ids_its_prompt_carried(cli_env, ctx, sessi
     task_id = _task(session, a, "Pricing page copy")
     _run(ctx, settings, llm_url)
     assert [s.lesson_ids for s in task_detail(session, task_id).steps] == [(lesson_id,)] * 4
+
+
+def test_task_show_names_the_lessons_each_step_carried(cli_env, ctx, session, settings, fake, llm_url, capsys):
+    a, _ = _revised_with_the_note(ctx, session, settings, fake, llm_url)
+    lesson_id = session.execute(text("SELECT id FROM customer_lessons WHERE customer_id = :a"), {"a": a}).scalar_one()
+    session.rollback()
+    task_id = _task(session, a, "Pricing page copy")
+    _run(ctx, settings, llm_url)
+    capsys.readouterr()
+    assert main(["task", "show", str(task_id)]) == 0
+    assert f"lessons #{lesson_id}" in capsys.readouterr().out
