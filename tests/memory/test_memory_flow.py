@@ -109,3 +109,32 @@ def test_task_show_names_the_lessons_each_step_carried(cli_env, ctx, session, se
     capsys.readouterr()
     assert main(["task", "show", str(task_id)]) == 0
     assert f"lessons #{lesson_id}" in capsys.readouterr().out
+
+
+def test_the_ops_prompt_carries_its_customers_lessons_too(ctx, session, settings, fake, llm_url):
+    from core.memory.lessons import add_lesson
+
+    cid = make_customer(session)
+    add_lesson(session, customer_id=cid, text="Write in German", actor=OPERATOR)
+    add_task_checked(session, customer_id=cid, description="Competitor list", reward_cents=80, actor=OPERATOR)
+    session.commit()
+    _run(ctx, settings, llm_url)
+    assert len(fake.requests) == 1 and "Write in German" in prompt_of(fake.requests[0])
+
+
+def test_a_lesson_for_one_worker_is_carried_only_by_that_workers_tasks(ctx, session, settings, fake, llm_url):
+    from core.memory.lessons import add_lesson
+
+    hire(session, "research-analyst", "Ada", OPERATOR, review=False)
+    hire(session, "copywriter", "Cy", OPERATOR, review=False)
+    cid = make_customer(session)
+    add_lesson(session, customer_id=cid, text="Cite every source", actor=OPERATOR, agent="Ada")
+    _task(session, cid)
+    _run(ctx, settings, llm_url)
+    ada = fake.calls
+    add_task_checked(session, customer_id=cid, description="Landing page", reward_cents=80, agent="Cy",
+                     actor=OPERATOR)
+    session.commit()
+    _run(ctx, settings, llm_url)
+    assert all("Cite every source" in p for p in _prompts_of(fake, 0)[:ada])
+    assert not any("Cite every source" in p for p in _prompts_of(fake, ada))
