@@ -129,7 +129,7 @@ def test_the_detail_waits_for_a_click_and_shows_the_row_clicked(page_db, session
     row = list(at.dataframe[0].value["id"]).index(other)
     at = run_clicked(row)
     assert any(t.value.startswith(f"#{other} Second Customer GmbH") for t in at.text)
-    assert [t.label for t in at.tabs] == ["Tasks", "Invoices", "Plan history"]
+    assert [t.label for t in at.tabs] == ["Tasks", "Invoices", "Plan history", "What we have learned", "Give a task"]
 
 
 def test_a_click_stays_on_its_customer_when_a_new_customer_shifts_the_rows(page_db, session) -> None:
