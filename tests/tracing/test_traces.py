@@ -128,3 +128,19 @@ def test_with_no_endpoint_no_exporter_is_created_and_opentelemetry_is_not_import
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False", "True", "False"]
+
+
+def test_malformed_otlp_headers_are_one_line_naming_the_variable_without_the_value():
+    from core.config.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError) as err:
+        load_settings(_env_file=None, otel_exporter_otlp_headers="Authorization Basic secret-value")
+    assert str(err.value).startswith("Invalid OTEL_EXPORTER_OTLP_HEADERS: each header must be key=value")
+    assert "secret-value" not in str(err.value)
+
+
+def test_a_non_http_endpoint_is_refused_at_start_up():
+    from core.config.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="^Invalid OTEL_EXPORTER_OTLP_ENDPOINT: must be an http"):
+        load_settings(_env_file=None, otel_exporter_otlp_endpoint="grpc://collector:4317")
