@@ -144,3 +144,14 @@ def test_a_non_http_endpoint_is_refused_at_start_up():
 
     with pytest.raises(ConfigError, match="^Invalid OTEL_EXPORTER_OTLP_ENDPOINT: must be an http"):
         load_settings(_env_file=None, otel_exporter_otlp_endpoint="grpc://collector:4317")
+
+
+def test_a_drafting_call_is_a_chat_span_with_its_usage(settings, tracing, llm_url):
+    from core.llm.text import complete_text
+
+    received, traced = tracing
+    assert complete_text(openai_settings(traced, llm_url), "You draft emails.", "Draft a hello.")
+    shutdown_tracing()
+    [chat] = received.named("chat ")
+    assert chat.parent_span_id == "" and chat.attributes["gen_ai.usage.input_tokens"] == 120
+    assert not CONTENT_KEYS & chat.attributes.keys()
