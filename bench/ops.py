@@ -200,9 +200,11 @@ main_drain = _cli(
 def _worker(url: str, llm_url: str, workers: int) -> int:
     """One ops-pool replica: connect and warm up, say `ready`, wait for `go`, drain, print its counts."""
     from core.ops.pool import OpsPool
+    from core.tracing.setup import setup_tracing, shutdown_tracing
     from db.engine import make_engine, make_session_factory
 
     settings = _worker_settings(url, llm_url, workers)
+    setup_tracing(settings)  # OTEL_EXPORTER_OTLP_ENDPOINT set: the replica's tasks are traced, as in production
     engine = make_engine(url, pool_size=workers + 2)
     warm = [engine.connect() for _ in range(workers + 1)]
     for conn in warm:
@@ -213,6 +215,7 @@ def _worker(url: str, llm_url: str, workers: int) -> int:
     cpu = time.process_time()
     summary = pool.run_until_idle()
     print(json.dumps({**summary.counts, "cpu_s": round(time.process_time() - cpu, 3)}), flush=True)
+    shutdown_tracing()
     engine.dispose()
     return 0
 

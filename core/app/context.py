@@ -10,6 +10,7 @@ from core.app.logs import formatter
 from core.app.sentry import configure_error_reporting
 from core.config.context import AppContext
 from core.config.settings import Settings, load_settings
+from core.tracing.setup import setup_tracing
 from db.engine import DatabaseUrls, check_connection, make_engine, make_session_factory, resolve_database_urls
 from db.migrate import migrate
 
@@ -20,6 +21,7 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
     settings = settings or load_settings()
     configure_logging(settings)
     configure_error_reporting(settings)  # every process bootstraps: web, api, scheduler, console, each CLI verb
+    setup_tracing(settings)  # spans exported over OTLP/HTTP when an endpoint is set; flushed at exit
     urls = resolve_database_urls(settings)
     engine = make_engine(urls.runtime, pool_size=pool_size)
     check_connection(engine)

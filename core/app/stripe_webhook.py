@@ -26,6 +26,7 @@ from core.events.webhooks import (
     verify_stripe_signature,
     webhook_secrets,
 )
+from core.tracing import spans
 
 log = logging.getLogger("hoss.webhooks")
 
@@ -63,5 +64,7 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
 
 
 def _store(ctx: AppContext, event: dict[str, Any]) -> StoredEvent:
-    with ctx.sessions() as session:
-        return store_stripe_event(session, event)
+    with spans.event_ingest("stripe", event["id"], event["type"]) as span, ctx.sessions() as session:
+        stored = store_stripe_event(session, event)
+        span.set_attribute("hoss.event.duplicate", stored.duplicate)
+        return stored

@@ -29,6 +29,7 @@ from core.approvals.revise import DRAFTER, MAX_NOTE, TEXT_FIELDS, recent_notes, 
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.errors import InvalidInput, NotFound
+from core.tracing import spans
 from core.transitions import ONE_CLICK_DECISIONS, PROPOSAL_DECISIONS, transition_proposal
 from db.models import ActionProposal, Approval, Execution
 
@@ -326,13 +327,31 @@ def decide(
     """
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidInput(f"a decision note is at most {MAX_NOTE} characters")
-    if decision == "approve":
-        return approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload, role=role)
-    if decision == "reject":
-        return reject_proposal(session, proposal_id, actor, note=note, role=role)
-    if decision == "revise":
-        return revise_proposal(session, settings, proposal_id, actor, note or "", role=role)
-    raise ValueError(f"decision must be approve, reject or revise (got {decision!r})")
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be approve, reject or revise (got {decision!r})")
+    with spans.decision(proposal_id, decision, actor.label) as span:
+        if decision == "approve":
+            result = approve_proposal(session, proposal_id, actor, note=note, edited_payload=edited_payload,
+                                      role=role)
+        elif decision == "reject":
+            result = reject_proposal(session, proposal_id, actor, note=note, role=role)
+        else:
+            result = revise_proposal(session, settings, proposal_id, actor, note or "", role=role)
+        if span.is_recording():
+            _trace_outcome(session, span, result)
+        return result
+
+
+def _trace_outcome(session: Session, span: Any, result: Decision) -> None:
+    """The decision span's outcome: the proposal's action type and status, and whether the decision took effect."""
+    proposal = session.get(ActionProposal, result.proposal_id)  # locked by the decision: no second query
+    if proposal is not None:
+        span.set_attribute("hoss.proposal.action_type", proposal.action_type)
+        if proposal.event_id is not None:  # drafted by an event: its processing span names this proposal
+            span.set_attribute("hoss.event.id", proposal.event_id)
+    span.set_attribute("hoss.decision.outcome", result.status)
+    span.set_attribute("hoss.decision.took_effect", result.ok)
+    span.set_attribute("hoss.decision.forbidden", result.forbidden)
 
 
 def decide_many(

@@ -21,7 +21,8 @@ _MONTH_SECONDS = 31 * 86_400  # the longest sensible period; beyond it timers ov
 _MONTH_MINUTES = 31 * 24 * 60
 _HTTP_URL_FIELDS = ("openai_base_url", "sendgrid_api_base", "stripe_api_base", "stripe_success_url", "stripe_cancel_url",
                     "stripe_portal_return_url", "slack_api_base", "hoss_public_url", "google_auth_url",
-                    "google_token_url", "google_revoke_url", "google_api_base")
+                    "google_token_url", "google_revoke_url", "google_api_base", "otel_exporter_otlp_endpoint",
+                    "otel_exporter_otlp_traces_endpoint")
 
 
 def _check_http_url(value: str) -> str:
@@ -194,11 +195,28 @@ class Settings(BaseSettings):
         "production", min_length=1, max_length=64, description="Environment name on Sentry events."
     )
 
+    # Tracing: OpenTelemetry over OTLP/HTTP (SPEC §22), the standard OTEL_* variables
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None, description="OTLP/HTTP base URL (`/v1/traces` is appended); set, every task, step, LLM call and "
+        "decision is exported as a span (see \"Traces\"); unset, tracing is off.")
+    otel_exporter_otlp_traces_endpoint: str | None = Field(
+        None, description="Full OTLP/HTTP traces URL, used as is (wins over OTEL_EXPORTER_OTLP_ENDPOINT).")
+    otel_exporter_otlp_headers: SecretStr | None = Field(
+        None, description="Headers of every export, `key=value,key2=value2` (values URL-encoded, e.g. "
+        "`Authorization=Basic%20...`).")
+    otel_exporter_otlp_timeout: int = Field(
+        10_000, gt=0, le=600_000, description="Timeout of one export, in milliseconds.")
+    otel_service_name: str = Field(
+        "hossagent", min_length=1, max_length=128, description="`service.name` of the exported spans.")
+    otel_instrumentation_genai_capture_message_content: bool = Field(
+        False, description="Put prompt and response text on LLM call spans (off: token counts and cost only).")
+
     @field_validator(
         "openai_api_key", "stripe_api_key", "stripe_webhook_secret", "slack_webhook_url",
         "sendgrid_api_key", "bizdev_smtp_password", "hoss_api_token", "hoss_api_tokens", "hoss_operator_token",
         "hoss_console_password",
         "sentry_dsn", "hoss_secret_key", "slack_bot_token", "slack_signing_secret", "google_client_secret",
+        "otel_exporter_otlp_headers",
         mode="before",
     )
     @classmethod
@@ -217,7 +235,7 @@ class Settings(BaseSettings):
         "bizdev_email_from", "bizdev_smtp_host", "bizdev_smtp_user",
         "sendgrid_from_email", "stripe_api_base", "ops_daily_budget_cents", "ops_max_cost_share_pct", "openai_rpm",
         "openai_tpm", "slack_approval_channel",
-        "google_client_id", "google_api_base",
+        "google_client_id", "google_api_base", "otel_exporter_otlp_endpoint", "otel_exporter_otlp_traces_endpoint",
         mode="before",
     )
     @classmethod
@@ -241,6 +259,13 @@ class Settings(BaseSettings):
     def _secret_http_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
             _check_http_url(value.get_secret_value())
+        return value
+
+    @field_validator("otel_exporter_otlp_headers")
+    @classmethod
+    def _otlp_headers(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any("=" not in item for item in value.get_secret_value().split(",") if item.strip()):
+            raise ValueError("each header must be key=value, separated by commas")
         return value
 
     @field_validator("hoss_api_tokens")

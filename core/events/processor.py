@@ -16,6 +16,7 @@ from core.config.settings import Settings
 from core.errors import one_line
 from core.events import sql
 from core.events.graph import GraphOutcome
+from core.tracing import spans
 from core.transitions import transition
 from db.models import Event
 
@@ -63,6 +64,7 @@ class EventOutcome:
     status: str
     line: str
     error: str | None = None
+    proposal_ids: tuple[int, ...] = ()  # the proposals its graph drafted (on the event's trace span)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,17 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
     if row is None:
         session.rollback()
         return None
+    external = row.payload.get("id") if isinstance(row.payload, dict) else None
+    with spans.event_processing(row.source, external if isinstance(external, str) else None, row.type,
+                                row.id) as span:
+        result = _process(session, settings, routes, row)
+        span.set_attribute("hoss.event.outcome", result.status)
+        span.set_attribute("hoss.proposal.ids", list(result.proposal_ids))
+        return result
+
+
+def _process(session: Session, settings: Settings, routes: Routes, row: Any) -> EventOutcome:
+    """Route one claimed event and commit its outcome."""
     handler = routes.get((row.source, row.type))
     if handler is None:
         _finish(session, row, "ignored", None)
@@ -153,7 +166,8 @@ def process_next_event(session: Session, settings: Settings, routes: Routes, *,
     resumed = f"; resumed after {', '.join(outcome.resumed)}" if outcome.resumed else ""
     return EventOutcome(row.id, row.type, "processed",
                         f"event {row.id} {row.type}: processed (ran {', '.join(outcome.ran) or 'nothing'}{resumed}; "
-                        f"proposals {proposals or 'none'})")
+                        f"proposals {proposals or 'none'})",
+                        proposal_ids=tuple(int(p) for p in proposals if isinstance(p, int)))
 
 
 def events_due(session: Session, settings: Settings) -> bool:

@@ -29,6 +29,7 @@ from core.ops.budget import LLMCall, before_llm_call, budget_exhausted
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
+from core.tracing import spans
 from core.workforce.finish import FinalCall, RunResult, StepCall, finish_task, has_follow_ups, submit_for_review
 from core.workforce.prompts import ArtifactInvalid, check_artifact, response_format, retry_prompt
 from core.workforce.template import Step
@@ -96,6 +97,12 @@ class TaskRunner:
 
     def run(self, session: Session, claim: Claim, should_stop: Callable[[], bool] = lambda: False) -> TaskReport:
         """Run the claim's remaining steps, then finish the task (done or needs_review); a TaskReport either way."""
+        with spans.workflow(claim.task_id, claim.agent, claim.attempt) as span:
+            report = self._run(session, claim, should_stop)
+            span.set_attribute("hoss.task.outcome", report.status)
+            return report
+
+    def _run(self, session: Session, claim: Claim, should_stop: Callable[[], bool]) -> TaskReport:
         session.rollback()  # belt and braces: nothing may stay open across an LLM call
         try:
             workflow = workflow_for(claim, self.settings.openai_model)
@@ -115,7 +122,9 @@ class TaskRunner:
                     continue
                 if should_stop():
                     return self.requeue(session, claim, "stopped between steps", transient=True, delay=0.0)
-                result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop, progress)
+                with spans.agent_step(claim.task_id, claim.agent, step.name, idx):
+                    result = self._run_step(session, claim, workflow, idx, step, previous, facts, should_stop,
+                                            progress)
                 if isinstance(result, TaskReport):
                     return result
                 artifact, facts = result
@@ -235,13 +244,15 @@ class TaskRunner:
                 return None
         assert self.client is not None
         started = time.monotonic()
-        reply = complete(self.client, model=workflow.model, prompt=prompt, max_tokens=max_tokens,
-                         system=workflow.system, response_format=response_format(step, workflow.model))
+        with spans.chat(workflow.model, max_tokens, workflow.system, prompt) as span:
+            reply = complete(self.client, model=workflow.model, prompt=prompt, max_tokens=max_tokens,
+                             system=workflow.system, response_format=response_format(step, workflow.model))
+            cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
+            spans.chat_reply(span, reply.model, reply.input_tokens, reply.output_tokens, cost, reply.text)
         latency = int((time.monotonic() - started) * 1000)
         if reservation is not None:
             used = None if reply.input_tokens is None else reply.input_tokens + (reply.output_tokens or 0)
             self.limiter.settle(reservation, used)
-        cost = pricing.cost_cents(reply.model, reply.input_tokens, reply.output_tokens)
         return StepCall(prompt, reply.text, reply.model, reply.input_tokens or 0, reply.output_tokens or 0, cost,
                         latency)
 

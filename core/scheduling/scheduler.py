@@ -44,6 +44,7 @@ from core.plans.tick import TICK_SECONDS as PLANS_TICK_SECONDS
 from core.plans.tick import plans_tick
 from core.scheduling import sql
 from core.scheduling.wakeups import WakeupListener
+from core.tracing.setup import shutdown_tracing
 
 log = logging.getLogger("hoss.scheduler")
 
@@ -374,7 +375,7 @@ def run_scheduler_process(ctx: AppContext) -> int:
         if interrupts >= 2:
             log.warning("[scheduler] second Ctrl-C: exiting now; running tasks' leases will lapse")
             logging.shutdown()
-            os._exit(1)
+            os._exit(1)  # no flush of buffered spans either: "do not wait" means it
         if not stop_event.is_set():
             log.info("[scheduler] received %s", signal.Signals(signum).name)
             stop_event.set()
@@ -386,7 +387,9 @@ def run_scheduler_process(ctx: AppContext) -> int:
     if not clean:
         # Worker threads are still inside a run; the interpreter would wait for them at exit. Their claims carry
         # leases, so leaving now is safe: another replica reclaims the tasks when the leases lapse.
+        shutdown_tracing()  # os._exit skips atexit: export the buffered spans first
         logging.shutdown()
         os._exit(0)
+    shutdown_tracing()
     ctx.engine.dispose()
     return 0

@@ -1,0 +1,1 @@
+"""OpenTelemetry traces over OTLP/HTTP (SPEC §22): set up once per process, spans that cost nothing when off."""
