@@ -1,4 +1,8 @@
-"""`bench ingest`: signed Stripe events per second through the real webhook, next to raw INSERTs of the same DB."""
+"""`bench ingest`: signed Stripe events per second through the real webhook, next to raw INSERTs of the same DB.
+
+The webhook runs under uvicorn in its own process, the load (bench.ingest_load: keep-alive connections, requests
+signed before the clock starts) in another, so neither shares a GIL with the server. The raw loop is C threads of
+single-row INSERT + commit, each its own transaction like one webhook before group commit."""
 
 from __future__ import annotations
 
@@ -16,13 +20,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import text
 from starlette.applications import Starlette
 
 from core.app.stripe_webhook import webhook_routes
 from core.config.context import AppContext
-from core.events.webhooks import sign_stripe_payload
 
 _RAW_INSERT = text(
     "INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
@@ -42,6 +44,12 @@ class IngestBench:
     raw_seconds: float
     raw_inserts_per_second: float
     ratio: float
+    webhook_p50_ms: float  # time from sending a request to its answer, group-commit window included
+    webhook_p99_ms: float
+    raw_p50_ms: float  # one INSERT + commit
+    raw_p99_ms: float
+    added_p50_ms: float  # what the webhook adds to a raw INSERT's latency (p50 and p99)
+    added_p99_ms: float
 
 
 def bench_app() -> Starlette:
@@ -62,7 +70,7 @@ def _serve(ctx: AppContext, secret: str) -> Iterator[str]:
                STRIPE_WEBHOOK_SECRET=secret)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench.ingest:bench_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--log-level", "warning", "--no-access-log", "--http", "httptools"],
         cwd=Path(__file__).resolve().parent.parent, env=env,
     )
     try:
@@ -105,39 +113,50 @@ def measure_ingest(ctx: AppContext, *, events: int = 2000, clients: int = 8) -> 
         raise ValueError("--events and --clients must be at least 1")
     secret = ctx.settings.secret("stripe_webhook_secret") or f"whsec_bench_{secrets.token_hex(16)}"
     run = secrets.token_hex(4)
-    accepted = [0] * clients
-
-    def post(worker: int, items: list[int]) -> None:
-        with httpx.Client(timeout=30) as client:
-            for i in items:
-                body = json.dumps({"id": f"evt_bench_{run}_{i}", "object": "event", "type": "bench.ping",
-                                   "created": int(time.time()), "data": {"object": {"id": f"obj_{i}"}}}).encode()
-                response = client.post(f"{base}/api/ingest/stripe", content=body, headers={
-                    "Stripe-Signature": sign_stripe_payload(body, secret.split(",")[0], int(time.time())),
-                    "Content-Type": "application/json"})
-                accepted[worker] += response.status_code == 200
+    raw_latencies: list[float] = []
 
     def insert(worker: int, items: list[int]) -> None:
         with ctx.engine.connect() as conn:
             for i in items:
                 payload = json.dumps({"id": f"raw_bench_{run}_{i}", "type": "bench.raw", "data": {"object": {}}})
+                started = time.perf_counter()
                 conn.execute(_RAW_INSERT, {"payload": payload, "key": f"raw_bench_{run}_{i}"})
                 conn.commit()  # one row per transaction, like one webhook
+                raw_latencies.append(time.perf_counter() - started)
 
     try:
         with _serve(ctx, secret) as base:
-            webhook_seconds = _in_threads(clients, list(range(events)), post)
+            load = _post_load(base, secret.split(",")[0], run, events, clients)
         raw_seconds = _in_threads(clients, list(range(events)), insert)
     finally:
         with ctx.engine.begin() as conn:
             conn.execute(text("DELETE FROM events WHERE dedupe_key LIKE :a OR dedupe_key LIKE :b"),
                          {"a": f"evt_bench_{run}_%", "b": f"raw_bench_{run}_%"})
-    webhook_rate = events / webhook_seconds
-    raw_rate = events / raw_seconds
-    webhook_rate, raw_rate = round(webhook_rate, 1), round(raw_rate, 1)
+    webhook_seconds = load["seconds"]
+    webhook_rate, raw_rate = round(events / webhook_seconds, 1), round(events / raw_seconds, 1)
+    hook_p50, hook_p99 = _percentiles(load["latencies"])
+    raw_p50, raw_p99 = _percentiles(raw_latencies)
     # The ratio of the rates as reported, so a reader recomputing it from the printed figures gets the same.
-    return IngestBench(events, clients, sum(accepted), round(webhook_seconds, 3), webhook_rate,
-                       round(raw_seconds, 3), raw_rate, round(webhook_rate / raw_rate, 3))
+    return IngestBench(events, clients, load["accepted"], round(webhook_seconds, 3), webhook_rate,
+                       round(raw_seconds, 3), raw_rate, round(webhook_rate / raw_rate, 3), hook_p50, hook_p99,
+                       raw_p50, raw_p99, round(hook_p50 - raw_p50, 2), round(hook_p99 - raw_p99, 2))
+
+
+def _post_load(base: str, secret: str, run: str, events: int, clients: int) -> dict:
+    """Run bench.ingest_load in a process of its own against `base`; its accepted count, seconds and latencies."""
+    spec = json.dumps({"url": base, "secret": secret, "run": run, "events": events, "clients": clients})
+    done = subprocess.run([sys.executable, "-m", "bench.ingest_load"], input=spec + "\n", capture_output=True,
+                          text=True, timeout=600, cwd=Path(__file__).resolve().parent.parent, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the benchmark load failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout)
+
+
+def _percentiles(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p99 of latencies in seconds, as milliseconds."""
+    ordered = sorted(seconds) or [0.0]
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return round(pick(0.50) * 1000, 2), round(pick(0.99) * 1000, 2)
 
 
 def main(ctx: AppContext, argv: Sequence[str]) -> int:
@@ -155,4 +174,6 @@ def main(ctx: AppContext, argv: Sequence[str]) -> int:
               f"clients in {result.webhook_seconds:.2f} s = {result.webhook_per_second:,.0f} events/s")
         print(f"raw single-row INSERT (same database, same run): {result.raw_inserts_per_second:,.0f} rows/s")
         print(f"ratio webhook / raw INSERT: {result.ratio:.2f}")
+        print(f"latency p50/p99: webhook {result.webhook_p50_ms}/{result.webhook_p99_ms} ms, raw INSERT "
+              f"{result.raw_p50_ms}/{result.raw_p99_ms} ms, added {result.added_p50_ms}/{result.added_p99_ms} ms")
     return 0 if result.accepted == result.events else 1

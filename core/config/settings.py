@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     events_retry_base_seconds: float = Field(30, ge=0, le=86_400, description="Backoff before retrying a failed event, doubled per attempt.")
     events_batch_size: int = Field(200, ge=1, le=100_000, description="Most events one processor run handles.")
 
+    # Webhook ingest (group commit)
+    webhook_batch_window_ms: float = Field(
+        2, ge=0, le=1000, description="How long a Stripe event waits for others to share its transaction; 0 writes "
+        "whatever has queued at once.")
+    webhook_batch_max: int = Field(200, ge=1, le=10_000, description="Most Stripe events one transaction stores.")
+
     # Ops
     ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")
     ops_max_attempts: int = Field(3, ge=1, le=100, description="Attempts before a task is failed.")
