@@ -82,6 +82,8 @@ def _configure_pool(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replicas", type=int, default=1, help="pool processes against the same database")
     p.add_argument("--steps", type=int, default=1, choices=(1, *_ROLE_FOR_STEPS),
                    help="LLM calls per task: 1 the Ops prompt; 2-4 a hired worker's workflow of that many steps")
+    p.add_argument("--processes", type=int, default=0,
+                   help="also drain through this many real `python -m core scheduler` processes (bench/ops_processes)")
 
 
 def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
@@ -172,6 +174,32 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def run_ops_pool_cli(args: argparse.Namespace) -> dict[str, Any]:
+    """`ops-pool`; with --processes P the scheduler-process figure and the in-process one (P replicas) side by side."""
+    if args.processes <= 0:
+        return run_ops_pool(args)
+    from bench.ops_processes import run_processes
+
+    if args.steps != 1:
+        raise SystemExit("error: --processes runs one-step tasks only (--steps 1)")
+    through = run_processes(args)
+    in_process = run_ops_pool(argparse.Namespace(**{**vars(args), "replicas": args.processes}))
+    return {**through, "in_process": in_process,
+            "ratio_to_in_process": round(through["efficiency"] / in_process["efficiency"], 3)
+            if in_process["efficiency"] else 0.0}
+
+
+def _headline_pool(f: dict[str, Any]) -> str:
+    if "in_process" not in f:
+        return (f"ops-pool: {f['done']}/{f['tasks']} done, {f['llm_calls']} LLM calls, span {f['span_s']}s "
+                f"vs ideal {f['ideal_s']}s → efficiency {f['efficiency']}")
+    i = f["in_process"]
+    once = "each task called once" if f["exactly_once"] else "NOT exactly once: " + "; ".join(f["faults"])
+    return (f"ops-pool --processes {f['processes']}: {f['done']}/{f['tasks']} done, {once}, span {f['span_s']}s "
+            f"vs ideal {f['ideal_s']}s → efficiency {f['efficiency']} (start-up {f['startup_s']}s); "
+            f"in-process {i['efficiency']} → ratio {f['ratio_to_in_process']}")
+
+
 def _cli(name: str, configure, run, headline):  # noqa: ANN001, ANN202 - the two benchmarks below
     def main(_ctx: AppContext, argv: Sequence[str]) -> int:
         parser = argparse.ArgumentParser(prog=f"python -m core bench {name}")
@@ -185,11 +213,7 @@ def _cli(name: str, configure, run, headline):  # noqa: ANN001, ANN202 - the two
     return main
 
 
-main_ops_pool = _cli(
-    "ops-pool", _configure_pool, run_ops_pool,
-    lambda f: (f"ops-pool: {f['done']}/{f['tasks']} done, {f['llm_calls']} LLM calls, span {f['span_s']}s "
-               f"vs ideal {f['ideal_s']}s → efficiency {f['efficiency']}"),
-)
+main_ops_pool = _cli("ops-pool", _configure_pool, run_ops_pool_cli, _headline_pool)
 main_drain = _cli(
     "drain", _configure_drain, run_drain,
     lambda f: (f"drain: {f['drain_tasks_per_s']} tasks/s vs raw {f['raw_claim_complete_per_s']}/s "
