@@ -361,6 +361,18 @@ class Scheduler:
         return result
 
 
+def warm_up(ctx: AppContext) -> None:
+    """Open a connection per pool slot (plus the lease keeper's and release's) and build the shared LLM client
+    before the first claim, so the first tasks do not pay for connecting and importing (bench ops-pool --processes)."""
+    conns = [ctx.engine.connect() for _ in range(ctx.settings.ops_worker_count + 2)]
+    for conn in conns:
+        conn.close()
+    if ctx.settings.secret("openai_api_key"):
+        from core.llm.tasks import task_client
+
+        task_client(ctx.settings)
+
+
 def run_scheduler_process(ctx: AppContext) -> int:
     """`python -m core scheduler`: run until SIGTERM/SIGINT, stop within the grace period, exit 0."""
     stop_event = threading.Event()
@@ -382,6 +394,7 @@ def run_scheduler_process(ctx: AppContext) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    warm_up(ctx)
     scheduler = Scheduler(ctx)
     clean = scheduler.serve(stop_event)
     if not clean:
