@@ -169,7 +169,7 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
     row = lock_worker(session, name)
     old = _status(row)
     if old == "fired":
-        raise InvalidInput(f"{name} was fired; hire a new worker instead")
+        raise InvalidInput(f"{name} was fired; undo the firing (possible for 10 minutes after it) or hire a new worker")
     if to not in ("active", "paused", "fired"):
         raise InvalidInput(f"a worker is active, paused or fired (got {to!r})")
     if hand_to is not None and to != "fired":
