@@ -23,9 +23,11 @@ from core.approvals.queries import (
     list_proposals,
 )
 from core.approvals.trust import mark_opened
+from core.approvals.undo import rejection_undoable, undo_rejection
 from core.config.context import AppContext
 from core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from db.statuses import PROPOSAL_STATUSES
+from ui.confirm import confirmed
 from ui.context import current_actor
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
 from ui.permits import permit
@@ -151,7 +153,8 @@ def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focuse
                 st.error("The edited payload does not validate; nothing was approved.")
                 return
             flash([_decide_one(ctx, p.id, "approve", note, edited)])
-        if cols[1].button("Reject", key=f"reject_{p.id}", shortcut="X" if focused else None):
+        if confirmed(f"reject_{p.id}", "Reject", f"Reject “{p.title}”? Nothing goes out. You can undo a rejection "
+                     "for 10 minutes.", "Yes, reject", where=cols[1], shortcut="X" if focused else None):
             flash([_decide_one(ctx, p.id, "reject", note)])
         if revisable and cols[2].button("Request changes", key=f"revise_{p.id}"):
             if not note:
@@ -168,14 +171,18 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         note = text_popover("batch_note_box", "Add a note for the batch", {"batch_note": "Note"}, max_chars=None,
                             icon=":material/edit_note:")["batch_note"] or None
         a, r = st.columns(2)
-        for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
-            if col.button(label, key=f"batch_{decision}", disabled=not selected):
-                with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
-                    session.commit()
-                for pid in selected:
-                    st.session_state.pop(f"sel_{pid}", None)
-                flash([r.message for r in results])
+        decision = "approve" if a.button("Approve selected", key="batch_approve", disabled=not selected) else None
+        if confirmed("batch_reject", "Reject selected", f"Reject {len(selected)} selected proposal(s)? Nothing of "
+                     "them goes out. You can undo each rejection for 10 minutes.", "Yes, reject them", where=r,
+                     disabled=not selected):
+            decision = "reject"
+        if decision is not None:
+            with ctx.sessions() as session:
+                results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
+                session.commit()
+            for pid in selected:
+                st.session_state.pop(f"sel_{pid}", None)
+            flash([r.message for r in results])
 
 
 def attention_section(ctx: AppContext) -> None:
@@ -205,6 +212,28 @@ def attention_section(ctx: AppContext) -> None:
                     flash([message])
 
 
+def undo_section(ctx: AppContext) -> None:
+    """Rejections a person made in the last 10 minutes, each with Undo (back to pending: nothing had gone out)."""
+    with ctx.sessions() as session:
+        rejected = [p for p in list_proposals(session, statuses=["rejected"], limit=20)
+                    if rejection_undoable(p.status, p.decided_by, p.decided_at)]
+    if not rejected:
+        return
+    st.subheader("Rejected in the last 10 minutes")
+    may = permit("decide_proposal")
+    for p in rejected:
+        left, right = st.columns([5, 1])
+        left.text(f"#{p.id}  {p.title} (rejected by {p.decided_by})")
+        if right.button("Undo", key=f"undo_reject_{p.id}", disabled=may.disabled, help=may.help):
+            with ctx.sessions() as session:
+                try:
+                    message = undo_rejection(session, p.id, current_actor())
+                    session.commit()
+                except (NotFound, IllegalTransition, Forbidden) as exc:
+                    message = f"Not undone: {exc}"
+            flash([message])
+
+
 def pending_tab(ctx: AppContext) -> None:
     """Pending proposals, most urgent first, paginated; then the latest decided ones with their results."""
     attention_section(ctx)
@@ -232,6 +261,7 @@ def pending_tab(ctx: AppContext) -> None:
             st.text(f"{permit('decide_proposal').help} You can see the proposals but not decide them.")
         for index, p in enumerate(shown):
             pending_card(ctx, p, deciding, focused=index == focus)
+    undo_section(ctx)
     with ctx.sessions() as session:
         recent = list_proposals(session, statuses=["approved", "executing", "executed", "failed"], limit=10)
     if recent:

@@ -10,6 +10,7 @@ from core.errors import HossError
 from core.money.cents import dollars
 from core.workforce.review import review_task
 from core.workforce.views import StepView, TaskDetail, task_detail
+from ui.confirm import confirmed
 from ui.context import app_context, current_actor
 from ui.live import live_fragment
 from ui.permits import permit
@@ -101,5 +102,8 @@ def review_actions(detail: TaskDetail) -> None:
              disabled=may.disabled, help=may.help)
     r.button("Request changes", key="review_revise", on_click=_decide, args=(detail.id, "revise"),
              disabled=may.disabled, help=may.help)
-    d.button("Discard", key="review_discard", on_click=_decide, args=(detail.id, "discard"),
-             disabled=may.disabled, help=may.help)
+    if confirmed("review_discard", "Discard", "Discard this work? The task is closed as discarded: never delivered, "
+                 "never invoiced, and it cannot be retried.", "Yes, discard it", where=d, disabled=may.disabled,
+                 help=may.help):
+        _decide(detail.id, "discard")
+        st.rerun()

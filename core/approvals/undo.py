@@ -29,10 +29,11 @@ def within_window(at: datetime | None, now: datetime | None = None) -> bool:
     return (now or datetime.now(timezone.utc)) - at <= UNDO_WINDOW
 
 
-def rejection_undoable(proposal: ActionProposal, now: datetime | None = None) -> bool:
-    """Whether `proposal` is a person's rejection still inside UNDO_WINDOW (what a page offers Undo for)."""
-    by = proposal.decided_by or ""
-    return proposal.status == "rejected" and not by.startswith(_NOT_A_PERSON) and within_window(proposal.decided_at, now)
+def rejection_undoable(status: str, decided_by: str | None, decided_at: datetime | None,
+                       now: datetime | None = None) -> bool:
+    """Whether a proposal so decided is a person's rejection still inside UNDO_WINDOW (what a page offers Undo for)."""
+    by = decided_by or ""
+    return status == "rejected" and not by.startswith(_NOT_A_PERSON) and within_window(decided_at, now)
 
 
 def undo_rejection(session: Session, proposal_id: int, actor: Actor) -> str:
@@ -47,7 +48,7 @@ def undo_rejection(session: Session, proposal_id: int, actor: Actor) -> str:
         raise NotFound(f"proposal {proposal_id} not found")
     if proposal.status != "rejected":
         raise IllegalTransition(f"proposal {proposal_id} is not rejected, so there is no rejection to undo")
-    if not rejection_undoable(proposal):
+    if not rejection_undoable(proposal.status, proposal.decided_by, proposal.decided_at):
         minutes = int(UNDO_WINDOW.total_seconds() // 60)
         raise IllegalTransition(f"proposal {proposal_id}'s rejection can no longer be undone: only a person's "
                                 f"rejection, for {minutes} minutes")

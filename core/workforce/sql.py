@@ -81,3 +81,9 @@ HAND_BACK_PENDING = text("""
       AND t.agent = l.metadata ->> 'to_agent' AND t.status = 'pending'
     RETURNING t.id, l.metadata ->> 'to_agent' AS heir
 """)
+
+# The workers fired inside the undo window, newest first: the console offers Undo for each.
+RECENTLY_FIRED = text("""
+    SELECT name FROM agents WHERE kind = 'worker' AND fired_at > now() - make_interval(secs => :window_s)
+    ORDER BY fired_at DESC, name
+""")

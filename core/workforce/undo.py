@@ -48,3 +48,8 @@ def undo_firing(session: Session, name: str, actor: Actor) -> str:
     record_audit(session, actor, "agent", name, "fired", before, {"action": "undo_fire"})
     tasks = f"; {len(back)} pending task(s) came back" if back else ""
     return f"{name} is {before} again (the firing was undone){tasks}"
+
+
+def recently_fired(session: Session) -> list[str]:
+    """The workers whose firing can still be undone, newest first."""
+    return list(session.execute(sql.RECENTLY_FIRED, {"window_s": UNDO_WINDOW.total_seconds()}).scalars())

@@ -93,8 +93,20 @@ def test_reject_with_a_note(inbox: AppTest, session: Session) -> None:
     at = _open(inbox)
     at.text_input(key=f"note_{pid}").input("not now").run()
     at.button(key=f"reject_{pid}").click().run()
+    assert _status(session, pid) == "pending"  # asked first
+    at.button(key=f"reject_{pid}_yes").click().run()
     assert _status(session, pid) == "rejected"
     assert session.execute(text("SELECT decision_note FROM action_proposals")).scalar_one() == "not now"
+
+
+def test_a_rejection_is_undone_from_the_inbox(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.button(key=f"reject_{pid}").click().run()
+    at.button(key=f"reject_{pid}_yes").click().run()
+    at.button(key=f"undo_reject_{pid}").click().run()
+    assert not at.exception and _status(session, pid) == "pending"
 
 
 def test_batch_approve_of_selected_cards(inbox: AppTest, session: Session) -> None:
