@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from tests.inbox_data import audit_rows, email_proposal, make_lead
+from tests.inbox_data import audit_rows, checkout_proposal, email_proposal, make_invoice, make_lead
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
@@ -68,7 +68,7 @@ def test_edit_then_approve_executes_the_edited_payload(inbox: AppTest, session: 
     at.toggle(key=f"edit_{pid}").set_value(True).run()
     # The form is made from the email payload model: one field per model field, not raw JSON.
     at.text_input(key=f"field_{pid}_subject").input("Edited subject").run()
-    assert any("+  \"subject\": \"Edited subject\"" in c.value for c in at.code)  # the diff before approving
+    assert any("• Subject: " in t.value and "→ Edited subject" in t.value for t in at.text)  # the diff, in words
     at.button(key=f"approve_{pid}").click().run()
     assert _status(session, pid) == "approved"
     payload = session.execute(text("SELECT payload FROM action_proposals")).scalar_one()
@@ -149,3 +149,12 @@ def test_card_links_back_to_the_event_that_made_it(console, session) -> None:
     assert not console.exception
     links = [e for e in console.get("page_link")]
     assert any(f"event #{event_id}" in str(e.proto.label) for e in links)
+
+
+def test_a_checkout_proposal_shows_as_a_card_not_json(inbox: AppTest, session: Session) -> None:
+    invoice_id, customer_id = make_invoice(session, 166)
+    checkout_proposal(session, invoice_id, customer_id, 166)
+    session.commit()
+    at = _open(inbox)
+    shown = "\n".join(t.value for t in at.text)
+    assert "A payment link for" in shown and "Amount: $1.66" in shown and "amount_cents" not in shown
