@@ -209,7 +209,7 @@ def test_the_cost_share_counts_the_steps_already_spent_and_stops_the_workflow(ct
     _run(ctx, settings, llm_url)
     detail = task_detail(session, task_id)
     assert [step_of(b) for b in fake.requests] == ["plan", "research"]
-    assert detail.status == "needs_review" and "over 50% of its 4¢ reward" in (detail.last_error or "")
+    assert detail.status == "needs_review" and "over 50% of its $0.04 reward" in (detail.last_error or "")
 
 
 def test_a_request_for_changes_without_a_note_names_no_cli_flag(ctx, session, settings):
