@@ -159,3 +159,16 @@ def test_discard_asks_first_then_the_task_is_discarded_not_failed(session) -> No
     at.button(key="review_discard_yes").click().run()
     assert not at.exception
     assert session.execute(text("SELECT status FROM tasks WHERE id = :t"), {"t": task_id}).scalar() == "discarded"
+
+
+def test_an_off_duty_workers_task_says_when_it_will_start(session) -> None:
+    from datetime import datetime, timezone
+
+    from core.workforce.hiring import parse_hours
+
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.now(timezone.utc).weekday() + 3) % 7]
+    task_id = hire_and_task(session, hours=parse_hours(f"{other_day} 09:00-10:00 UTC"))
+    at = _task_view(task_id)
+    assert not at.exception
+    said = " ".join(t.value for t in at.text)
+    assert "Ada is off duty now; the task starts in " in said and "when Ada's next shift begins" in said
