@@ -120,4 +120,4 @@ def test_tables_show_readable_headers_dollars_and_status_badges(console: AppTest
     tasks = next(d for d in console.dataframe if "reward" in d.value.columns)
     assert {"reward", "cost", "profit"} <= set(tasks.value.columns)  # cents shown as dollars, renamed
     assert all(list(badge) == ["Done"] for badge in tasks.value["status"])
-    assert (tasks.value["reward"] > 0).all() and (tasks.value["reward"] <= 4).all()  # 50-400 cents as dollars
+    assert (tasks.value["reward"] >= 25).all() and (tasks.value["reward"] <= 120).all()  # $25–$120, cents as dollars
