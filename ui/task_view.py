@@ -40,7 +40,7 @@ def step_card(task_id: int, step: StepView) -> None:
     """One step: status, usage, cost, latency; its artifact as text with a download; the trace on demand."""
     with st.container(border=True):
         head, usage = st.columns([2, 3])
-        head.markdown(f"{_ICONS.get(step.status, '')} **{step.idx + 1}. {md_escape(step.name)}** · "
+        head.markdown(f"**{step.idx + 1}. {md_escape(step.name)}** · "
                       f"{status_badge(step.status)} · revision {step.revision} · attempt {step.attempt}")
         usage.text(f"{step.input_tokens} in / {step.output_tokens} out tokens · {dollars(step.cost_cents)} · "
                    f"{step.latency_ms if step.latency_ms is not None else '–'} ms · {step.model or '–'}")
