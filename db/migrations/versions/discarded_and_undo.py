@@ -7,13 +7,13 @@ checks are regenerated from core.transitions.ALLOWED (move_check_sql); the tasks
 moved to the new status (the trigger paused for that one UPDATE: failed → discarded is not a move the code makes).
 
 Revision ID: discarded_and_undo
-Revises: evals_and_versions
+Revises: customer_lessons
 Create Date: 2026-12-07
 """
 from alembic import op
 
 revision = 'discarded_and_undo'
-down_revision = 'evals_and_versions'
+down_revision = 'customer_lessons'
 branch_labels = None
 depends_on = None
 
