@@ -120,7 +120,8 @@ if running.help:
     st.caption(running.help)
 if result := st.session_state.get("last_run"):
     box = st.success if result.status == "succeeded" else st.info if result.status == "skipped" else st.error
-    box(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
+    box(f"{result.agent.replace('_', ' ')}: {status_text(result.status).lower()} — {result.summary} "
+        f"(run {result.run_id})")
     if result.lines:
         st.code("\n".join(result.lines), language=None)
 st.caption(
