@@ -137,6 +137,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
 
     from bench.support import scratch_database
     from core.config.settings import load_settings
+    from core.memory.prompt import LESSON_KEYS
     from core.ops.pool import OpsPool
     from core.ops.sql import CLAIM as CLAIM_SQL
     from core.plans.budgets import BUDGET_FACT_KEYS
@@ -154,7 +155,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
             if settings.ops_async_commit:
                 conn.exec_driver_sql("SET synchronous_commit = off")
             while (row := conn.execute(CLAIM_SQL, {"worker": "raw", "lease": 60, "task_id": None,
-                                                        **BUDGET_FACT_KEYS}).first()) is not None:
+                                                        **BUDGET_FACT_KEYS, **LESSON_KEYS}).first()) is not None:
                 conn.execute(text("UPDATE tasks SET status = 'done', completed_at = now(), lease_expires_at = NULL "
                                   "WHERE id = :id"), {"id": row.id})
                 raw_count += 1

@@ -64,3 +64,6 @@ IntegrationStatus = Literal["connected", "needs_reconnect"]
 INTEGRATION_STATUSES: tuple[IntegrationStatus, ...] = get_args(IntegrationStatus)
 DeliveryMode = Literal["email", "gmail_draft"]  # how a customer's `deliver` proposals go out (SPEC §15)
 DELIVERY_MODES: tuple[DeliveryMode, ...] = get_args(DeliveryMode)
+# Where a customer lesson (SPEC §20, core.memory) came from: a review note, an edit, or an operator's own words.
+LessonSource = Literal["review_note", "edit", "operator"]
+LESSON_SOURCES: tuple[LessonSource, ...] = get_args(LessonSource)

@@ -16,6 +16,8 @@ from core.plans.budgets import set_customer_budget
 from core.plans.catalogue import PlanRow, change_customer_plan, create_plan, list_plans, update_plan
 from core.plans.portal import propose_billing_portal
 from ui.context import app_context, current_actor
+from ui.give_task import give_task_form
+from ui.memory import memory_section
 from ui.permits import permit
 from ui.safe import md_escape
 from ui.tables import readable_table, selection_key
@@ -138,7 +140,8 @@ else:
         with actions:
             _customer_actions(chosen, head, plans)
     # Lazy tabs: only the open tab's table is sent (a closed tab cost the first render as much as an open one).
-    t1, t2, t3 = st.tabs(["Tasks", "Invoices", "Plan history"], key="customers_detail_tab", on_change="rerun")
+    t1, t2, t3, t4, t5 = st.tabs(["Tasks", "Invoices", "Plan history", "What we have learned", "Give a task"],
+                                 key="customers_detail_tab", on_change="rerun")
     tz = ctx.settings.hoss_timezone
     if t1.open:
         with t1:
@@ -155,6 +158,12 @@ else:
         with t3:
             readable_table([h.__dict__ for h in detail.history], ("changed_at", "from_plan", "to_plan", "source",
                                                                  "stripe_event_id", "subscription_status"), timezone=tz)
+    if t4.open:
+        with t4:
+            memory_section(chosen)
+    if t5.open:
+        with t5:
+            give_task_form(f"customer_{chosen}", customer_id=chosen)
 
 def plans_section() -> None:
     """The plans: their caps and prices, an edit form and an add form (all audited)."""

@@ -15,6 +15,7 @@ from core.workforce.roles import all_roles, role_template
 from core.workforce.versions import current_instructions, list_versions, rollback
 from core.workforce.views import recent_worker_tasks, worker_stats
 from ui.context import app_context, current_actor
+from ui.give_task import give_task_form
 from ui.permits import permit
 from ui.safe import md_escape
 
@@ -166,6 +167,11 @@ if active:
     if versions_box.open:
         with versions_box:
             instructions_section(chosen.name)
+    # Lazy, as Edit: the customers and the form are read and built only when opened.
+    give_box = st.expander(f"Give {chosen.name} a task", key="workforce_give_box", on_change="rerun")
+    if give_box.open:
+        with give_box:
+            give_task_form(f"worker_{chosen.name}", worker=chosen.name)
 
 
 def hire_section() -> None:

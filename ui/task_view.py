@@ -38,6 +38,9 @@ def step_card(task_id: int, step: StepView) -> None:
                    f"{step.latency_ms if step.latency_ms is not None else '–'} ms · {step.model or '–'}")
         if step.error:
             st.text(f"error: {step.error}")
+        if step.lesson_ids:
+            st.caption("What we had learned about this customer, carried by this step: lesson "
+                       + ", ".join(f"#{n}" for n in step.lesson_ids))
         if step.artifact:
             # st.code shows every character as typed: no Markdown, HTML or links from the model's output.
             st.code(step.artifact, language="json" if _is_json(step.artifact) else None, wrap_lines=True)
@@ -76,9 +79,10 @@ def live_steps(task_id: int) -> None:
 
 def _decide(task_id: int, decision: str) -> None:
     note = st.session_state.get(f"review_note_{task_id}") or None
+    remember = bool(st.session_state.get(f"review_remember_{task_id}", True))
     try:
         with app_context().sessions() as session:
-            outcome = review_task(session, task_id, decision, current_actor(), note=note)
+            outcome = review_task(session, task_id, decision, current_actor(), note=note, remember=remember)
             session.commit()
         st.session_state["task_review_flash"] = outcome.message
     except HossError as exc:
@@ -93,6 +97,9 @@ def review_actions(detail: TaskDetail) -> None:
         return
     st.subheader("Review")
     st.text_area("Note for the worker (required to request changes)", key=f"review_note_{detail.id}")
+    st.checkbox("Remember for this customer", value=True, key=f"review_remember_{detail.id}",
+                help="The note becomes a lesson: every later task of this customer carries it in its prompts "
+                     "(see What we have learned on the Customers page).")
     may = permit("review_task")
     if may.help:
         st.caption(may.help)

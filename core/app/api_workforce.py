@@ -34,6 +34,7 @@ class ReviewBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: ReviewDecision
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
+    remember: bool = Field(True, strict=True)  # the note becomes a lesson for the task's customer
 
 
 async def _add_task(request: Request, ctx: AppContext) -> JSONResponse:
@@ -66,7 +67,8 @@ async def _review(request: Request, ctx: AppContext) -> JSONResponse:
 
     def work() -> dict[str, Any]:
         with ctx.sessions() as session:
-            outcome = review_task(session, task_id, body.decision, request.state.actor, note=body.note)
+            outcome = review_task(session, task_id, body.decision, request.state.actor, note=body.note,
+                                  remember=body.remember)
             session.commit()
             return {"id": task_id, "status": outcome.status, "message": outcome.message,
                     "proposal_id": outcome.proposal_id}

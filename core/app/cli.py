@@ -323,7 +323,7 @@ class _OneLineParser(argparse.ArgumentParser):
 # Each concept's own verbs: a module with `add_parsers(sub)` whose commands register themselves with @command.
 VERB_MODULES: tuple[str, ...] = (
     "core.app.cli_workforce", "core.app.cli_plans", "core.app.cli_decisions", "core.app.cli_google",
-    "core.app.cli_doctor", "core.app.cli_evals",
+    "core.app.cli_doctor", "core.app.cli_evals", "core.app.cli_memory",
 )
 
 

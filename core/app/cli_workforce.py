@@ -49,6 +49,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("task", type=id_arg("task"), help="task id")
     p.add_argument("decision", choices=REVIEW_DECISIONS)
     p.add_argument("--note", default=None, help="what to change (required for revise)")
+    p.add_argument("--remember", dest="remember", action="store_true", default=True,
+                   help="the note becomes a lesson for the task's customer (the default)")
+    p.add_argument("--no-remember", dest="remember", action="store_false",
+                   help="keep the note for this task only")
 
 
 @command("roles")
@@ -158,7 +162,8 @@ def _task_show(task_id: int, *, as_json: bool) -> int:
     for s in detail.steps:
         print(f"  {s.idx + 1}. {s.name} [{s.status}] rev {s.revision} attempt {s.attempt}: "
               f"{s.input_tokens}+{s.output_tokens} tokens, {s.cost_cents}¢, {s.latency_ms or 0} ms"
-              + (f", error: {s.error}" if s.error else ""))
+              + (f", error: {s.error}" if s.error else "")
+              + (f", lessons {', '.join(f'#{n}' for n in s.lesson_ids)}" if s.lesson_ids else ""))
         if s.artifact:
             for line in s.artifact.splitlines():
                 print(f"     {line}")
@@ -172,7 +177,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     ctx = app_context()
     try:
         with ctx.sessions() as session:
-            outcome = review_task(session, args.task, args.decision, cli_actor(ctx), note=args.note)
+            outcome = review_task(session, args.task, args.decision, cli_actor(ctx), note=args.note,
+                                  remember=args.remember)
             session.commit()
     finally:
         ctx.engine.dispose()

@@ -20,6 +20,7 @@ Action = Literal[
     "decide_proposal",  # approve, reject, revise a proposal (Inbox, `decide`, the API, Slack, email links)
     "review_task",  # approve, request changes, discard a task in review
     "manage_workforce",  # hire, edit, pause, resume, fire a worker
+    "manage_memory",  # add, edit, forget what we have learned about a customer (a review note remembered too)
     "change_policy",  # approval policies
     "change_plan",  # plans, entitlements, customer budgets and delivery settings
     "change_settings",  # operator-editable settings (budgets, cash balance, ROI rate)
@@ -32,7 +33,8 @@ ACTIONS: tuple[Action, ...] = get_args(Action)
 # The table. Anything not listed is refused.
 ALLOWED: dict[Role, frozenset[Action]] = {
     "owner": frozenset(ACTIONS),
-    "approver": frozenset({"run_agent", "run_eval", "add_task", "decide_proposal", "review_task"}),
+    "approver": frozenset({"run_agent", "run_eval", "add_task", "decide_proposal", "review_task",
+                           "manage_memory"}),
     "viewer": frozenset(),
     "integration": frozenset({"add_task"}),
 }
@@ -40,6 +42,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
 _WORDS: dict[Action, str] = {
     "run_agent": "run agents", "run_eval": "run evals", "add_task": "give tasks", "decide_proposal": "decide proposals",
     "review_task": "review tasks", "manage_workforce": "hire, pause or fire workers",
+    "manage_memory": "change what we have learned about a customer",
     "change_policy": "change approval policies", "change_plan": "change plans and customer settings",
     "change_settings": "change settings", "manage_operators": "manage operators",
     "connect_google": "connect Google",

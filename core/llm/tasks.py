@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import openai
 from openai.types.chat import ChatCompletion
@@ -58,11 +59,20 @@ def task_client(settings: Settings) -> openai.OpenAI:
         return client
 
 
+def json_schema_format(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The strict Structured Outputs `response_format` for `schema` (already strict: see strict_schema)."""
+    return {"type": "json_schema", "json_schema": {"name": name[:64], "strict": True, "schema": schema}}
+
+
 def complete(client: openai.OpenAI, *, model: str, prompt: str, max_tokens: int,
-             system: str = SYSTEM_PROMPT) -> LLMReply:
-    """One chat completion; raise TransientLLMError (429, timeout, connection) or LLMError (anything else)."""
-    body = {"model": model, "max_tokens": max_tokens,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}]}
+             system: str = SYSTEM_PROMPT, response_format: dict[str, Any] | None = None) -> LLMReply:
+    """One chat completion (with `response_format` when given); raise TransientLLMError (429, timeout, connection)
+    or LLMError (anything else)."""
+    body: dict[str, Any] = {
+        "model": model, "max_tokens": max_tokens,
+        "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}]}
+    if response_format is not None:
+        body["response_format"] = response_format
     try:
         # The client's documented raw request with the typed response: the same URL, auth, timeout and errors as
         # `chat.completions.create`, without its params transform, which is the identity for plain-string messages

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.approvals.acting import check
 from core.audit import Actor
+from core.memory.prompt import LESSON_KEYS
 from core.ops import sql
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts
 from core.transitions import transition_task
@@ -49,19 +50,21 @@ class Claim:
     # it overrides the template's with, (step name, instruction).
     version: int | None = None
     step_prompts: tuple[tuple[str, str], ...] = ()
+    # The customer's newest active lessons (SPEC §20), (id, text) newest first: what every step's prompt carries.
+    lessons: tuple[tuple[int, str], ...] = ()
 
 
 def claim_next(session: Session, worker: str, lease_seconds: float) -> Claim | None:
     """Claim a lapsed-lease task or the oldest due pending task, audit it and commit; None when nothing is claimable."""
     row = session.execute(sql.CLAIM, {"worker": worker, "lease": lease_seconds, "task_id": None,
-                                               **BUDGET_FACT_KEYS}).first()
+                                      **BUDGET_FACT_KEYS, **LESSON_KEYS}).first()
     return _finish_claim(session, row, worker)
 
 
 def claim_task(session: Session, task_id: int, worker: str, lease_seconds: float) -> Claim | None:
     """Claim one named task if it is due-pending or its lease lapsed; commit. None when it is not claimable."""
     row = session.execute(sql.CLAIM, {"worker": worker, "lease": lease_seconds, "task_id": task_id,
-                                              **BUDGET_FACT_KEYS}).first()
+                                      **BUDGET_FACT_KEYS, **LESSON_KEYS}).first()
     return _finish_claim(session, row, worker)
 
 
@@ -81,7 +84,8 @@ def _finish_claim(session: Session, row, worker: str) -> Claim | None:  # noqa: 
                  budget=BudgetFacts.from_mapping(row.budget_facts) if row.budget_facts else None,
                  spent=tuple(int(n) for n in row.spent), sheet_id=row.sheet_id,
                  version=agent_settings.get("version"),
-                 step_prompts=tuple(sorted((agent_settings.get("step_prompts") or {}).items())))
+                 step_prompts=tuple(sorted((agent_settings.get("step_prompts") or {}).items())),
+                 lessons=tuple((int(i), str(t)) for i, t in row.lessons or ()))
 
 
 def renew_leases(session: Session, claims: list[Claim], lease_seconds: float) -> int:

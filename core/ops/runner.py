@@ -30,7 +30,7 @@ from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
 from core.workforce.finish import FinalCall, RunResult, StepCall, finish_task, has_follow_ups, submit_for_review
-from core.workforce.prompts import ArtifactInvalid, check_artifact, retry_prompt
+from core.workforce.prompts import ArtifactInvalid, check_artifact, response_format, retry_prompt
 from core.workforce.template import Step
 from db.engine import transaction_for
 
@@ -142,7 +142,8 @@ class TaskRunner:
                 return self.stopped(session, claim, replace(stop, reason=stop.reason + where))
         step_id = session.execute(sql.BEGIN_STEP, {
             "task_id": claim.task_id, "worker": claim.worker, "attempt": claim.attempt,
-            "idx": idx, "name": step.name, "revision": claim.revision, "version": claim.version}).scalar_one_or_none()
+            "idx": idx, "name": step.name, "revision": claim.revision, "version": claim.version,
+            "lesson_ids": list(workflow.lesson_ids) or None}).scalar_one_or_none()
         session.commit()
         if step_id is None:
             raise _Stale
@@ -163,7 +164,7 @@ class TaskRunner:
         label = f"step {step.name}: " if len(workflow.steps) > 1 else ""
         for retry in (False, True):
             try:
-                call = self._call(workflow, prompt, should_stop)
+                call = self._call(workflow, step, prompt, should_stop)
             except TransientLLMError as exc:
                 _fail(session, guard, str(exc))
                 delay = exc.retry_after if exc.retry_after is not None else TRANSIENT_DELAY_SECONDS
@@ -207,7 +208,7 @@ class TaskRunner:
                     return outcome(stopped="the daily LLM budget is reached")
                 session.rollback()  # nothing stays open across the call
                 try:
-                    call = self._call(workflow, prompt, lambda: False)
+                    call = self._call(workflow, step, prompt, lambda: False)
                 except LLMError as exc:
                     return outcome(error=f"step {step.name}: {exc}")
                 if call is None:
@@ -222,8 +223,9 @@ class TaskRunner:
                     prompt = retry_prompt(prompt, str(exc))
         return outcome()
 
-    def _call(self, workflow: Workflow, prompt: str, should_stop: Callable[[], bool]) -> StepCall | None:
-        """The LLM call of one step under the rate limiter; None when stopped while waiting for it."""
+    def _call(self, workflow: Workflow, step: Step, prompt: str, should_stop: Callable[[], bool]) -> StepCall | None:
+        """The LLM call of one step under the rate limiter (a json step's schema as its response_format when the
+        model takes one); None when stopped while waiting for it."""
         max_tokens = self.settings.ops_max_output_tokens
         reservation = None
         if self.limiter.enabled:
@@ -234,7 +236,7 @@ class TaskRunner:
         assert self.client is not None
         started = time.monotonic()
         reply = complete(self.client, model=workflow.model, prompt=prompt, max_tokens=max_tokens,
-                         system=workflow.system)
+                         system=workflow.system, response_format=response_format(step, workflow.model))
         latency = int((time.monotonic() - started) * 1000)
         if reservation is not None:
             used = None if reply.input_tokens is None else reply.input_tokens + (reply.output_tokens or 0)

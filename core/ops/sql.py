@@ -23,7 +23,9 @@ from sqlalchemy import text
 # what all its step rows spent so far, [cost, input tokens, output tokens], to which the run adds its calls (a
 # task's cost is the sum of all its steps, every revision and try); and its budget facts (task_budget_facts, as JSON), which the check before its first LLM call reads. They are
 # read in the main query, before the audit row (a CTE the main query does not read, so it runs last) takes the
-# audit chain's lock.
+# audit chain's lock. It carries the customer's newest active lessons too (core.memory, at most :lesson_limit,
+# [[id, text], ...] newest first; a lesson for one worker only on that worker's tasks): what every step's prompt
+# carries.
 CLAIM = text("""
     WITH candidate AS (
         SELECT id, kind, prev_worker FROM (
@@ -57,7 +59,11 @@ CLAIM = text("""
         (SELECT jsonb_build_array(coalesce(sum(s.cost_cents), 0), coalesce(sum(s.input_tokens), 0),
                                   coalesce(sum(s.output_tokens), 0))
          FROM task_steps s WHERE s.task_id = claimed.id) AS spent,
-        (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts
+        (SELECT to_jsonb(f) FROM task_budget_facts(claimed.id, :share_key, :budget_key, 0) f) AS budget_facts,
+        (SELECT coalesce(jsonb_agg(jsonb_build_array(l.id, l.text) ORDER BY l.id DESC), '[]')
+         FROM (SELECT id, text FROM customer_lessons l
+               WHERE l.customer_id = claimed.customer_id AND l.active AND (l.agent IS NULL OR l.agent = claimed.agent)
+               ORDER BY l.id DESC LIMIT :lesson_limit) l) AS lessons
     FROM claimed LEFT JOIN agents a ON a.name = claimed.agent
 """)
 
@@ -120,11 +126,12 @@ BEGIN_STEP = text("""
     WITH mine AS (
         SELECT id FROM tasks
         WHERE id = :task_id AND claimed_by = :worker AND attempts = :attempt AND status = 'running')
-    INSERT INTO task_steps (task_id, idx, name, revision, status, started_at, version)
-    SELECT id, :idx, :name, :revision, 'running', now(), CAST(:version AS int) FROM mine
+    INSERT INTO task_steps (task_id, idx, name, revision, status, started_at, version, lesson_ids)
+    SELECT id, :idx, :name, :revision, 'running', now(), CAST(:version AS int), CAST(:lesson_ids AS bigint[])
+    FROM mine
     ON CONFLICT (task_id, idx) WHERE status <> 'superseded'
     DO UPDATE SET status = 'running', started_at = now(), error = NULL, finished_at = NULL,
-        version = excluded.version
+        version = excluded.version, lesson_ids = excluded.lesson_ids
         WHERE task_steps.status <> 'done'
     RETURNING id
 """)

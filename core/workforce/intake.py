@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -56,6 +58,41 @@ def add_task_checked(session: Session, *, customer_id: int, description: str, re
                        actor=actor, agent=agent)
     status = session.execute(select(Task.status).where(Task.id == task_id)).scalar_one()
     return task_id, status
+
+
+@dataclass(frozen=True)
+class GivenTask:
+    """A task given from the console: its id, status, and one sentence saying where it stands (the cap in words)."""
+
+    task_id: int
+    status: str
+    message: str
+
+
+def give_task(session: Session, *, customer_id: int, description: str, actor: Actor, agent: str | None = None,
+              reward_cents: int = DEFAULT_REWARD_CENTS) -> GivenTask:
+    """Give a worker (or the Ops prompt) a task for a customer from the console (Workforce and Customers pages):
+    add_task_checked with the plan's cap applied, and the outcome said in words. No commit."""
+    task_id, status = add_task_checked(session, customer_id=customer_id, description=description,
+                                       reward_cents=reward_cents, actor=actor, agent=agent)
+    row = session.execute(select(Task.held_reason, Customer.company).join(Customer, Customer.id == Task.customer_id)
+                          .where(Task.id == task_id)).one()
+    who = agent or "the Ops prompt"
+    if status == "held":
+        return GivenTask(task_id, status, f"Task {task_id} for {row.company} is held, not started: {row.held_reason}. "
+                                          "It starts once the plan has room (an upgrade proposal is in the inbox).")
+    return GivenTask(task_id, status, f"Task {task_id} given to {who} for {row.company}: it starts at the next free "
+                                      "slot" + (f" while {agent} is on duty." if agent else "."))
+
+
+def give_task_choices(session: Session) -> tuple[list[tuple[int, str]], list[str]]:
+    """The give-a-task forms' choices: every customer (id, company) and every active worker's name. Read-only."""
+    customers = [(r.id, r.company) for r in session.execute(select(Customer.id, Customer.company)
+                                                              .order_by(Customer.company, Customer.id))]
+    workers = list(session.execute(select(Agent.name).where(Agent.kind == "worker", Agent.fired_at.is_(None))
+                                   .order_by(Agent.name)).scalars())
+    session.rollback()
+    return customers, workers
 
 
 def assign_worker(session: Session, description: str) -> str | None:

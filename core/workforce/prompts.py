@@ -10,6 +10,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ValidationError
 
+from core.llm.pricing import supports_structured_outputs
+from core.llm.tasks import json_schema_format
+from core.workforce.schemas import strict_schema
 from core.workforce.template import RoleTemplate, Step
 
 MOCK_LABEL = "[MOCK RESULT: no LLM was called]"
@@ -30,6 +33,7 @@ class StepContext:
     worker: str
     tone: str
     review_note: str | None = None
+    lessons: str = ""  # the labelled section of what we have learned about the customer (core.memory.prompt)
 
 
 def system_prompt(template: RoleTemplate, ctx: StepContext) -> str:
@@ -44,6 +48,8 @@ def step_prompt(template: RoleTemplate, step: Step, ctx: StepContext, previous: 
     parts = [f"Step {position} of {len(template.steps)}: {step.name}", f"Instruction: {step.instruction}",
              f"Task: {ctx.description}", f"Customer: {ctx.company} (plan: {ctx.plan})",
              f"Customer notes: {ctx.notes.strip() or 'none'}"]
+    if ctx.lessons:
+        parts.append(ctx.lessons)
     for name, artifact in previous:
         parts.append(f"--- Output of step {name} ---\n{artifact[:MAX_CONTEXT_CHARS]}")
     if ctx.review_note:
@@ -60,6 +66,19 @@ def step_prompt(template: RoleTemplate, step: Step, ctx: StepContext, previous: 
 def _fields(schema: type[BaseModel]) -> str:
     """The schema's fields as JSON (computed once per model: it runs before every json step)."""
     return json.dumps(schema.model_json_schema()["properties"])
+
+
+def response_format(step: Step, model: str) -> dict | None:
+    """The step's schema as a strict json_schema response_format when `model` takes one; None for a markdown step
+    or a model without Structured Outputs (the prompt-and-retry path)."""
+    if step.schema is None or not supports_structured_outputs(model):
+        return None
+    return _strict_format(step.schema)
+
+
+@lru_cache(maxsize=64)
+def _strict_format(schema: type[BaseModel]) -> dict:
+    return json_schema_format(schema.__name__, strict_schema(schema.model_json_schema()))
 
 
 def retry_prompt(prompt: str, error: str) -> str:

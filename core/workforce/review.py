@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.approvals.acting import check
 from core.audit import Actor
 from core.errors import IllegalTransition, InvalidInput, NotFound
+from core.memory.lessons import MAX_LESSON_CHARS, add_lesson
 from core.transitions import REVIEW_DECISIONS, transition_task
 from core.workforce.finish import finish_task
 from core.workforce.roles import role_template
@@ -30,9 +31,11 @@ class ReviewOutcome:
     proposal_id: int | None = None
 
 
-def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, note: str | None = None) -> ReviewOutcome:
+def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, note: str | None = None,
+                remember: bool = True) -> ReviewOutcome:
     """Approve (→ done, one deliver proposal), revise (→ pending from revise_from, note in the prompts) or discard
-    (→ failed, never invoiced) a task in needs_review; audited; no commit.
+    (→ failed, never invoiced) a task in needs_review; audited; no commit. A note becomes a lesson for the task's
+    customer (core.memory: every later prompt of that customer carries it) unless `remember` is False.
 
     NotFound for an unknown task, IllegalTransition when it is not waiting for review, InvalidInput for a bad
     decision or a revise without a note.
@@ -43,13 +46,19 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a review note is at most {MAX_NOTE_CHARS} characters")
-    row = session.execute(select(Task.status, Task.agent, Task.revision).where(Task.id == task_id)
+    row = session.execute(select(Task.status, Task.agent, Task.revision, Task.customer_id).where(Task.id == task_id)
                           .with_for_update()).one_or_none()
     if row is None:
         raise NotFound(f"task {task_id} not found")
     if row.status != "needs_review":
         raise IllegalTransition(f"task {task_id} is {row.status}, not waiting for review")
+    if decision == "revise" and note is None:
+        raise InvalidInput("a request for changes needs a note saying what to change")
     meta = {"decision": decision, **({"note": note} if note else {}), "revision": row.revision}
+    if note is not None and remember:
+        lesson = note if len(note) <= MAX_LESSON_CHARS else note[:MAX_LESSON_CHARS - 1] + "…"
+        meta["lesson_id"] = add_lesson(session, customer_id=row.customer_id, text=lesson, actor=actor,
+                                       source="review_note", task_id=task_id)
     if decision == "approve":
         finished = finish_task(session, task_id, actor, metadata={**meta, "approved_as_is": row.revision == 0})
         proposal_id = finished.delivery_id if finished else None
@@ -59,8 +68,6 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
         transition_task(session, task_id, "failed", actor, values={"last_error": DISCARD_REASON, "completed_at": None},
                         metadata=meta)
         return ReviewOutcome(task_id, "failed", f"task {task_id} discarded in review: failed, never invoiced")
-    if note is None:
-        raise InvalidInput("a request for changes needs a note saying what to change")
     role = session.execute(select(Agent.role).where(Agent.name == row.agent)).scalar_one_or_none()
     template = role_template(role or "")
     start = template.revise_index

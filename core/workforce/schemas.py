@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+# Keywords strict Structured Outputs refuses or ignores; the artifact check (pydantic) still enforces them.
+_NOT_STRICT = frozenset({"default", "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum",
+                         "exclusiveMinimum", "exclusiveMaximum", "pattern", "format"})
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON schema that strict mode accepts: every object closed (additionalProperties false) with every
+    property required, recursively (nested objects, arrays, $defs, anyOf); range keywords left to the check."""
+    if isinstance(schema, list):
+        return [strict_schema(item) for item in schema]  # type: ignore[return-value]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _NOT_STRICT:
+            continue
+        if key in ("properties", "$defs"):
+            out[key] = {name: strict_schema(sub) for name, sub in value.items()}
+        elif isinstance(value, (dict, list)):
+            out[key] = strict_schema(value)
+        else:
+            out[key] = value
+    if out.get("type") == "object" or "properties" in out:
+        out["additionalProperties"] = False
+        out["required"] = list(out.get("properties", {}))
+    return out
 
 
 class ResearchPlan(BaseModel):

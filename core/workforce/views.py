@@ -36,6 +36,7 @@ class StepView:
     started_at: datetime | None
     finished_at: datetime | None
     version: int | None = None  # the worker's instructions version the step ran (SPEC §20)
+    lesson_ids: tuple[int, ...] = ()  # the customer lessons its prompt carried, newest first (SPEC §20)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         t.created_at, t.completed_at,
         tuple(StepView(s.id, s.idx, s.name, s.revision, s.status, s.attempt, s.artifact, s.prompt, s.response,
                        s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.latency_ms, s.error, s.started_at,
-                       s.finished_at, s.version) for s in steps))
+                       s.finished_at, s.version, tuple(s.lesson_ids or ())) for s in steps))
     session.rollback()
     return detail
 
@@ -95,7 +96,8 @@ def task_json(detail: TaskDetail) -> dict[str, Any]:
         "output_tokens": detail.output_tokens,
         "steps": [{"name": s.name, "status": s.status, "attempt": s.attempt, "input_tokens": s.input_tokens,
                    "output_tokens": s.output_tokens, "cost_cents": s.cost_cents, "artifact": s.artifact,
-                   "revision": s.revision, "latency_ms": s.latency_ms, "version": s.version} for s in detail.steps],
+                   "revision": s.revision, "latency_ms": s.latency_ms, "version": s.version,
+                   "lesson_ids": list(s.lesson_ids)} for s in detail.steps],
     }
 
 

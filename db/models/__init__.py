@@ -12,6 +12,7 @@ from db.models.audit import AuditAnchor, AuditLog
 from db.models.business import Customer, Invoice, Lead, Task
 from db.models.events import Event, GraphStep
 from db.models.integrations import Integration, OAuthState
+from db.models.memory import CustomerLesson
 from db.models.money import LedgerEntry
 from db.models.operators import Approval, Operator, UsedLinkNonce
 from db.models.plans import Plan, PlanChange
@@ -19,7 +20,7 @@ from db.models.workforce import EvalResult, EvalRun, TaskStep, WorkerVersion
 
 __all__ = [
     "ActionProposal", "Agent", "AgentRun", "Approval", "AuditAnchor", "AuditLog", "Base", "CanvasTaskCreatedDaily",
-    "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "Event", "Execution", "GraphStep", "Integration",
+    "CanvasTaskDoneDaily", "CanvasTaskDurationDaily", "Customer", "CustomerLesson", "Event", "Execution", "GraphStep", "Integration",
     "Invoice", "Lead", "LedgerEntry", "OAuthState", "Operator", "Plan", "PlanChange", "SchedulerSlot", "Setting",
     "SigninAttempt", "Task", "TaskStep", "UsedLinkNonce", "EvalResult", "EvalRun", "WorkerVersion",
 ]

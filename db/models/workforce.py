@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import statuses as st
@@ -47,6 +48,8 @@ class TaskStep(Base):
     started_at: Mapped[datetime] = created_now()
     finished_at: Mapped[datetime | None]
     version: Mapped[int | None] = mapped_column(Integer)  # the worker's instructions version this step ran
+    # The customer lessons (customer_lessons ids) its prompt carried, newest first (SPEC §20).
+    lesson_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
 
 
 class WorkerVersion(Base):

@@ -102,10 +102,12 @@ def test_named_claim_takes_only_that_task(session):
 def _on_duty_calls(session, claim_sql) -> int:
     """How often one claim statement called worker_on_duty_at (this transaction's function statistics; setting
     track_functions takes a superuser, so `session` is the owner's)."""
+    from core.memory.prompt import LESSON_KEYS
     from core.plans.budgets import BUDGET_FACT_KEYS
 
     session.execute(text("SET LOCAL track_functions = 'all'"))
-    session.execute(claim_sql, {"worker": "w", "lease": 60, "task_id": None, **BUDGET_FACT_KEYS}).first()
+    session.execute(claim_sql, {"worker": "w", "lease": 60, "task_id": None, **BUDGET_FACT_KEYS,
+                                **LESSON_KEYS}).first()
     calls = session.execute(text("SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
                                  "WHERE funcname = 'worker_on_duty_at'")).scalar_one()
     session.rollback()

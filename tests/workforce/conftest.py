@@ -28,8 +28,14 @@ def prompt_of(body: dict) -> str:
 
 
 def valid_reply(body: dict) -> str:
-    """A valid answer for whichever step asks: the step's example JSON for a json step, Markdown otherwise."""
+    """A valid answer for whichever step asks: the step's example JSON for a json step (found by the schema's name
+    when the request carries a json_schema response_format), Markdown otherwise."""
+    schema_name = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
     name = step_of(body)
+    for template in ROLES.values():
+        for step in template.steps:
+            if schema_name and step.schema is not None and step.schema.__name__ == schema_name:
+                return json.dumps(step.example)
     for template in ROLES.values():
         for step in template.steps:
             if step.name == name and step.schema is not None and "Answer with one JSON object" in prompt_of(body):

@@ -97,3 +97,41 @@ def test_twenty_concurrent_posts_for_a_customer_with_three_slots_make_exactly_th
     assert dict(statuses) == {"pending": 3, "held": 17}
     upgrades = session.execute(text("SELECT count(*) FROM action_proposals WHERE title LIKE 'Upgrade%'")).scalar()
     assert upgrades == 1
+
+
+def _waiting_for_review(ctx, api, session) -> int:
+    from core.ops.pool import OpsPool
+    from core.workforce.hiring import hire
+
+    hire(session, "research-analyst", "Ada", Actor.system("test"), review=True)
+    session.commit()
+    cid = make_customer(session)
+    task_id = api.post("/api/tasks", json={"customer_id": cid, "description": "x", "agent": "Ada"},
+                       headers=AUTH).json()["id"]
+    OpsPool(ctx.sessions, ctx.settings, max_workers=1).run_until_idle()  # mock mode: straight to review
+    return task_id
+
+
+def _lessons(session) -> int:
+    session.rollback()
+    return session.execute(text("SELECT count(*) FROM customer_lessons")).scalar()
+
+
+def test_a_review_note_with_remember_false_leaves_no_lesson(ctx, api, session):
+    task_id = _waiting_for_review(ctx, api, session)
+    r = api.post(f"/api/tasks/{task_id}/review", json={"decision": "revise", "note": "shorter", "remember": False},
+                 headers=AUTH)
+    assert r.status_code == 200 and _lessons(session) == 0
+
+
+def test_a_review_note_is_remembered_by_default(ctx, api, session):
+    task_id = _waiting_for_review(ctx, api, session)
+    r = api.post(f"/api/tasks/{task_id}/review", json={"decision": "revise", "note": "shorter"}, headers=AUTH)
+    assert r.status_code == 200 and _lessons(session) == 1
+
+
+def test_a_remember_that_is_not_a_boolean_is_422(ctx, api, session):
+    task_id = _waiting_for_review(ctx, api, session)
+    r = api.post(f"/api/tasks/{task_id}/review", json={"decision": "revise", "note": "x", "remember": "yes"},
+                 headers=AUTH)
+    assert r.status_code == 422 and "remember" in r.text and _lessons(session) == 0
