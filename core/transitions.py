@@ -27,7 +27,7 @@ from db.models import (
 # The decisions an operator (or a policy) makes; each becomes one of the moves below.
 OneClickDecision = Literal["approve", "reject"]  # what an email link, a Slack button or a bulk decision carries
 ProposalDecision = Literal[OneClickDecision, "revise"]  # revise: version 2 drafted with the note (pending → superseded)
-ReviewDecision = Literal["approve", "revise", "discard"]  # the review gate (SPEC §12): → done, → pending, → failed
+ReviewDecision = Literal["approve", "revise", "discard"]  # the review gate (SPEC §12): → done, → pending, → discarded
 ONE_CLICK_DECISIONS: tuple[OneClickDecision, ...] = get_args(OneClickDecision)
 PROPOSAL_DECISIONS: tuple[ProposalDecision, ...] = get_args(ProposalDecision)
 REVIEW_DECISIONS: tuple[ReviewDecision, ...] = get_args(ReviewDecision)
@@ -56,8 +56,10 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # running → running: a lapsed lease reclaimed by another worker (the Ops claim writes it in SQL).
         "running": frozenset({"running", "done", "failed", "pending", "needs_review"}),
         "failed": frozenset({"pending"}),  # the operator's retry (core.ops.claims.requeue_failed_task)
-        # The review gate (SPEC §12): approve → done, request changes → pending, discard → failed.
-        "needs_review": frozenset({"pending", "done", "failed"}),
+        # The review gate (SPEC §12): approve → done, request changes → pending, discard → discarded (SPEC §21: its
+        # own status, not a failure, so neither the Failures page nor a retry ever takes it).
+        "needs_review": frozenset({"pending", "done", "discarded"}),
+        "discarded": frozenset(),
         "done": frozenset(),
         # held: over the plan's monthly cap (SPEC §13); released to pending when the allowance grows.
         "held": frozenset({"pending"}),
@@ -76,7 +78,9 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # executing → approved: the operator chose "retry" for an execution whose outcome is unknown.
         "executing": frozenset({"executed", "failed", "approved"}),
         "failed": frozenset({"approved"}),
-        "rejected": frozenset(),
+        # rejected → pending: the operator undid the rejection within core.approvals.undo.UNDO_WINDOW (nothing had
+        # gone out: a rejected proposal never has an execution).
+        "rejected": frozenset({"pending"}),
         "expired": frozenset(),
         "executed": frozenset(),
         "superseded": frozenset(),

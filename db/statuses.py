@@ -15,7 +15,8 @@ CUSTOMER_STATUSES: tuple[CustomerStatus, ...] = get_args(CustomerStatus)
 # re-ran it; kept for the trace and the cost).
 TaskStepStatus = Literal["running", "done", "failed", "superseded"]
 TASK_STEP_STATUSES: tuple[TaskStepStatus, ...] = get_args(TaskStepStatus)
-TaskStatus = Literal["pending", "running", "done", "failed", "needs_review", "held"]
+# discarded: the operator threw the work away in review (SPEC §21): not a failure, never retried, never invoiced.
+TaskStatus = Literal["pending", "running", "done", "failed", "needs_review", "held", "discarded"]
 TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
 TaskMode = Literal["openai", "mock"]
 TASK_MODES: tuple[TaskMode, ...] = get_args(TaskMode)

@@ -68,7 +68,7 @@ if running.help:
     st.caption(running.help)
 for spec in agents:
     # Labels render as Markdown, so only a plain identifier goes in one; any other name is shown as text inside.
-    shown = spec.name if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
+    shown = spec.name.replace("_", " ") if _PLAIN_NAME.fullmatch(spec.name) else "agent with an unusual name"
     # Lazy: a closed agent's form and schema are not built or sent (each cost the first render as if open).
     box = st.expander(f"{shown} · {'enabled' if spec.enabled else 'disabled'}", key=f"agent_box_{spec.name}",
                       on_change="rerun")
@@ -77,7 +77,7 @@ for spec in agents:
     with box:
         left, right = st.columns([3, 2])
         with left:
-            if shown != spec.name:
+            if shown != spec.name.replace("_", " "):
                 st.text(f"name: {spec.name}")
             st.text(spec.description)
             st.text(f"version {spec.version} · runs via {spec.execution_method}")
@@ -99,7 +99,7 @@ for spec in agents:
                         st.error("Not saved.")
                         st.text(str(exc))
             if spec.name in AGENT_NAMES:
-                st.button(f"Run {spec.name} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
+                st.button(f"Run {shown} now", key=f"run_{spec.name}", on_click=_run, args=(spec.name,),
                           type="primary", disabled=running.disabled, help=running.help)
 
 # Lazy tabs: only the open tab's queries run and only its elements are sent (each section's forms, radios and
@@ -152,7 +152,8 @@ if history_tab.open:
     with history_tab:
         # Pills, not a select box: every agent in view at one click, and no select box bundle on a cold load.
         run_history(st.pills("Agent", ["(all)"] + sorted({a.name for a in agents} | set(AGENT_NAMES)),
-                             default="(all)", required=True, key="runs_agent"))
+                             default="(all)", required=True, key="runs_agent",
+                             format_func=lambda n: "All" if n == "(all)" else n.replace("_", " ")))
 if settings_tab.open:
     with settings_tab:
         money_settings()

@@ -16,9 +16,10 @@ from core.analytics import (
     WHITELIST,
     AnalyticsError,
     AnalyticsTimeout,
+    labels,
     run_analytics,
 )
-from core.analytics.canvas import answer_question, customer_names
+from core.analytics.canvas import answer_question, canvas_link, customer_names, worker_names
 from core.money.cents import dollars
 from ui.canvas_view import build_chart, display_frame, dollar_columns, filter_by_selection, result_frame
 from ui.context import app_context
@@ -46,6 +47,12 @@ cols = st.columns(3)
 for i, example in enumerate(EXAMPLES):
     cols[i % 3].button(example, key=f"canvas_example_{i}", on_click=_ask, args=(example,), width="stretch")
 
+# A canvas?q=... link opens its answer (SPEC §21): the question in the address is asked once, on arrival.
+linked = st.query_params.get("q")
+if linked and st.session_state.get("canvas_linked") != linked:
+    st.session_state["canvas_linked"] = linked
+    st.session_state["canvas_q"] = str(linked)[:500]
+
 question = st.text_input("Question", key="canvas_q", placeholder="e.g. top 5 clients by revenue this year")
 if not question.strip():
     st.stop()
@@ -56,9 +63,14 @@ def _customers() -> list[str]:
     return customer_names(ctx.engine, ctx.settings.canvas_statement_timeout_ms)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _workers() -> list[str]:
+    return worker_names(ctx.engine, ctx.settings.canvas_statement_timeout_ms)
+
+
 # One mapping per question (an OpenAI call is not repeated on every rerun); widgets start from its params.
 if st.session_state.get("canvas_choice_for") != question:
-    choice = answer_question(ctx.settings, question, _customers())
+    choice = answer_question(ctx.settings, question, _customers(), _workers())
     st.session_state["canvas_choice_for"] = question
     st.session_state["canvas_choice"] = choice
     if choice.function:
@@ -66,7 +78,7 @@ if st.session_state.get("canvas_choice_for") != question:
         defaults = model.model_validate(choice.params).model_dump()
         for field, value in defaults.items():
             st.session_state[f"canvas_{choice.function}_{field}"] = ALL if value is None and field in (
-                "customer", "agent") else value
+                "customer", "agent", "worker") else value
 choice = st.session_state["canvas_choice"]
 
 if choice.function is None:
@@ -75,8 +87,9 @@ if choice.function is None:
     st.stop()
 
 fn = WHITELIST[choice.function]
-st.subheader(fn.name)
+st.subheader(labels.title(fn.name))
 st.text(f"{fn.description}  (chosen {'by the model' if choice.via == 'openai' else 'offline'})")
+st.markdown(f"[Link to this answer]({canvas_link(question)})")
 
 
 def _param_widgets() -> dict[str, Any]:
@@ -84,7 +97,8 @@ def _param_widgets() -> dict[str, Any]:
     fields = fn.params_model.model_fields
     key = f"canvas_{fn.name}_"
     params: dict[str, Any] = {}
-    shown = [f for f in ("period", "grain", "status", "limit", "customer", "agent") if f in fields]
+    shown = [f for f in ("period", "compare_to", "grain", "status", "order", "limit", "customer", "agent", "worker")
+             if f in fields]
     if not shown:
         st.text("This function takes no parameters.")
         return params
@@ -92,13 +106,29 @@ def _param_widgets() -> dict[str, Any]:
     for col, field in zip(widgets, shown, strict=True):
         with col:
             if field == "period":
-                params["period"] = st.selectbox("Period", (*PERIODS, "custom"), key=key + "period")
+                params["period"] = st.selectbox("Period", (*PERIODS, "custom"), key=key + "period",
+                                                format_func=labels.choice)
+            elif field == "compare_to":
+                picked = st.selectbox("Compare with", (None, "previous", *PERIODS), key=key + "compare_to",
+                                      format_func=lambda v: "Nothing" if v is None else labels.choice(v))
+                params["compare_to"] = picked
             elif field == "grain":
-                params["grain"] = st.selectbox("Grain", GRAINS, key=key + "grain")
+                params["grain"] = st.selectbox("Grain", GRAINS, key=key + "grain", format_func=labels.choice)
             elif field == "status":
-                params["status"] = st.selectbox("Invoices", INVOICE_FILTERS, key=key + "status")
+                params["status"] = st.selectbox("Invoices", INVOICE_FILTERS, key=key + "status",
+                                                format_func=labels.choice)
+            elif field == "order":
+                params["order"] = st.selectbox("Order", ("most", "least"), key=key + "order",
+                                               format_func=labels.choice)
             elif field == "limit":
-                params["limit"] = int(st.number_input("Limit", 1, 100, step=1, key=key + "limit"))
+                params["limit"] = int(st.number_input("How many", 1, 100, step=1, key=key + "limit"))
+            elif field == "worker":
+                options = [ALL, *_workers()]
+                current = st.session_state.get(key + "worker", ALL)
+                if current not in options:
+                    options.append(current)
+                picked = st.selectbox("Worker", options, key=key + "worker")
+                params["worker"] = None if picked == ALL else picked
             elif field == "customer":
                 current = st.session_state.get(key + "customer", ALL)
                 options = [ALL, *_customers()]
@@ -123,8 +153,11 @@ def _param_widgets() -> dict[str, Any]:
 
 params = _param_widgets()
 try:
+    if choice.params.get("total"):
+        params["total"] = True
     result = run_analytics(ctx.engine, fn.name, params, timeout_ms=ctx.settings.canvas_statement_timeout_ms,
-                           row_cap=ctx.settings.canvas_row_cap)
+                           row_cap=ctx.settings.canvas_row_cap,
+                           fiscal_start_month=ctx.settings.canvas_fiscal_year_start_month)
 except AnalyticsError as exc:
     st.error(str(exc))
     st.stop()
@@ -140,6 +173,12 @@ st.caption(f"Period read as: {result.read_as}")  # SPEC §17: every answer says 
 st.text(f"Data last updated: {updated}   ·   {len(result.rows)} rows")
 for note in result.notes:
     st.text(note)
+if result.headline and (result.params.get("total") or not result.comparison):  # the total first (SPEC §21)
+    for col, (label, value) in zip(st.columns(len(result.headline)), result.headline, strict=True):
+        col.metric(label, value)
+if result.comparison:
+    st.caption(f"Compared with {result.compare_read_as}")
+    st.dataframe(result.comparison, hide_index=True, width="stretch")
 
 df = result_frame(result.rows, result.columns)
 if df.empty:

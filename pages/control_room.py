@@ -16,6 +16,7 @@ from core.ops.claims import retry_failed_task
 from db.statuses import INVOICE_STATUSES, LEAD_STATUSES, TASK_STATUSES
 from ui.context import app_context, current_actor
 from ui.figures import Figure, count_bars, figure_grid
+from ui.format import status_text
 from ui.glance import funnel_and_queue, money_chart, money_note
 from ui.live import live_fragment
 from ui.permits import permit
@@ -28,6 +29,16 @@ st.title("Control room")
 
 
 @live_fragment(5)
+def _status_options(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """A status filter's options in words, "All" first."""
+    return ("All", *(status_text(s) for s in statuses))
+
+
+def _picked(word: str, statuses: tuple[str, ...]) -> str:
+    """The status a filter's word names ("all" for "All")."""
+    return next((s for s in statuses if status_text(s) == word), "all")
+
+
 def metrics_panel() -> None:
     with ctx.sessions() as session:
         m = cr.headline_metrics(session)
@@ -109,7 +120,8 @@ if running.help:
     st.caption(running.help)
 if result := st.session_state.get("last_run"):
     box = st.success if result.status == "succeeded" else st.info if result.status == "skipped" else st.error
-    box(f"{result.agent}: {result.status} — {result.summary} (run {result.run_id})")
+    box(f"{result.agent.replace('_', ' ')}: {status_text(result.status).lower()} — {result.summary} "
+        f"(run {result.run_id})")
     if result.lines:
         st.code("\n".join(result.lines), language=None)
 st.caption(
@@ -132,7 +144,7 @@ if glance_tab.open:
 if leads_tab.open:
     with leads_tab:
         f1, f2 = st.columns([1, 2])
-        lead_status = f1.selectbox("Status", ("all", *LEAD_STATUSES), key="lead_status")
+        lead_status = _picked(f1.selectbox("Status", _status_options(LEAD_STATUSES), key="lead_status"), LEAD_STATUSES)
         lead_search = f2.text_input("Search company or email", key="lead_search")
         with ctx.sessions() as session:
             page = paged_table("leads", lambda p: cr.list_leads(session, status=lead_status, search=lead_search, page=p),
@@ -161,7 +173,7 @@ if customers_tab.open:
 
 if tasks_tab.open:
     with tasks_tab:
-        task_status = st.selectbox("Status", ("all", *TASK_STATUSES), key="task_status")
+        task_status = _picked(st.selectbox("Status", _status_options(TASK_STATUSES), key="task_status"), TASK_STATUSES)
         with ctx.sessions() as session:
             tasks_page = paged_table("tasks", lambda p: cr.list_tasks(session, status=task_status, page=p), timezone=TZ,
                                      money=("reward_cents", "cost_cents", "profit_cents"),
@@ -184,7 +196,8 @@ if tasks_tab.open:
 
 if invoices_tab.open:
     with invoices_tab:
-        invoice_status = st.selectbox("Status", ("all", *INVOICE_STATUSES), key="invoice_status")
+        invoice_status = _picked(st.selectbox("Status", _status_options(INVOICE_STATUSES), key="invoice_status"),
+                                 INVOICE_STATUSES)
         with ctx.sessions() as session:
             paged_table("invoices", lambda p: cr.list_invoices(session, status=invoice_status, page=p),
                         money=("amount_cents",), timezone=TZ,

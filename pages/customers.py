@@ -60,11 +60,15 @@ def _customer_actions(chosen: int, head: dict[str, Any], plans: tuple[PlanRow, .
     if may.help:
         st.caption(may.help)
     a1, a2, a3 = st.columns(3)
+    no_stripe = None if head["stripe_customer_id"] else ("Not possible yet: this customer has no Stripe customer; "
+                                                          "it arrives with its first subscription.")
     a1.button("Send billing portal link", key="customers_portal",
-              disabled=may.disabled or not head["stripe_customer_id"],
-              help=may.help or "Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
+              disabled=may.disabled or no_stripe is not None,
+              help=may.help or no_stripe or "Drafts an email in the Inbox; Stripe makes the portal URL when it is sent.",
               on_click=_act, args=(lambda s: f"Proposal {propose_billing_portal(s, chosen, current_actor())} "
                                    "(billing portal email) is in the Inbox.",))
+    if no_stripe and not may.disabled:
+        a1.caption(no_stripe)
     plan_names = [p.name for p in plans]
     new_plan = a2.selectbox("Plan", plan_names, index=plan_names.index(head["plan"]) if head["plan"] in plan_names
                             else 0, key="customers_new_plan")

@@ -12,8 +12,10 @@ from core.evals.views import recent_evals, recent_words, version_figures, worker
 from core.money.cents import dollars
 from core.workforce.hiring import edit_worker, hire, list_workers, parse_hours, set_worker_status
 from core.workforce.roles import all_roles, role_template
+from core.workforce.undo import recently_fired, undo_firing
 from core.workforce.versions import current_instructions, list_versions, rollback
 from core.workforce.views import recent_worker_tasks, worker_stats
+from ui.confirm import confirmed
 from ui.context import app_context, current_actor
 from ui.give_task import give_task_form
 from ui.permits import permit
@@ -65,7 +67,10 @@ def _set_status(to: str) -> None:
             old = set_worker_status(session, name, to, current_actor(),
                                     hand_to=None if to != "fired" or heir == _SAME_ROLE else heir)
             session.commit()
-        st.session_state["workforce_flash"] = f"{name}: {old} → {to}"
+        said = {"paused": "paused", "active": "resumed", "fired": "fired"}[to]
+        st.session_state["workforce_flash"] = (f"{name} is already {to}." if old == to else
+                                               f"{name} {said} (was {old})." + (
+                                                   " You can undo the firing for 10 minutes." if to == "fired" else ""))
     except HossError as exc:
         st.session_state["workforce_flash"] = f"Not done: {exc}"
 
@@ -130,6 +135,15 @@ def instructions_section(name: str) -> None:
 
 
 active = [w.name for w in workers if w.status != "fired"]
+with ctx.sessions() as session:
+    undoable = recently_fired(session)
+for fired in undoable:
+    u1, u2 = st.columns([4, 1])
+    u1.text(f"{fired} was fired in the last 10 minutes.")
+    if u2.button(f"Undo firing {fired}", key=f"undo_fire_{fired}", disabled=permit("manage_workforce").disabled,
+                 help=permit("manage_workforce").help):
+        _save(lambda session, name=fired: undo_firing(session, name, current_actor()), lambda said: said,
+              "Not undone")
 if active:
     # Pills, not select boxes: the roster is in view at one click.
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
@@ -139,8 +153,12 @@ if active:
               help=staffing.help)
     c3.button("Resume", key="workforce_resume", on_click=_set_status, args=("active",), disabled=staffing.disabled,
               help=staffing.help)
-    c4.button("Fire", key="workforce_fire", on_click=_set_status, args=("fired",), disabled=staffing.disabled,
-              help=staffing.help)
+    picked = st.session_state.get("workforce_worker", active[0])
+    if confirmed("workforce_fire", "Fire", f"Fire {picked}? It stops working for good, and its pending tasks go to "
+                 f"{st.session_state.get('workforce_heir', _SAME_ROLE)}. You can undo this for 10 minutes.",
+                 f"Yes, fire {picked}", where=c4, disabled=staffing.disabled, help=staffing.help):
+        _set_status("fired")
+        st.rerun()
     if staffing.help:
         st.caption(staffing.help)
     others = [n for n in active if n != st.session_state.get("workforce_worker", active[0])]

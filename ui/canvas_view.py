@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from core.analytics import ChartSpec
+from core.analytics.labels import column
 from core.money.cents import to_dollars
 
 ACCENT = "#E8B931"
@@ -35,11 +36,15 @@ def money_columns(df: pd.DataFrame) -> list[str]:
 
 
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The table shown on the page: cents shown as dollars (the CSV keeps cents)."""
+    """The table shown on the page: columns in words, cents as dollars, times as dates (the CSV keeps cents)."""
     out = df.copy()
     for col in money_columns(out):
         out[col] = to_dollars(out[col].astype("Float64"))
-    return out.rename(columns={c: c.removesuffix("_cents") + " ($)" for c in money_columns(df)})
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            whole_days = bool((out[col].dt.floor("D") == out[col]).all())
+            out[col] = out[col].dt.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M UTC")
+    return out.rename(columns={c: column(c) for c in df.columns})
 
 
 def dollar_columns(df: pd.DataFrame) -> list[str]:
@@ -49,8 +54,8 @@ def dollar_columns(df: pd.DataFrame) -> list[str]:
 
 def _y_field(spec: ChartSpec) -> tuple[str, str]:
     if spec.y.endswith("_cents"):
-        return spec.y.removesuffix("_cents") + "_dollars", spec.y.removesuffix("_cents").replace("_", " ") + " ($)"
-    return spec.y, spec.y.replace("_", " ")
+        return spec.y.removesuffix("_cents") + "_dollars", column(spec.y)
+    return spec.y, column(spec.y)
 
 
 def build_chart(df: pd.DataFrame, spec: ChartSpec) -> alt.Chart:
@@ -64,7 +69,7 @@ def build_chart(df: pd.DataFrame, spec: ChartSpec) -> alt.Chart:
             "line": alt.Chart(data).mark_line(color=ACCENT, point=alt.OverlayMarkDef(color=ACCENT)),
             "area": alt.Chart(data).mark_area(color=ACCENT, opacity=0.8)}[spec.kind]
     axis = alt.Axis(format="%Y-%m-%d", labelAngle=0) if spec.temporal else alt.Axis(labelAngle=-30)
-    x = alt.X(f"{spec.x}:{x_type}", title=spec.x.replace("_", " "), axis=axis,
+    x = alt.X(f"{spec.x}:{x_type}", title=column(spec.x), axis=axis,
               sort=None if not spec.temporal else "ascending")
     encoding: dict[str, Any] = {"x": x, "y": alt.Y(f"{y_field}:Q", title=y_title, stack=spec.kind != "line"),
                                 "tooltip": [alt.Tooltip(c) for c in data.columns[:8]]}

@@ -18,6 +18,9 @@ from core.approvals.queries import ProposalView
 from core.approvals.trust import trust_ledger
 from core.config.context import AppContext
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.money.cents import cents_from_dollars, to_dollars
+from core.present.cards import diff_lines
+from core.present.words import label as field_label
 from db.statuses import OPERATOR_ROLES
 from ui.context import current_actor
 from ui.permits import permit
@@ -51,12 +54,17 @@ def edit_form(p: ProposalView) -> dict[str, Any] | None:
     edited = dict(p.payload)
     for name, info in model.model_fields.items():
         key, current = f"field_{p.id}_{name}", p.payload.get(name, info.default)
-        if info.annotation is int or info.annotation == (int | None):
-            edited[name] = int(st.number_input(name, value=int(current or 0), step=1, key=key))
+        shown = field_label(name)
+        if name.endswith("_cents") and (info.annotation is int or info.annotation == (int | None)):
+            amount = st.number_input(f"{shown} ($)", value=to_dollars(int(current or 0)), step=1.0, format="%.2f",
+                                     key=key)
+            edited[name] = cents_from_dollars(amount)
+        elif info.annotation is int or info.annotation == (int | None):
+            edited[name] = int(st.number_input(shown, value=int(current or 0), step=1, key=key))
         elif name in _LONG_FIELDS:
-            edited[name] = st.text_area(name, value=str(current or ""), key=key, height=180)
+            edited[name] = st.text_area(shown, value=str(current or ""), key=key, height=180)
         else:
-            edited[name] = st.text_input(name, value=str(current or ""), key=key)
+            edited[name] = st.text_input(shown, value=str(current or ""), key=key)
     try:
         checked = validate_payload(p.action_type, edited)
     except PayloadInvalid as exc:
@@ -67,11 +75,10 @@ def edit_form(p: ProposalView) -> dict[str, Any] | None:
 
 
 def show_diff(original: dict[str, Any], edited: dict[str, Any], label: str = "Changes") -> None:
-    """The diff of an edit, as text."""
-    diff = payload_diff(original, edited)
-    if diff:
-        st.text(f"{label}:")
-        st.code(diff, language="diff")
+    """The diff of an edit, in words: one line per changed field (core.present.cards.diff_lines)."""
+    lines = diff_lines(original, edited)
+    if lines:
+        st.text(f"{label}:\n" + "\n".join(f"• {line}" for line in lines))
 
 
 def time_left(ctx: AppContext, p: ProposalView) -> None:

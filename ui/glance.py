@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.console.glance import MONEY_SERIES, Glance
 from core.money.words import MONEY_WORDS
+from core.present.words import status_text
 from ui.figures import Bars
 
 
@@ -38,4 +39,4 @@ def money_note() -> str:
 def funnel_and_queue(g: Glance) -> list[Bars]:
     """The lead funnel and the task queue as the two bar charts the control room shows beside its money chart."""
     return [Bars("Lead funnel", [(r["stage"], r["count"]) for r in g.funnel]),
-            Bars("Task queue", [(r["status"], r["count"]) for r in g.queue])]
+            Bars("Task queue", [(status_text(r["status"]), r["count"]) for r in g.queue])]

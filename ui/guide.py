@@ -30,5 +30,10 @@ def _guide() -> None:
     with st.form("hoss_guide", clear_on_submit=False, border=False):
         question = st.text_input("Question", max_chars=MAX_QUESTION, placeholder="How do I turn on real email?")
         asked = st.form_submit_button("Ask")
-    if asked and question.strip():
-        st.write_stream(_escaped(answer_from_docs(app_context().settings, question)))
+    if not (asked and question.strip()):
+        return
+    settings = app_context().settings
+    if settings.llm_mode != "openai":  # the best docs section itself: our own Markdown, rendered as such
+        st.markdown("".join(answer_from_docs(settings, question)))
+        return
+    st.write_stream(_escaped(answer_from_docs(settings, question)))

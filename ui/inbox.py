@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -23,9 +22,14 @@ from core.approvals.queries import (
     list_proposals,
 )
 from core.approvals.trust import mark_opened
+from core.approvals.undo import rejection_undoable, undo_rejection
 from core.config.context import AppContext
 from core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from core.present.cards import execution_text, is_dry_run, proposal_card, result_fields
+from core.present.times import relative, when
+from core.present.words import EMPTY, label, status_text
 from db.statuses import PROPOSAL_STATUSES
+from ui.confirm import confirmed
 from ui.context import current_actor
 from ui.decisions import edit_form, show_diff, time_left, trust_tab
 from ui.permits import permit
@@ -61,14 +65,17 @@ def outgoing_text(p: ProposalView) -> str:
         return f"From: {sender}\nTo: {payload['to']}\nSubject: {payload['subject']}\n\n{payload['body']}"
     if p.action_type == "slack" and "text" in payload:
         return str(payload["text"])
-    return json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+    card = proposal_card(p.action_type, payload)
+    lines = [card.headline, "", *(f"{name}: {value}" for name, value in card.fields)]
+    return "\n".join(lines + (["", card.body] if card.body else []))
 
 
 def _header(p: ProposalView) -> None:
     left, right = st.columns([5, 1])
     left.text(f"#{p.id}  {p.title}")
     right.badge(p.urgency.upper() if p.urgency in _URGENCY_COLOR else "?", color=_URGENCY_COLOR.get(p.urgency, "gray"))
-    st.text(f"{p.vertical} · {p.action_type} · {p.status} · created {p.created_at:%Y-%m-%d %H:%M} UTC")
+    st.text(f"{label(p.vertical)} · {label(p.action_type)} · {status_text(p.status)} · created "
+            f"{when(p.created_at, tz=_TZ())}")
     if p.reasoning:
         st.text(f"Why: {p.reasoning}")
     if p.event_id is not None:
@@ -80,16 +87,17 @@ def execution_block(p: ProposalView) -> None:
     """The decision and the execution result, as text."""
     if p.decided_by:
         note = f" — note: {p.decision_note}" if p.decision_note else ""
-        st.text(f"Decided by {p.decided_by} at {p.decided_at:%Y-%m-%d %H:%M:%S} UTC{note}" if p.decided_at
-                else f"Decided by {p.decided_by}{note}")
+        st.text(f"{status_text(p.status)}: decided by {p.decided_by} {when(p.decided_at, tz=_TZ())}{note}"
+                if p.decided_at else f"Decided by {p.decided_by}{note}")
     e = p.execution
     if e is None:
         return
-    st.text(f"Execution {e.id}: {e.status} (attempt {e.attempt}, key {e.idempotency_key})")
+    st.text(f"{execution_text(e.status, e.result)} (attempt {e.attempt})")
     if e.error:
-        st.code(e.error, language=None)
-    if e.result:
-        st.json(e.result, expanded=False)
+        st.text(f"Error: {e.error}")
+    if fields := result_fields(e.result):
+        with st.expander("What happened, in detail"):
+            st.text("\n".join(f"{name}: {value}" for name, value in fields))
 
 
 def _decide_one(ctx: AppContext, proposal_id: int, decision: str, note: str | None,
@@ -151,7 +159,8 @@ def pending_card(ctx: AppContext, p: ProposalView, deciding: bool = True, focuse
                 st.error("The edited payload does not validate; nothing was approved.")
                 return
             flash([_decide_one(ctx, p.id, "approve", note, edited)])
-        if cols[1].button("Reject", key=f"reject_{p.id}", shortcut="X" if focused else None):
+        if confirmed(f"reject_{p.id}", "Reject", f"Reject “{p.title}”? Nothing goes out. You can undo a rejection "
+                     "for 10 minutes.", "Yes, reject", where=cols[1], shortcut="X" if focused else None):
             flash([_decide_one(ctx, p.id, "reject", note)])
         if revisable and cols[2].button("Request changes", key=f"revise_{p.id}"):
             if not note:
@@ -168,14 +177,18 @@ def batch_bar(ctx: AppContext, shown: list[ProposalView]) -> None:
         note = text_popover("batch_note_box", "Add a note for the batch", {"batch_note": "Note"}, max_chars=None,
                             icon=":material/edit_note:")["batch_note"] or None
         a, r = st.columns(2)
-        for col, decision, label in ((a, "approve", "Approve selected"), (r, "reject", "Reject selected")):
-            if col.button(label, key=f"batch_{decision}", disabled=not selected):
-                with ctx.sessions() as session:
-                    results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
-                    session.commit()
-                for pid in selected:
-                    st.session_state.pop(f"sel_{pid}", None)
-                flash([r.message for r in results])
+        decision = "approve" if a.button("Approve selected", key="batch_approve", disabled=not selected) else None
+        if confirmed("batch_reject", "Reject selected", f"Reject {len(selected)} selected proposal(s)? Nothing of "
+                     "them goes out. You can undo each rejection for 10 minutes.", "Yes, reject them", where=r,
+                     disabled=not selected):
+            decision = "reject"
+        if decision is not None:
+            with ctx.sessions() as session:
+                results: list[Decision] = decide_many(session, selected, decision, current_actor(), note)
+                session.commit()
+            for pid in selected:
+                st.session_state.pop(f"sel_{pid}", None)
+            flash([r.message for r in results])
 
 
 def attention_section(ctx: AppContext) -> None:
@@ -205,6 +218,28 @@ def attention_section(ctx: AppContext) -> None:
                     flash([message])
 
 
+def undo_section(ctx: AppContext) -> None:
+    """Rejections a person made in the last 10 minutes, each with Undo (back to pending: nothing had gone out)."""
+    with ctx.sessions() as session:
+        rejected = [p for p in list_proposals(session, statuses=["rejected"], limit=20)
+                    if rejection_undoable(p.status, p.decided_by, p.decided_at)]
+    if not rejected:
+        return
+    st.subheader("Rejected in the last 10 minutes")
+    may = permit("decide_proposal")
+    for p in rejected:
+        left, right = st.columns([5, 1])
+        left.text(f"#{p.id}  {p.title} (rejected by {p.decided_by})")
+        if right.button("Undo", key=f"undo_reject_{p.id}", disabled=may.disabled, help=may.help):
+            with ctx.sessions() as session:
+                try:
+                    message = undo_rejection(session, p.id, current_actor())
+                    session.commit()
+                except (NotFound, IllegalTransition, Forbidden) as exc:
+                    message = f"Not undone: {exc}"
+            flash([message])
+
+
 def pending_tab(ctx: AppContext) -> None:
     """Pending proposals, most urgent first, paginated; then the latest decided ones with their results."""
     attention_section(ctx)
@@ -232,6 +267,7 @@ def pending_tab(ctx: AppContext) -> None:
             st.text(f"{permit('decide_proposal').help} You can see the proposals but not decide them.")
         for index, p in enumerate(shown):
             pending_card(ctx, p, deciding, focused=index == focus)
+    undo_section(ctx)
     with ctx.sessions() as session:
         recent = list_proposals(session, statuses=["approved", "executing", "executed", "failed"], limit=10)
     if recent:
@@ -242,12 +278,25 @@ def pending_tab(ctx: AppContext) -> None:
                 execution_block(p)
 
 
+def _shown_status(p: ProposalView) -> str:
+    """A proposal's status in words; an executed dry run says it was recorded, not sent."""
+    if p.status == "executed" and p.execution is not None and is_dry_run(p.execution.result):
+        return "Recorded, not sent (dry run)"
+    return status_text(p.status)
+
+
+def _TZ() -> str:  # noqa: N802 - the operator's zone, read when a card renders
+    from ui.context import app_context
+
+    return app_context().settings.hoss_timezone
+
+
 def history_tab(ctx: AppContext) -> None:
     """Every proposal, filtered by status, vertical and action type, paginated in SQL."""
     with ctx.sessions() as session:
         options = distinct_values(session)
     c1, c2, c3 = st.columns(3)
-    statuses = c1.multiselect("Status", PROPOSAL_STATUSES, key="hist_status")
+    statuses = c1.multiselect("Status", PROPOSAL_STATUSES, key="hist_status", format_func=status_text)
     vertical = c2.selectbox("Vertical", ["(all)", *options["vertical"]], key="hist_vertical")
     action_type = c3.selectbox("Action type", ["(all)", *options["action_type"]], key="hist_type")
     filters = {"statuses": statuses or None, "vertical": None if vertical == "(all)" else vertical,
@@ -259,10 +308,11 @@ def history_tab(ctx: AppContext) -> None:
         rows = list_proposals(session, **filters, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
     st.text(f"{total} proposal(s) · page {page} of {pages}")
     st.dataframe(pd.DataFrame([{
-        "id": p.id, "created": p.created_at, "status": p.status, "urgency": p.urgency, "vertical": p.vertical,
-        "action": p.action_type, "title": p.title, "decided by": p.decided_by, "decided": p.decided_at,
-        "execution": p.execution.status if p.execution else None,
-        "error": p.execution.error if p.execution else None,
+        "#": p.id, "created": relative(p.created_at), "status": _shown_status(p), "urgency": label(p.urgency),
+        "area": label(p.vertical), "action": label(p.action_type), "title": p.title,
+        "decided by": p.decided_by or EMPTY, "decided": relative(p.decided_at),
+        "outcome": execution_text(p.execution.status, p.execution.result) if p.execution else EMPTY,
+        "error": (p.execution.error if p.execution else None) or EMPTY,
     } for p in rows]), hide_index=True, width="stretch")
     ids = [p.id for p in rows]
     if ids:

@@ -8,11 +8,9 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from core.console.control_room import TablePage
-from ui.format import frame
+from ui.format import frame, status_word
 
-# Status badges: green for an end that went well, red for one that did not, amber for work in between.
-_GOOD = frozenset({"done", "paid", "succeeded", "qualified", "active", "executed", "processed", "responded"})
-_BAD = frozenset({"failed", "lost", "void", "churned", "rejected", "abandoned", "unknown"})
+_STREAMLIT_COLOUR = {"grey": "gray"}
 
 
 def label(column: str) -> str:
@@ -21,8 +19,10 @@ def label(column: str) -> str:
 
 
 def _badge(statuses: list[str]) -> st.column_config.MultiselectColumn:
-    colors = ["green" if s in _GOOD else "red" if s in _BAD else "orange" for s in statuses]
-    return st.column_config.MultiselectColumn("status", options=statuses, color=colors)
+    """The status column as a badge: each status's word and colour (core.present)."""
+    words = [status_word(s) for s in statuses]
+    return st.column_config.MultiselectColumn("status", options=[w.text for w in words],
+                                              color=[_STREAMLIT_COLOUR.get(w.colour, w.colour) for w in words])
 
 
 def readable_table(rows: list[dict], columns: tuple[str, ...], *, money: tuple[str, ...] = (),
@@ -37,7 +37,7 @@ def readable_table(rows: list[dict], columns: tuple[str, ...], *, money: tuple[s
             config[col] = st.column_config.DatetimeColumn(label(col), format="distance", timezone=timezone)
     if "status" in df.columns and len(df):
         shown = sorted(set(df["status"].dropna()))
-        df["status"] = df["status"].map(lambda v: [v] if isinstance(v, str) else [])
+        df["status"] = df["status"].map(lambda v: [status_word(v).text] if isinstance(v, str) else [])
         config["status"] = _badge(shown)
     config.update(column_config or {})
     st.dataframe(df, hide_index=True, width="stretch", column_config=config)

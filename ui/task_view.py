@@ -8,8 +8,12 @@ import streamlit as st
 
 from core.errors import HossError
 from core.money.cents import dollars
+from core.present.cards import artifact_fields
+from core.present.times import local_time, relative
+from core.present.words import status_badge
 from core.workforce.review import review_task
 from core.workforce.views import StepView, TaskDetail, task_detail
+from ui.confirm import confirmed
 from ui.context import app_context, current_actor
 from ui.live import live_fragment
 from ui.permits import permit
@@ -18,6 +22,10 @@ from ui.safe import md_escape
 REFRESH_SECONDS = 3
 _ICONS = {"done": ":material/check_circle:", "running": ":material/progress_activity:",
           "failed": ":material/error:", "superseded": ":material/history:"}
+
+
+def _tz() -> str:
+    return app_context().settings.hoss_timezone
 
 
 def _is_json(text: str) -> bool:
@@ -32,18 +40,22 @@ def step_card(task_id: int, step: StepView) -> None:
     """One step: status, usage, cost, latency; its artifact as text with a download; the trace on demand."""
     with st.container(border=True):
         head, usage = st.columns([2, 3])
-        head.markdown(f"{_ICONS.get(step.status, '')} **{step.idx + 1}. {md_escape(step.name)}** · "
-                      f"{md_escape(step.status)} · revision {step.revision} · attempt {step.attempt}")
+        head.markdown(f"**{step.idx + 1}. {md_escape(step.name)}** · "
+                      f"{status_badge(step.status)} · revision {step.revision} · attempt {step.attempt}")
         usage.text(f"{step.input_tokens} in / {step.output_tokens} out tokens · {dollars(step.cost_cents)} · "
                    f"{step.latency_ms if step.latency_ms is not None else '–'} ms · {step.model or '–'}")
         if step.error:
-            st.text(f"error: {step.error}")
+            st.text(f"Error: {step.error}")
         if step.lesson_ids:
             st.caption("What we had learned about this customer, carried by this step: lesson "
                        + ", ".join(f"#{n}" for n in step.lesson_ids))
         if step.artifact:
-            # st.code shows every character as typed: no Markdown, HTML or links from the model's output.
-            st.code(step.artifact, language="json" if _is_json(step.artifact) else None, wrap_lines=True)
+            # As text: every character as typed, no Markdown, HTML or links from the model's output; a JSON
+            # artifact (a brief, a plan) as its labelled fields.
+            fields = artifact_fields(step.artifact)
+            with st.container(border=True):
+                st.text("\n\n".join(f"{name}:\n{value}" if "\n" in value else f"{name}: {value}"
+                                      for name, value in fields) if fields else step.artifact)
             ext = "json" if _is_json(step.artifact) else "md"
             st.download_button("Download artifact", step.artifact, file_name=f"task-{task_id}-{step.idx + 1}-"
                                f"{step.name}-r{step.revision}.{ext}", key=f"dl_{step.id}")
@@ -57,10 +69,10 @@ def step_card(task_id: int, step: StepView) -> None:
 def summary_line(detail: TaskDetail) -> None:
     """The task's figures in one row of metrics."""
     cols = st.columns(5)
-    cols[0].metric("Status", detail.status)
+    cols[0].markdown(f"**Status**  \n{status_badge(detail.status)}")
     cols[1].metric("Cost", dollars(detail.cost_cents), help="The sum of its steps, every revision and try.")
     cols[2].metric("Reward", dollars(detail.reward_cents))
-    cols[3].metric("Tokens", f"{detail.input_tokens + detail.output_tokens}")
+    cols[3].metric("Tokens", f"{detail.input_tokens + detail.output_tokens:,}")
     cols[4].metric("Revision", detail.revision)
 
 
@@ -71,8 +83,14 @@ def live_steps(task_id: int) -> None:
         detail = task_detail(session, task_id)
     summary_line(detail)
     if not detail.steps:
-        st.text("No steps yet: the task runs " + ("as its worker's workflow once claimed." if detail.agent
-                                                   else "as the Ops prompt's one step once claimed."))
+        how = f"as {detail.agent}'s workflow" if detail.agent else "as the Ops prompt's one step"
+        if detail.off_duty and detail.starts_at is not None:
+            st.text(f"No steps yet: {detail.agent} is off duty now; the task starts {relative(detail.starts_at)} "
+                    f"({local_time(detail.starts_at, _tz())}), when {detail.agent}'s next shift begins, {how}.")
+        elif detail.starts_at is not None and detail.status == "pending":
+            st.text(f"No steps yet: the task starts {relative(detail.starts_at)}, {how}.")
+        else:
+            st.text(f"No steps yet: the task runs {how}.")
     for step in detail.steps:
         step_card(task_id, step)
 
@@ -108,5 +126,8 @@ def review_actions(detail: TaskDetail) -> None:
              disabled=may.disabled, help=may.help)
     r.button("Request changes", key="review_revise", on_click=_decide, args=(detail.id, "revise"),
              disabled=may.disabled, help=may.help)
-    d.button("Discard", key="review_discard", on_click=_decide, args=(detail.id, "discard"),
-             disabled=may.disabled, help=may.help)
+    if confirmed("review_discard", "Discard", "Discard this work? The task is closed as discarded: never delivered, "
+                 "never invoiced, and it cannot be retried.", "Yes, discard it", where=d, disabled=may.disabled,
+                 help=may.help):
+        _decide(detail.id, "discard")
+        st.rerun()

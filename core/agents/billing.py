@@ -12,6 +12,7 @@ from core.approvals.proposals import draft_proposal
 from core.audit import Actor, record_audit
 from core.config.settings import Settings
 from core.money.cents import dollars
+from core.present.words import count_words, money
 from db.models import Customer, Invoice, Task
 
 AGENT = "billing"
@@ -114,8 +115,8 @@ def run_billing_agent(session: Session, settings: Settings, *, trigger: str = "m
                 continue
             run.did(
                 f"Invoice {drafted.invoice_id} (draft) for customer {customer_id} {company}: "
-                f"{drafted.amount_cents} cents from tasks {list(drafted.task_ids)}; "
-                f"checkout proposal {drafted.proposal_id}"
+                f"{money(drafted.amount_cents)} for {count_words(len(drafted.task_ids), 'task')} "
+                f"({', '.join(f'#{t}' for t in drafted.task_ids)}); checkout proposal {drafted.proposal_id}"
             )
         if not customers:
             run.note("No done, uninvoiced tasks for active customers.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -62,16 +63,42 @@ def split_sections(path: Path, root: Path = ROOT) -> list[DocSection]:
     return sections
 
 
+def _stem(word: str) -> str:
+    """A plain stem, so 'tasks', 'giving' and 'gives' meet 'task' and 'give'."""
+    for end in ("ing", "ies", "es", "ed", "s"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            return word[: -len(end)] + ("y" if end == "ies" else "")
+    return word
+
+
+def _stems(text: str) -> Counter[str]:
+    return Counter(_stem(w) for w in _terms(text).elements())
+
+
+_K1, _B, _HEADING = 1.2, 0.75, 3.0
+
+
 def best_sections(question: str, k: int = CONTEXT_SECTIONS, root: Path = ROOT) -> list[DocSection]:
-    """The `k` sections sharing the most question terms (heading words count double); none when nothing overlaps."""
-    wanted = set(_terms(question))
+    """The `k` sections ranking highest for the question by BM25 over stemmed words (a heading's words count
+    three times); none when no word is shared."""
+    wanted = set(_stems(question))
+    sections = [sec for path in doc_files(root) for sec in split_sections(path, root)]
+    if not wanted or not sections:
+        return []
+    bags = [_stems(sec.text) + Counter({t: int(_HEADING) * n for t, n in _stems(sec.heading).items()})
+            for sec in sections]
+    avg = sum(sum(b.values()) for b in bags) / len(bags) or 1.0
+    df = Counter(t for b in bags for t in wanted if b[t])
     scored = []
-    for path in doc_files(root):
-        for sec in split_sections(path, root):
-            body, head = _terms(sec.text), _terms(sec.heading)
-            score = sum(min(body[t], 3) + 2 * (t in head) for t in wanted)
-            if score:
-                scored.append((score, -len(sec.text), sec))
+    for sec, bag in zip(sections, bags, strict=True):
+        length = sum(bag.values())
+        score = 0.0
+        for t in wanted:
+            if bag[t]:
+                idf = math.log(1 + (len(bags) - df[t] + 0.5) / (df[t] + 0.5))
+                score += idf * bag[t] * (_K1 + 1) / (bag[t] + _K1 * (1 - _B + _B * length / avg))
+        if score:
+            scored.append((score, -len(sec.text), sec))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     return [s[2] for s in scored[:k]]
 

@@ -14,6 +14,7 @@ from core.ops.claims import claim_next, claim_task
 from core.ops.leases import LeaseKeeper, new_worker_id
 from core.ops.pool import OpsPool
 from core.ops.runner import TaskRunner
+from core.present.words import money, status_text
 
 
 def run_ops_agent(session: Session, settings: Settings, *, trigger: str = "manual",
@@ -42,8 +43,9 @@ def run_ops_batch(
             summary = OpsPool(sessions, settings, "batch", max_workers=max_workers).run_until_idle(stop_event)
             rec.items = summary.finished
             rec.lines.extend(summary.lines)
-            parts = [f"{n} {k}" for k, n in sorted(summary.counts.items())] or ["no claimable task"]
-            rec.summary = (f"{', '.join(parts)}; cost {summary.cost_cents}¢, profit {summary.profit_cents}¢"
+            parts = [f"{n} {status_text(k).lower()}" for k, n in sorted(summary.counts.items())] or ["no claimable task"]
+            rec.summary = (f"{', '.join(parts)}; cost {money(summary.cost_cents)}, "
+                           f"profit {money(summary.profit_cents)}"
                            + ("; daily LLM budget reached" if summary.budget_exhausted else ""))
             if not summary.counts:
                 rec.status = "skipped"

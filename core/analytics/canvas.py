@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine, text
 
@@ -18,7 +19,7 @@ from core.config.settings import Settings
 
 log = logging.getLogger("hoss.canvas")
 
-__all__ = ["Choice", "answer_question", "ask", "customer_names", "jsonable", "openai_tools"]
+__all__ = ["Choice", "answer_question", "ask", "canvas_link", "customer_names", "jsonable", "openai_tools", "worker_names"]
 
 _SYSTEM_PROMPT = (
     "You route an operator's question about their business to exactly one analytics tool. Call one tool whose "
@@ -30,6 +31,7 @@ _SYSTEM_PROMPT = (
 )
 _CUSTOMER_NAME_CAP = 5000
 _CUSTOMER_NAMES = text("SELECT DISTINCT company FROM customers ORDER BY company LIMIT :n")
+_WORKER_NAMES = text("SELECT name FROM agents WHERE kind = 'worker' AND fired_at IS NULL ORDER BY name LIMIT :n")
 
 
 def openai_tools() -> list[dict[str, Any]]:
@@ -47,16 +49,17 @@ def openai_tools() -> list[dict[str, Any]]:
     return tools
 
 
-def answer_question(settings: Settings, question: str, customer_names: Sequence[str] = ()) -> Choice:
+def answer_question(settings: Settings, question: str, customer_names: Sequence[str] = (),
+                    worker_names: Sequence[str] = ()) -> Choice:
     """Map a question to a whitelisted function: OpenAI tool calling when a key is set, else offline matching."""
     text_ = normalize(question)
     if settings.llm_mode != "openai" or not text_ or is_hostile(text_) or is_forecast(text_) or len(text_) > 500:
-        return match_question(question, tuple(customer_names))
+        return match_question(question, tuple(customer_names), worker_names=tuple(worker_names))
     try:
         return _ask_openai(settings, question)
     except Exception as exc:  # the LLM being down must not take the canvas with it
         log.warning("Canvas: OpenAI tool call failed (%s); using the offline matcher.", type(exc).__name__)
-        offline = match_question(question, tuple(customer_names))
+        offline = match_question(question, tuple(customer_names), worker_names=tuple(worker_names))
         return Choice(offline.function, offline.params,
                       f"OpenAI was unavailable, so the offline matcher answered. {offline.message}", "offline")
 
@@ -106,6 +109,12 @@ def customer_names(engine: Engine, timeout_ms: int = 2000) -> list[str]:
     return [n for n in names if n]
 
 
+def worker_names(engine: Engine, timeout_ms: int = 2000) -> list[str]:
+    """The hired workers' names (for the offline matcher's per-worker questions), read-only."""
+    with read_only(engine, timeout_ms, what="reading worker names") as conn:
+        return [n for n in conn.execute(_WORKER_NAMES, {"n": _CUSTOMER_NAME_CAP}).scalars().all() if n]
+
+
 def jsonable(value: Any) -> Any:
     """Rows as JSON: dates and timestamps as ISO strings, decimals as numbers."""
     if isinstance(value, dict):
@@ -123,20 +132,28 @@ def ask(engine: Engine, settings: Settings, question: str, names: Sequence[str] 
         ) -> tuple[Choice, AnalyticsResult | None]:
     """Answer one question end to end: the choice, and the result when a function was chosen."""
     names = customer_names(engine, settings.canvas_statement_timeout_ms) if names is None else names
-    choice = answer_question(settings, question, names)
+    workers = worker_names(engine, settings.canvas_statement_timeout_ms)
+    choice = answer_question(settings, question, names, workers)
     if choice.function is None:
         return choice, None
     result = run_analytics(engine, choice.function, choice.params,
-                           timeout_ms=settings.canvas_statement_timeout_ms, row_cap=settings.canvas_row_cap)
+                           timeout_ms=settings.canvas_statement_timeout_ms, row_cap=settings.canvas_row_cap,
+                           fiscal_start_month=settings.canvas_fiscal_year_start_month)
     return choice, result
+
+
+def canvas_link(question: str) -> str:
+    """The console link that opens this question's answer: canvas?q=... (the question URL-encoded)."""
+    return "canvas?" + urlencode({"q": question[:500]})
 
 
 def answer_json(question: str, choice: Choice, result: AnalyticsResult | None) -> dict[str, Any]:
     """The `ask --json` object: function, params, rows (or function null and a message)."""
     if result is None:
-        return {"question": question, "function": None, "message": choice.message}
+        return {"question": question, "link": canvas_link(question), "function": None, "message": choice.message}
     return {
-        "question": question, "function": result.function, "params": jsonable(result.params),
-        "rows": jsonable(result.rows), "columns": result.columns, "via": choice.via,
+        "question": question, "link": canvas_link(question), "function": result.function,
+        "total": dict(result.headline), "params": jsonable(result.params), "rows": jsonable(result.rows),
+        "of_rows": result.of_rows, "comparison": result.comparison, "compared_with": result.compare_read_as, "columns": result.columns, "via": choice.via,
         "last_updated": jsonable(result.last_updated), "truncated": result.truncated, "read_as": result.read_as,
     }

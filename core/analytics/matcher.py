@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from core.analytics import phrases
+from core.analytics import intent, phrases, spelling
 from core.analytics.registry import WHITELIST, help_lines
+from core.money.words import SYNONYMS
 
 MIN_SCORE = 2.0
 
@@ -39,7 +40,8 @@ _HOSTILE = [re.compile(p) for p in (
     r"\b(api|secret) keys?\b|\bpasswords?\b|\bcredentials?\b|\benv(ironment)? var",
     r"^(please\s+)?(approve|reject|send|delete|remove|drop|cancel|refund|charge|email|mail|create|add|insert|update|"
     r"change|set|mark|pay|execute|restart|deploy|write|compose|translate|book|order|buy|sell|transfer|wire|"
-    r"modify|edit|erase|wipe|shut|kill|disable|enable|grant|hack)\b",
+    r"modify|edit|erase|wipe|shut|kill|disable|enable|grant|hack|collect|remind|chase|nudge|hire|fire|pause|"
+    r"assign|invoice|bill)\b",
     r"\b(write|compose|draft|generate|make)\s+(me\s+)?(a|an|some)\s+(poem|song|story|essay|haiku|joke|limerick|"
     r"letter|email|tweet|post|sonnet|rap|script)\b|\btell me a joke\b|\bweather\b|\brecipe\b|\bhoroscope\b",
 )]
@@ -100,6 +102,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     ],
     "runway_estimate": [
         (r"\brunway\b", 5.0),
+        (r"\bhow much (cash|money) (do|did|have) we (have|got)\b|\bhow much (cash|money) is (left|in the bank)\b"
+         r"|\b(cash|money) in the bank\b", 6.0),
         (r"\b(how long (do|will|can|would|could) we (have|last|go on|keep going|hold out)|"
          r"(cash|money|funds|bank account) (will |would )?(run|runs|running) (out|dry)|run out|runs out)\b", 4.5),
         (r"\bhow long\b.{0,40}\b(money|cash|funds|bank|savings|last|survive|afloat|keep going|runway)\b", 4.0),
@@ -136,8 +140,7 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
         (r"\b(payments?|charges?|cards?|stripe|transactions?)\b", 1.0),
     ],
     "invoice_aging": [
-        (r"\b(aging|ageing|overdue|past due|unpaid|outstanding|receivables?|a/r|ar aging|owe(s|d)?|owing|"
-         r"collections?|collect|late (invoices?|payments?|payers?|bills)|open invoices?|not (been |yet )?paid|"
+        (r"\b(aging|ageing|overdue|past due|unpaid|receivables? by age|ar aging|outstanding invoices?|late (invoices?|payments?|payers?|bills)|open invoices?|not (been |yet )?paid|"
          r"haven'?t (been |yet )?paid|hasn'?t (been |yet )?paid|still (owed|unpaid|open|pending|due)|"
          r"pending invoices?|old invoices?|awaiting payment|uncollected|debtors?|days sales outstanding|dso|"
          r"yet to pay|not paid|unsettled|due invoices?)\b", 5.0),
@@ -149,8 +152,8 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     "receivables": [
         (r"\b(who|which customers?|which clients?|what customers?|customers?|clients?)\b.{0,20}\b(owes?|owed|owing|"
          r"hasn'?t paid|haven'?t paid|has not paid|have not paid|still (owes?|needs? to pay))\b", 7.0),
-        (r"\b(receivables?|accounts receivable|a/r|debtors?|owed to us|owes us|owe us|owing us|money owed|amounts? owed)\b",
-         5.5),
+        (r"\b(receivables?|accounts receivable|a/r|ar|debtors?|owed to us|owes us|owe us|owing us|money owed|"
+         r"amounts? owed|outstanding|(are|is) (we )?owed|owed|owing)\b", 5.5),
     ],
     "profit_and_loss": [
         (r"\b(net profits?|net (income|earnings|margins?|loss(es)?)|profit (and|&|n) loss|p ?& ?l|pnl|income statement|"
@@ -170,6 +173,15 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
         (r"\b(mrr|arr|monthly recurring revenue|recurring revenue|subscription revenue|subscriptions? by plan|"
          r"paying subscri(bers|ptions))\b", 8.0),
     ],
+    "customer_profitability": [
+        (r"\b(most|least|more|less|un)\s*profitable\b", 4.0),
+        (r"\bprofit(s|able|ability)?\b.{0,40}\b(customers?|clients?|accounts?)\b|\b(customers?|clients?|accounts?)\b"
+         r".{0,40}\b(profit(s|able|ability)?|margins?)\b", 3.0),
+    ],
+    "worker_performance": [
+        (r"\b(each|every|per|by|which|what|all|our|any|the|a|this|that) (ai )?(workers?|employees?|hires?)\b", 6.0),
+        (r"\bworkers?\b", 2.0),
+    ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),
         (r"\b(runs?|running|ran)\b", 1.0),
@@ -188,7 +200,7 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
 }
 _COMPILED = {name: [(re.compile(p), w) for p, w in feats] for name, feats in _FEATURES.items()}
 # Ties go to the earlier (more specific) function.
-_PRIORITY = ("mrr", "roi_by_customer", "plan_usage", "runway_estimate", "failed_payments", "receivables", "profit_and_loss", "invoice_aging", "burn_rate", "llm_cost_over_time",
+_PRIORITY = ("mrr", "worker_performance", "customer_profitability", "roi_by_customer", "plan_usage", "runway_estimate", "failed_payments", "receivables", "profit_and_loss", "invoice_aging", "burn_rate", "llm_cost_over_time",
              "proposal_stats", "lead_funnel", "agent_run_health", "task_throughput", "spend_by_vendor",
              "profit_over_time", "revenue_by_customer")
 
@@ -226,8 +238,16 @@ def help_message(prefix: str) -> str:
 
 
 def score(text: str) -> dict[str, float]:
-    """Weighted keyword score of each whitelisted function for a normalized question."""
+    """Weighted keyword score of each whitelisted function for a normalized question, money words included."""
     scores = {name: sum(w for p, w in feats if p.search(text)) for name, feats in _COMPILED.items()}
+    for name, extra in intent.synonym_scores(text).items():
+        if scores[name] == 0:  # a money word the function's own patterns missed counts once, never twice
+            scores[name] += extra
+    if intent.profitability(text):  # net of LLM cost is the ranking's own figure, not the LLM cost series
+        scores["customer_profitability"] += 4.0
+        scores["revenue_by_customer"] -= 2.0
+        scores["llm_cost_over_time"] -= 4.0
+        scores["profit_over_time"] -= 2.0
     customerish = re.search(_CUSTOMER, text) is not None
     moneyish = re.search(_MONEY, text) is not None
     trend = re.search(_TREND, text) is not None
@@ -251,32 +271,57 @@ def score(text: str) -> dict[str, float]:
     return scores
 
 
+# Every word the matcher's patterns and the money words know: what a typo is corrected towards.
+VOCABULARY = spelling.vocabulary_of(
+    [p for feats in _FEATURES.values() for p, _ in feats] + [_CUSTOMER, _MONEY, _TREND],
+    [*SYNONYMS, *phrases.MONTHS, *phrases.NUMBER_WORDS, "fiscal", "financial", "quarter", "vendor", "vendors",
+     "profit", "profitable", "revenue", "customer", "customers", "worker", "workers", "week", "month", "year"],
+)
+
+
 def match_question(question: str, customer_names: tuple[str, ...] | list[str] = (),
-                   today: date | None = None) -> Choice:
-    """Map a plain-English question to one whitelisted function and its params, or None with the help list."""
-    text = normalize(question)
-    if not text or len(text) > 500:
+                   today: date | None = None, worker_names: tuple[str, ...] | list[str] = ()) -> Choice:
+    """Map a plain-English question to one whitelisted function and its params, or None with the help list.
+
+    Typos are corrected first (core.analytics.spelling); a worker the question names is answered per worker, and
+    a name it gives a worker the business lacks is refused in words, never dropped.
+    """
+    raw = normalize(question)
+    if not raw or len(raw) > 500:
         return Choice(None, {}, help_message("Ask one question in plain English (up to 500 characters)."))
-    if is_hostile(text):
+    text = spelling.correct(raw, VOCABULARY, (*customer_names, *worker_names))
+    if is_hostile(raw) or is_hostile(text):
         return Choice(None, {}, help_message("The canvas only answers questions about the business; it does not "
                                              "run SQL, follow instructions or take actions."))
-    if is_forecast(text):
+    if is_forecast(raw) or is_forecast(text):
         return Choice(None, {}, help_message(FORECAST_MESSAGE))
     scores = score(text)
+    worker, unknown = intent.worker_in(text, worker_names)
+    if unknown and unknown not in {a for a, _ in phrases.AGENT_PATTERNS}:
+        return Choice(None, {}, intent.unknown_worker_message(unknown, worker_names), scores=scores)
+    if worker:
+        scores["worker_performance"] += 8.0
     best = max(_PRIORITY, key=lambda name: (scores[name], -_PRIORITY.index(name)))
     if scores[best] < MIN_SCORE:
         return Choice(None, {}, help_message("I can't answer that from the business data."), scores=scores)
-    params = extract_params(best, text, customer_names, today or datetime.now(UTC).date())
+    params = extract_params(best, text, customer_names, today or datetime.now(UTC).date(), worker)
     fn = WHITELIST[best]
     return Choice(best, params, f"{best}: {fn.description}", scores=scores)
 
 
-def extract_params(name: str, text: str, customer_names: tuple[str, ...] | list[str], today: date) -> dict[str, Any]:
+def extract_params(name: str, text: str, customer_names: tuple[str, ...] | list[str], today: date,
+                   worker: str | None = None) -> dict[str, Any]:
     """The params `name` accepts that the question states (defaults otherwise)."""
     fields = WHITELIST[name].params_model.model_fields
     params: dict[str, Any] = {}
     if "period" in fields:
-        params.update(phrases.parse_period(text, today))
+        main, other = intent.split_comparison(text, today)
+        params.update(phrases.parse_period(main, today))
+        if other:
+            params["compare_to"] = other
+    params.update(intent.extra_params(name, fields, text, today))
+    if "worker" in fields and worker:
+        params["worker"] = worker
     if "grain" in fields and (grain := phrases.parse_grain(text)):
         params["grain"] = grain
     if "limit" in fields and (limit := phrases.parse_limit(text)):

@@ -38,7 +38,10 @@ RECEIVABLES = text("""
            max(floor(extract(epoch FROM (:now - i.sent_at)) / 86400)::int) FILTER (WHERE i.status = 'sent')
                AS oldest_sent_days,
            count(*) FILTER (WHERE i.status = 'draft') AS draft_invoices,
-           coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'draft'), 0) AS draft_cents
+           coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'draft'), 0) AS draft_cents,
+           count(*) OVER () AS _of,
+           sum(coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'sent'), 0)) OVER () AS _total_owed_cents,
+           sum(coalesce(sum(i.amount_cents) FILTER (WHERE i.status = 'draft'), 0)) OVER () AS _total_draft_cents
     FROM invoices i JOIN customers c ON c.id = i.customer_id
     WHERE i.status IN ('draft', 'sent')
     GROUP BY c.id, c.company
@@ -65,5 +68,6 @@ def receivables(conn: Connection, p: ReceivablesParams, w: Window, cap: int, now
     """Who owes us: per customer, sent unpaid invoices, the amount and the oldest one's age in days; drafts (not
     sent, so not yet owed) apart."""
     rows = conn.execute(RECEIVABLES, {"now": now or datetime.now(UTC), "limit": min(p.limit, cap)}).mappings()
-    keys = ("sent_invoices", "owed_cents", "draft_invoices", "draft_cents")
+    keys = ("sent_invoices", "owed_cents", "draft_invoices", "draft_cents", "_of", "_total_owed_cents",
+            "_total_draft_cents")
     return [{**r, **{k: int(r[k]) for k in keys}} for r in rows]

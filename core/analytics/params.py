@@ -19,8 +19,11 @@ from db.statuses import InvoiceStatus
 
 NamedPeriod = Literal[
     "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "this_month", "last_month",
-    "this_quarter", "last_quarter", "this_year", "ytd", "all_time",
+    "this_quarter", "last_quarter", "this_year", "ytd", "this_fiscal_year", "last_fiscal_year", "all_time",
 ]
+# What an answer is compared with: another named period, or "previous" (as long as the period, just before it).
+CompareTo = Literal[NamedPeriod, "previous"]
+Order = Literal["most", "least"]
 Period = Literal[NamedPeriod, "custom"]  # custom: the start/end dates
 Grain = Literal["day", "week", "month"]
 # Which invoices a revenue answer counts: a status of the column (db.statuses.InvoiceStatus), or "invoiced" (all but
@@ -33,7 +36,8 @@ _PERIOD_LABELS = {
     "today": "today", "yesterday": "yesterday", "last_7_days": "the last 7 days", "last_30_days": "the last 30 days",
     "last_90_days": "the last 90 days", "this_month": "this month", "last_month": "last month",
     "this_quarter": "this quarter", "last_quarter": "last quarter", "this_year": "this year",
-    "ytd": "the year to date", "all_time": "all time",
+    "ytd": "the year to date", "this_fiscal_year": "this fiscal year", "last_fiscal_year": "last fiscal year",
+    "all_time": "all time", "previous": "the period before",
 }
 # Agent names the canvas reads as more than one recorded name: the Ops pool records its runs as ops_batch.
 AGENT_ALIASES: dict[str, tuple[str, ...]] = {"ops": ("ops", "ops_batch")}
@@ -67,6 +71,9 @@ class _PeriodMixin(BaseModel):
     period: Period = Field("last_30_days", description="Time window; 'custom' means the start/end dates.")
     start: date | None = Field(None, description="First day (inclusive) of an explicit window, YYYY-MM-DD.")
     end: date | None = Field(None, description="Last day (inclusive) of an explicit window, YYYY-MM-DD.")
+    compare_to: CompareTo | None = Field(
+        None, description="A second period to compare with ('previous': as long, just before); totals side by side.")
+    total: bool = Field(False, description="Lead the answer with one total figure (the question asks for a total).")
 
     @field_validator("start", "end")
     @classmethod
@@ -151,6 +158,30 @@ class AgentParams(_PeriodMixin, Params):
     )
 
 
+class ProfitabilityParams(_PeriodMixin, Params):
+    """A period, how many customers and which end of the ranking (most or least profitable first)."""
+
+    period: Period = Field("all_time", description="Time window; 'custom' means the start/end dates.")
+    limit: int = Field(10, ge=1, le=100, description="How many customers (top N).")
+    order: Order = Field("most", description="most: the most profitable first; least: the least profitable first.")
+
+
+class WorkerParams(_PeriodMixin, Params):
+    """A period and an optional hired worker's name (an unknown name is refused, never dropped)."""
+
+    worker: str | None = Field(None, min_length=1, max_length=64, description="A hired worker's name, e.g. Rhea.")
+
+    @field_validator("worker", mode="before")
+    @classmethod
+    def _worker_shape(cls, value: Any) -> Any:
+        """A name is trimmed; a blank one is refused rather than read as 'every worker'."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise ValueError("worker must be a worker's name")
+        return value
+
+
 class PnLParams(SeriesParams):
     """A period (default this year) and a grain (default month) for the profit and loss."""
 
@@ -176,10 +207,29 @@ class Window:
     end: datetime
 
 
-def resolve_window(params: BaseModel, now: datetime | None = None) -> Window:
-    """The [start, end) window a params object's period (or explicit dates) means at `now` (UTC)."""
+def resolve_window(params: BaseModel, now: datetime | None = None, fiscal_start_month: int = 1) -> Window:
+    """The [start, end) window a params object's period (or explicit dates) means at `now` (UTC); a fiscal year
+    starts on the first of `fiscal_start_month`."""
+    return period_window(getattr(params, "period", "all_time"), params, now, fiscal_start_month)
+
+
+def compare_window(params: BaseModel, window: Window, now: datetime | None = None,
+                   fiscal_start_month: int = 1) -> Window | None:
+    """The window `params.compare_to` means: a named period, or 'previous' (as long as `window`, just before it)."""
+    other = getattr(params, "compare_to", None)
+    if other is None:
+        return None
+    if other == "previous":
+        if window.start <= _EPOCH:
+            return None
+        return Window(window.start - (window.end - window.start), window.start)
+    return period_window(other, None, now, fiscal_start_month)
+
+
+def period_window(period: str, params: BaseModel | None, now: datetime | None = None,
+                  fiscal_start_month: int = 1) -> Window:
+    """The [start, end) window a named period (or, for 'custom', the params' dates) means at `now` (UTC)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    period = getattr(params, "period", "all_time")
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     tomorrow = today + timedelta(days=1)
     if period == "custom":
@@ -198,6 +248,14 @@ def resolve_window(params: BaseModel, now: datetime | None = None) -> Window:
         return Window(_add_months(q_start, -3), q_start)
     if period == "ytd":
         return Window(today.replace(month=1, day=1), tomorrow)
+    if period in ("this_fiscal_year", "last_fiscal_year"):
+        month = min(max(int(fiscal_start_month), 1), 12)
+        fy_start = today.replace(month=month, day=1)
+        if fy_start > today:
+            fy_start = fy_start.replace(year=fy_start.year - 1)
+        if period == "last_fiscal_year":
+            return Window(fy_start.replace(year=fy_start.year - 1), fy_start)
+        return Window(fy_start, fy_start.replace(year=fy_start.year + 1))
     if period.startswith("last_") and period.endswith("_days"):
         days = int(period.split("_")[1])
         return Window(tomorrow - timedelta(days=days), tomorrow)
@@ -257,3 +315,10 @@ def read_as(params: BaseModel, window: Window, *, stated: bool = True) -> str:
                 label += f" (Q{(start.month + 2) // 3} {start.year})"
         text_ = f"{label}: {dates}" if label != "from" else f"from {dates}"
     return text_ if stated else f"{text_} (the default: the question named no period)"
+
+
+def compare_read_as(params: BaseModel, window: Window) -> str:
+    """How an answer read its comparison period, e.g. 'last month: 2026-05-01 to 2026-05-31'."""
+    start, last = window.start.date(), (window.end - timedelta(days=1)).date()
+    dates = start.isoformat() if start == last else f"{start.isoformat()} to {last.isoformat()}"
+    return f"{_PERIOD_LABELS.get(getattr(params, 'compare_to', None) or '', 'the other period')}: {dates}"

@@ -117,9 +117,37 @@ def _quarters_and_days(t: str, today: date) -> dict[str, Any]:
     return {}
 
 
+_ORDINAL_DAY = r"(?:(\d{1,2})(?:st|nd|rd|th)|(first))"
+
+
+def _fiscal_and_day_of_month(t: str, today: date) -> dict[str, Any]:
+    """Fiscal years ("this fiscal year", "last FY") and a day of the month ("since the 1st", "since the 15th")."""
+    if re.search(r"\b(last|previous|prior) (fiscal year|financial year|fy)\b", t):
+        return {"period": "last_fiscal_year"}
+    if re.search(r"\b(this|current) (fiscal year|financial year|fy)\b|\bfiscal year to date\b|\bfytd\b"
+                 r"|\b(fiscal|financial) year\b", t):
+        return {"period": "this_fiscal_year"}
+    m = re.search(r"\bsince (?:the )?" + _ORDINAL_DAY + r"\b(?! (?:of )?" + _MON + r")", t)
+    if m:
+        day = 1 if m.group(2) else int(m.group(1))
+        if day == 1:
+            return {"period": "this_month"}
+        if 1 < day <= 31:
+            month_start = today.replace(day=1)
+            if day > today.day:  # "since the 20th" on the 15th is last month's 20th
+                month_start = (month_start - timedelta(days=1)).replace(day=1)
+            try:
+                return {"start": month_start.replace(day=day)}
+            except ValueError:
+                return {"start": _month_end(month_start.year, month_start.month)}
+    return {}
+
+
 def parse_period(text: str, today: date) -> dict[str, Any]:
     """Period parameters meant by `text` ({} when none): a named period or explicit start/end dates."""
     t = text
+    if found := _fiscal_and_day_of_month(t, today):
+        return found
     if found := _quarters_and_days(t, today):
         return found
     if re.search(r"\b(this year|current year|this calendar year)\b", t):
@@ -242,7 +270,8 @@ def parse_invoice_status(text: str) -> str | None:
     return None
 
 
-_AGENTS = (
+AGENT_PATTERNS = (
+    ("ops_batch", r"\bops_batch\b|\bops batch\b|\bops pool\b"),
     ("bizdev", r"\b(bizdev|biz[- ]dev|business development|prospecting|outreach) (agent|bot|runs?)\b|\bbizdev\b"),
     ("onboarding", r"\bonboarding\b"),
     ("ops", r"\b(ops|operations|task) (agent|bot|worker|runs?)\b|\bops\b"),
@@ -254,7 +283,7 @@ _AGENTS = (
 
 def parse_agent(text: str) -> str | None:
     """The agent a question names, if any."""
-    for name, pattern in _AGENTS:
+    for name, pattern in AGENT_PATTERNS:
         if re.search(pattern, text):
             return name
     return None

@@ -61,6 +61,7 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
             WHERE l.invoice_id IN (SELECT id FROM inv WHERE status = 'paid')
             GROUP BY l.invoice_id
         )
+        , per AS (
         SELECT c.id AS customer_id, c.company AS customer,
                count(*) AS invoices,
                sum(i.amount_cents) FILTER (WHERE i.status <> 'void') AS invoiced_cents,
@@ -71,7 +72,12 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
                    AS amount_cents
         FROM inv i JOIN customers c ON c.id = i.customer_id LEFT JOIN back b ON b.invoice_id = i.id
         GROUP BY c.id, c.company
-        ORDER BY amount_cents DESC, c.company
+        )
+        SELECT per.*, count(*) OVER () AS _of, sum(amount_cents) OVER () AS _total_amount_cents,
+               sum(invoiced_cents) OVER () AS _total_invoiced_cents, sum(paid_cents) OVER () AS _total_paid_cents,
+               sum(refunded_cents) OVER () AS _total_refunded_cents, sum(unpaid_cents) OVER () AS _total_unpaid_cents
+        FROM per
+        ORDER BY amount_cents DESC, customer
         LIMIT :limit
     """
     rows = _rows(conn, sql, {
@@ -81,6 +87,8 @@ def revenue_by_customer(conn: Connection, p: RevenueParams, w: Window, cap: int,
     for r in rows:
         for k in ("invoiced_cents", "paid_cents", "refunded_cents", "unpaid_cents", "amount_cents"):
             r[k] = int(r[k] or 0)
+            r["_total_" + k] = int(r["_total_" + k] or 0)
+        r["_of"] = int(r["_of"])
     return rows
 
 
@@ -247,7 +255,7 @@ def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now:
                string_agg(DISTINCT category, ', ') AS categories,
                count(*) AS entries,
                sum(spend_cents) AS spend_cents,
-               sum(sum(spend_cents)) OVER () AS total_cents
+               sum(sum(spend_cents)) OVER () AS total_cents, count(*) OVER () AS _of
         FROM ledger_money
         WHERE spend_cents > 0 AND occurred_at >= :start AND occurred_at < :end
         GROUP BY 1 ORDER BY spend_cents DESC, vendor
@@ -257,7 +265,8 @@ def spend_by_vendor(conn: Connection, p: VendorParams, w: Window, cap: int, now:
     out = []
     for r in rows:
         total = int(r.pop("total_cents"))
-        out.append({**r, "spend_cents": int(r["spend_cents"]), "pct_of_spend": _pct(int(r["spend_cents"]), total)})
+        out.append({**r, "spend_cents": int(r["spend_cents"]), "pct_of_spend": _pct(int(r["spend_cents"]), total),
+                    "_of": int(r["_of"]), "_total_spend_cents": total})
     return out
 
 

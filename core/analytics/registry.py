@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from core.analytics import money_queries as mq
 from core.analytics import plan_queries as pq
 from core.analytics import queries as q
+from core.analytics import rank_queries as rq
 from core.analytics.params import (
     AgentParams,
     LongPeriodParams,
@@ -19,12 +20,14 @@ from core.analytics.params import (
     Params,
     PeriodParams,
     PnLParams,
+    ProfitabilityParams,
     ProfitParams,
     ReceivablesParams,
     RevenueParams,
     SeriesParams,
     VendorParams,
     Window,
+    WorkerParams,
 )
 
 
@@ -147,6 +150,19 @@ _FUNCTIONS = (
         "mrr", "Monthly recurring revenue per plan from paying Stripe subscriptions (active or past due).",
         ("What is our MRR?", "Monthly recurring revenue by plan"),
         NoParams, pq.mrr, ChartSpec("bar", "plan", "mrr_cents"), (("customers", "plan_changed_at"),),
+    ),
+    AnalyticsFunction(
+        "customer_profitability", "Customers ranked by gross margin, net of LLM cost: earned (rewards of their done "
+        "tasks) minus the LLM cost of those tasks, most (or least) profitable first.",
+        ("Which customer is most profitable?", "Least profitable customers this year"),
+        ProfitabilityParams, rq.customer_profitability, ChartSpec("bar", "customer", "gross_margin_cents"),
+        _TASK_TIMES,
+    ),
+    AnalyticsFunction(
+        "worker_performance", "Per hired worker (or one worker by name): tasks done and failed, failure rate, "
+        "earned, LLM cost and gross margin.",
+        ("How many tasks did each worker finish last week?", "What does Rhea cost us this month?"),
+        WorkerParams, rq.worker_performance, ChartSpec("bar", "worker", "done"), _TASK_TIMES,
     ),
     AnalyticsFunction(
         "agent_run_health", "Runs, failures and error rate per agent.",

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from core.analytics.params import Params, read_as, resolve_window
+from core.analytics import totals as tot
+from core.analytics.params import Params, compare_read_as, compare_window, read_as, resolve_window
 from core.analytics.registry import WHITELIST, AnalyticsFunction, ChartSpec
 from core.errors import InvalidInput, QueryTimeout
 
@@ -49,6 +50,11 @@ class AnalyticsResult:
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
     read_as: str = ""  # how the period was read, in words and dates (SPEC §17)
+    of_rows: int | None = None  # how many rows the whole ranking has (a top 10 of 16 shows 10)
+    totals: dict[str, int] = field(default_factory=dict)  # the headline figures' totals, all rows counted
+    headline: tuple[tuple[str, str], ...] = ()  # the totals in words and dollars, the answer's first line
+    comparison: list[dict[str, Any]] = field(default_factory=list)  # figure, this period, the other, change
+    compare_read_as: str = ""
 
 
 def validate_params(name: str, params: Mapping[str, Any] | Params | None) -> tuple[AnalyticsFunction, Params]:
@@ -75,23 +81,47 @@ def run_analytics(
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     row_cap: int = DEFAULT_ROW_CAP,
     now: datetime | None = None,
+    fiscal_start_month: int = 1,
 ) -> AnalyticsResult:
     """Run whitelisted function `name` in a read-only, time-limited transaction; refuse anything else."""
     fn, valid = validate_params(name, params)
-    window = resolve_window(valid, now)
+    window = resolve_window(valid, now, fiscal_start_month)
+    other = compare_window(valid, window, now, fiscal_start_month)
     given = valid.model_fields_set if isinstance(params, Params) else set(params or {})
     period_read = read_as(valid, window, stated=bool({"period", "start", "end"} & set(given)))
-    with read_only(engine, timeout_ms, what=name) as conn:
-        rows = fn.run(conn, valid, window, row_cap + 1, now=now)
-        last_updated = _last_updated(conn, fn)
-    truncated = len(rows) > row_cap
+    try:
+        with read_only(engine, timeout_ms, what=name) as conn:
+            rows, of, lifted = tot.lift(fn.run(conn, valid, window, row_cap + 1, now=now))
+            other_rows = tot.lift(fn.run(conn, valid, other, row_cap + 1, now=now)) if other else None
+            last_updated = _last_updated(conn, fn)
+    except InvalidInput as exc:  # a query refusing its input (an unknown worker's name): one line, nothing run
+        raise AnalyticsError(str(exc)) from None
+    capped = len(rows) > row_cap
     rows = rows[:row_cap]
+    truncated = capped or (of is not None and of > len(rows))
     columns = list(rows[0].keys()) if rows else []
+    dumped = valid.model_dump(mode="json")
+    totals = tot.totals_of(fn.name, rows, lifted)
+    notes = [f"Only the first {row_cap} rows are shown."] if capped else []
+    if note := tot.truncation_note(of, len(rows), _NOUNS.get(fn.name, "rows")):
+        notes.append(note)
+    comparison: list[dict[str, Any]] = []
+    other_read = ""
+    if other is not None and other_rows is not None:
+        other_read = compare_read_as(valid, other)
+        comparison = tot.comparison(fn.name, totals, tot.totals_of(fn.name, other_rows[0], other_rows[2]), dumped,
+                                    period_read.split(":")[0].removesuffix(" (the default").strip(),
+                                    other_read.split(":")[0])
     return AnalyticsResult(
-        function=fn.name, params=valid.model_dump(mode="json"), rows=rows, columns=columns, chart=fn.chart,
-        last_updated=last_updated, truncated=truncated, read_as=period_read,
-        notes=(f"Only the first {row_cap} rows are shown.",) if truncated else (),
+        function=fn.name, params=dumped, rows=rows, columns=columns, chart=fn.chart,
+        last_updated=last_updated, truncated=truncated, read_as=period_read, notes=tuple(notes), of_rows=of,
+        totals=totals, headline=tot.headline(fn.name, totals, dumped), comparison=comparison,
+        compare_read_as=other_read,
     )
+
+
+_NOUNS = {"revenue_by_customer": "customers", "customer_profitability": "customers", "receivables": "customers",
+          "spend_by_vendor": "vendors"}
 
 
 @contextmanager

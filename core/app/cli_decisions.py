@@ -1,4 +1,5 @@
-"""CLI verbs of SPEC §14 and §19: `operator add|list|deactivate|passwd|token` and `policy set` (each change audited)."""
+"""CLI verbs of SPEC §14, §19 and §21: `operator add|list|deactivate|passwd|token`, `policy set` and `undo reject|fire`
+(each change audited)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--sla-minutes", type=int)
     s.add_argument("--on-timeout", choices=("expire", "reject"))
     s.add_argument("--escalate-after-minutes", type=int)
+
+    p = sub.add_parser("undo", help="undo a rejection (`undo reject ID`) or a firing (`undo fire NAME`) made in "
+                                    "the last 10 minutes")
+    p.add_argument("what", choices=("reject", "fire"))
+    p.add_argument("target", help="the proposal id (reject) or the worker's name (fire)")
 
 
 def _ask_password(name: str) -> str:
@@ -121,4 +127,25 @@ def cmd_policy(args: argparse.Namespace) -> int:
     finally:
         ctx.engine.dispose()
     print(f"policy {policy.action_type}: {policy.describe()}")
+    return 0
+
+
+@command("undo")
+def cmd_undo(args: argparse.Namespace) -> int:
+    """Undo a rejection or a firing inside the undo window (core.approvals.undo.UNDO_WINDOW)."""
+    from core.approvals.undo import undo_rejection
+    from core.workforce.undo import undo_firing
+    from db.ids import parse_id
+
+    proposal_id = parse_id(args.target, "proposal") if args.what == "reject" else None
+    ctx = app_context()
+    try:
+        actor = cli_actor(ctx)
+        with ctx.sessions() as session:
+            message = (undo_rejection(session, proposal_id, actor) if proposal_id is not None
+                       else undo_firing(session, args.target, actor))
+            session.commit()
+    finally:
+        ctx.engine.dispose()
+    print(message)
     return 0

@@ -22,6 +22,7 @@ from db.models import (
     Invoice,
     Lead,
     LedgerEntry,
+    Plan,
     Task,
 )
 
@@ -47,10 +48,11 @@ TASK_TEMPLATES = (
     "Hiring market scan for {c}", "SEO keyword opportunities for {c}",
 )
 VENDORS = (("AWS", "software", 18_000), ("GitHub", "software", 4_400), ("Vercel", "software", 2_000),
-           ("Gusto Payroll", "payroll", 650_000), ("Notion", "software", 1_600), ("Stripe fees", "fees", 0))
+           ("Gusto Payroll", "payroll", 420_000), ("Notion", "software", 1_600), ("Stripe fees", "fees", 0))
 LEAD_STATUS_WEIGHTS = (("new", 30), ("contacted", 25), ("responded", 10), ("qualified_candidate", 5),
                        ("qualified", 20), ("lost", 10))
 SEED_ACTOR = Actor.system("seed-demo")
+PLAN_WEIGHTS = ("starter", "starter", "starter", "pro", "pro", "enterprise")
 DAYS = 90
 
 
@@ -102,10 +104,14 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
         record_audit(session, SEED_ACTOR, "lead", lead_id, None, status, {"seed": True})
         lead_rows.append((lead_id, company, created))
         if status == "qualified":
+            # Every customer pays for its plan through a Stripe subscription (a few enterprise ones, most on
+            # starter), so MRR is the plans' prices and the ledger holds each month's subscription payment.
             cid = session.execute(insert(Customer).values(
                 company=company, contact_email=f"{first.lower()}@{_domain(company)}",
-                plan=rng.choice(("starter", "starter", "pro", "enterprise")), status="active",
+                plan=rng.choice(PLAN_WEIGHTS), status="active",
                 notes=f"Created from lead {lead_id}", lead_id=lead_id, created_at=created + timedelta(days=2),
+                stripe_customer_id=f"cus_demo_{lead_id}", stripe_subscription_id=f"sub_demo_{lead_id}",
+                subscription_status="active",
             ).returning(Customer.id)).scalar_one()
             record_audit(session, SEED_ACTOR, "customer", cid, None, "active", {"lead_id": lead_id})
             customer_ids.append((cid, company, created + timedelta(days=2)))
@@ -117,7 +123,7 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
         for _ in range(rng.randint(6, 14)):
             created = since + timedelta(days=rng.randint(0, age), hours=rng.randint(0, 23))
             created = min(created, now - timedelta(hours=1))
-            reward = rng.randint(50, 100)
+            reward = rng.randint(2_500, 9_000)  # $25–$90 a task: an analyst's hour, roughly
             roll = rng.random()
             status = "done" if roll < 0.78 else "pending" if roll < 0.9 else "failed" if roll < 0.96 else "running"
             values: dict = dict(customer_id=cid, description=rng.choice(TASK_TEMPLATES).format(c=company),
@@ -168,7 +174,7 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
                     category="revenue", source="stripe", ref=f"demo_invoice_{iid}",
                     description=f"Invoice {iid} paid"))
 
-    n_ledger = _seed_spend(session, rng, now)
+    n_ledger = _seed_spend(session, rng, now) + _seed_subscription_payments(session, now)
     n_runs = _seed_runs(session, rng, now)
     n_events, n_proposals = _seed_events_and_proposals(session, rng, now, lead_rows)
     # Its own generator, drawn from this one last, so the rest of the set is what it was before workers existed.
@@ -178,6 +184,24 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
     return {"leads": len(lead_rows), "customers": len(customer_ids), "tasks": n_tasks,
             "worker tasks": n_worker_tasks, "invoices": n_invoices,
             "ledger entries": n_ledger, "agent runs": n_runs, "events": n_events, "proposals": n_proposals}
+
+
+def _seed_subscription_payments(session: Session, now: datetime) -> int:
+    """Each subscribed customer's monthly plan payment since it became a customer, booked as Stripe revenue."""
+    rows = []
+    customers = session.execute(select(Customer.id, Customer.company, Customer.created_at, Plan.monthly_price_cents)
+                                .join(Plan, Plan.name == Customer.plan)
+                                .where(Customer.subscription_status == "active")).all()
+    for cid, company, since, price in customers:
+        paid = since
+        while paid <= now and price:
+            rows.append(dict(occurred_at=paid, direction="in", amount_cents=int(price), counterparty=company,
+                             category="revenue", source="stripe", ref=f"demo_subscription_{cid}_{paid:%Y%m}",
+                             description=f"{company}: subscription, {paid:%B %Y}"))
+            paid += timedelta(days=30)
+    if rows:
+        session.execute(insert(LedgerEntry), rows)
+    return len(rows)
 
 
 def _seed_spend(session: Session, rng: random.Random, now: datetime) -> int:

@@ -41,7 +41,7 @@ def seed_worker_tasks(session: Session, rng: random.Random, now: datetime,
             waiting = worker.review_required and i == TASKS_PER_WORKER - 1
             created = now - timedelta(days=rng.randint(1, 20) if not waiting else 0, hours=rng.randint(1, 9))
             description = rng.choice(ideas).format(c=company)
-            reward = rng.randint(150, 400)
+            reward = rng.randint(4_000, 12_000)  # a multi-step deliverable: $40–$120
             took = [timedelta(seconds=rng.randint(20, 90)) for _ in template.steps]
             cost = pricing.MOCK_COST_CENTS * len(template.steps)
             task_id = session.execute(insert(Task).values(

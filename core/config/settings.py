@@ -156,6 +156,9 @@ class Settings(BaseSettings):
         2000, ge=50, le=60000, description="Statement timeout of one canvas (analytics) query, in milliseconds."
     )
     canvas_row_cap: int = Field(1000, ge=1, le=100000, description="Most rows one canvas query returns.")
+    canvas_fiscal_year_start_month: int = Field(
+        1, ge=1, le=12, description="Month (1–12) the fiscal year starts in: what \"this fiscal year\" means on the canvas."
+    )
 
     # Console / API
     hoss_api_token: SecretStr | None = Field(

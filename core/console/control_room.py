@@ -75,6 +75,7 @@ SELECT
   (SELECT count(*) FROM tasks WHERE status = 'failed') AS failed,
   (SELECT count(*) FROM tasks WHERE status = 'needs_review') AS needs_review,
   (SELECT count(*) FROM tasks WHERE status = 'held') AS held,
+  (SELECT count(*) FROM tasks WHERE status = 'discarded') AS discarded,
   (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status = 'paid') AS paid,
   (SELECT count(*) FROM invoices WHERE status IN ('draft', 'sent')) AS unpaid_n,
   (SELECT coalesce(sum(amount_cents), 0) FROM invoices WHERE status IN ('draft', 'sent')) AS unpaid

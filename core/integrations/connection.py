@@ -49,15 +49,17 @@ class GoogleStatus:
 
 
 def connect_blocker(settings: Settings) -> str | None:
-    """Why Connect Google cannot be offered now, as one line; None when it can."""
+    """Why Connect Google cannot be offered now, as one line naming every missing setting at once; None when it can."""
     missing = [name for name, value in (("GOOGLE_CLIENT_ID", settings.google_client_id),
                                         ("GOOGLE_CLIENT_SECRET", settings.secret("google_client_secret")))
                if not value]
-    if missing:
-        return f"Connect Google is off: set {' and '.join(missing)}."
     if not tokens.can_encrypt(settings):
-        return "Connect Google is off: set HOSS_SECRET_KEY (the refresh token is stored encrypted under it)."
-    return None
+        missing.append("HOSS_SECRET_KEY")
+    if not missing:
+        return None
+    why = " (the refresh token is stored encrypted under HOSS_SECRET_KEY)" if "HOSS_SECRET_KEY" in missing else ""
+    names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+    return f"Connect Google is off: set {names}{why}."
 
 
 def _digest(state: str) -> str:

@@ -29,6 +29,7 @@ from core.ops.budget import LLMCall, before_llm_call, budget_exhausted
 from core.ops.claims import Claim, backoff_seconds, requeue_claim, review_claim
 from core.ops.workflows import MOCK_NOTICE, Workflow, workflow_for
 from core.plans.budgets import BUDGET_FACT_KEYS, BudgetFacts, Stop
+from core.present.words import money, status_text
 from core.tracing import spans
 from core.workforce.finish import FinalCall, RunResult, StepCall, finish_task, has_follow_ups, submit_for_review
 from core.workforce.prompts import ArtifactInvalid, check_artifact, response_format, retry_prompt
@@ -286,8 +287,9 @@ class TaskRunner:
             return _stale(claim, "this result was discarded")
         session.commit()
         tokens = f", {run.input_tokens}+{run.output_tokens} tokens" if mode == "openai" else ""
-        line = (f"task {claim.task_id} {status.replace('_', ' ')}{workflow.by} for {claim.company}: "
-                f"cost {run.cost_cents}¢, profit {run.profit_cents}¢, mode {mode}{tokens}")
+        line = (f"task {claim.task_id} {status_text(status).lower()}{workflow.by} for {claim.company}: "
+                f"cost {money(run.cost_cents)}, profit {money(run.profit_cents)}, "
+                f"{'mock result' if mode == 'mock' else 'by the LLM'}{tokens}")
         return TaskReport(claim.task_id, status, line, run.cost_cents, run.profit_cents)
 
     def stopped(self, session: Session, claim: Claim, stop: Stop) -> TaskReport:

@@ -124,18 +124,19 @@ def llm_call_allowed(session: Session, settings: Settings, task_id: int, worst_c
         ceiling = int(t.reward_cents) * pct // 100
         if int(t.cost_cents) + worst > ceiling:
             return Stop("cost_share", "review", (
-                f"{BUDGET_PREFIX}the next LLM call may cost up to {worst}¢, taking task {task_id} to "
-                f"{int(t.cost_cents) + worst}¢, over {pct}% of its {int(t.reward_cents)}¢ reward ({ceiling}¢)"))
+                f"{BUDGET_PREFIX}the next LLM call may cost up to {dollars(worst)}, taking task {task_id} to "
+                f"{dollars(int(t.cost_cents) + worst)}, over {pct}% of its {dollars(int(t.reward_cents))} reward "
+                f"({dollars(ceiling)})"))
     resume = next_month_start()
     if t.customer_cap is not None and int(t.customer_spent) + worst > int(t.customer_cap):
         return Stop("customer_budget", "wait", (
             f"{BUDGET_PREFIX}{t.company}'s monthly LLM cap of {dollars(t.customer_cap)} would be crossed "
-            f"({dollars(t.customer_spent)} spent, next call up to {worst}¢); waits for next month or a higher cap"),
+            f"({dollars(t.customer_spent)} spent, next call up to {dollars(worst)}); waits for next month or a higher cap"),
             resume)
     if t.worker_cap is not None and int(t.worker_spent) + worst > int(t.worker_cap):
         return Stop("worker_budget", "wait", (
             f"{BUDGET_PREFIX}worker {t.agent}'s monthly LLM cap of {dollars(t.worker_cap)} would be crossed "
-            f"({dollars(t.worker_spent)} spent, next call up to {worst}¢); waits for next month or a higher cap"),
+            f"({dollars(t.worker_spent)} spent, next call up to {dollars(worst)}); waits for next month or a higher cap"),
             resume)
     return None
 

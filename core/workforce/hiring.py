@@ -169,7 +169,7 @@ def set_worker_status(session: Session, name: str, to: str, actor: Actor, *, han
     row = lock_worker(session, name)
     old = _status(row)
     if old == "fired":
-        raise InvalidInput(f"{name} was fired; hire a new worker instead")
+        raise InvalidInput(f"{name} was fired; undo the firing (possible for 10 minutes after it) or hire a new worker")
     if to not in ("active", "paused", "fired"):
         raise InvalidInput(f"a worker is active, paused or fired (got {to!r})")
     if hand_to is not None and to != "fired":
@@ -284,3 +284,15 @@ def on_duty(hours: Hours | None, now: datetime) -> bool:
     # A night shift: from the start on a listed day until the end on the next day.
     yesterday = (local - timedelta(days=1)).isoweekday()
     return (local.isoweekday() in hours.days and clock >= hours.start) or (yesterday in hours.days and clock < hours.end)
+
+
+def next_on_duty(hours: Hours | None, now: datetime) -> datetime:
+    """The first minute from `now` on which a worker with `hours` is on duty (`now` itself when it is on duty)."""
+    if on_duty(hours, now):
+        return now
+    at = now.replace(second=0, microsecond=0)
+    for _ in range(8 * 24 * 4):  # a week and a day, by quarter hours: every shift starts on one
+        at += timedelta(minutes=15 - at.minute % 15)
+        if on_duty(hours, at):
+            return at
+    return now

@@ -17,7 +17,6 @@ from core.workforce.finish import finish_task
 from core.workforce.roles import role_template
 from db.models import Agent, Task, TaskStep
 
-DISCARD_REASON = "discarded in review"
 MAX_NOTE_CHARS = 2000
 
 
@@ -34,8 +33,8 @@ class ReviewOutcome:
 def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, note: str | None = None,
                 remember: bool = True) -> ReviewOutcome:
     """Approve (→ done, one deliver proposal), revise (→ pending from revise_from, note in the prompts) or discard
-    (→ failed, never invoiced) a task in needs_review; audited; no commit. A note becomes a lesson for the task's
-    customer (core.memory: every later prompt of that customer carries it) unless `remember` is False.
+    (→ discarded, never invoiced) a task in needs_review; audited; no commit. A note becomes a lesson for the
+    task's customer (core.memory: every later prompt of that customer carries it) unless `remember` is False.
 
     NotFound for an unknown task, IllegalTransition when it is not waiting for review, InvalidInput for a bad
     decision or a revise without a note.
@@ -65,9 +64,9 @@ def review_task(session: Session, task_id: int, decision: str, actor: Actor, *, 
         follows = "nothing to deliver" if proposal_id is None else f"delivery proposal {proposal_id} is in the inbox"
         return ReviewOutcome(task_id, "done", f"task {task_id} approved: done; {follows}", proposal_id)
     if decision == "discard":
-        transition_task(session, task_id, "failed", actor, values={"last_error": DISCARD_REASON, "completed_at": None},
-                        metadata=meta)
-        return ReviewOutcome(task_id, "failed", f"task {task_id} discarded in review: failed, never invoiced")
+        transition_task(session, task_id, "discarded", actor,
+                        values={"last_error": None, "completed_at": None}, metadata=meta)
+        return ReviewOutcome(task_id, "discarded", f"task {task_id} discarded: never delivered, never invoiced")
     role = session.execute(select(Agent.role).where(Agent.name == row.agent)).scalar_one_or_none()
     template = role_template(role or "")
     start = template.revise_index

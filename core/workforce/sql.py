@@ -63,3 +63,27 @@ COMPLETE_RUN = text("""
         FROM done)
     SELECT profit_cents, (SELECT count(*) FROM recorded) AS recorded FROM done
 """)
+
+# The status a worker had when it was last fired: the from_status of its newest `fire` audit row.
+STATUS_BEFORE_FIRING = text("""
+    SELECT from_status FROM audit_log
+    WHERE entity = 'agent' AND entity_id = :name AND to_status = 'fired'
+    ORDER BY id DESC LIMIT 1
+""")
+
+# An undone firing (core.workforce.undo): the tasks its firing handed over (audited since :since) that are still
+# pending with the worker they went to come back; the ids and who had them return for their audit rows.
+HAND_BACK_PENDING = text("""
+    UPDATE tasks t SET agent = :name
+    FROM audit_log l
+    WHERE l.entity = 'task' AND l.entity_id = t.id::text AND l.ts >= :since
+      AND l.metadata ->> 'action' = 'reassign' AND l.metadata ->> 'from_agent' = :name
+      AND t.agent = l.metadata ->> 'to_agent' AND t.status = 'pending'
+    RETURNING t.id, l.metadata ->> 'to_agent' AS heir
+""")
+
+# The workers fired inside the undo window, newest first: the console offers Undo for each.
+RECENTLY_FIRED = text("""
+    SELECT name FROM agents WHERE kind = 'worker' AND fired_at > now() - make_interval(secs => :window_s)
+    ORDER BY fired_at DESC, name
+""")

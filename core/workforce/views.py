@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select, text
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from core.money.figures import gross_margin_cents
+from core.workforce.hiring import Worker, get_worker, next_on_duty
 from db.models import Customer, Task, TaskStep
 
 
@@ -61,6 +62,8 @@ class TaskDetail:
     created_at: datetime
     completed_at: datetime | None
     steps: tuple[StepView, ...]
+    starts_at: datetime | None = None  # a pending task: when it may start (its run_after, or its worker's next shift)
+    off_duty: bool = False  # its worker is off duty now, so it starts when the next shift does
 
     @property
     def steps_cost_cents(self) -> int:
@@ -83,9 +86,28 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         t.created_at, t.completed_at,
         tuple(StepView(s.id, s.idx, s.name, s.revision, s.status, s.attempt, s.artifact, s.prompt, s.response,
                        s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.latency_ms, s.error, s.started_at,
-                       s.finished_at, s.version, tuple(s.lesson_ids or ())) for s in steps))
+                       s.finished_at, s.version, tuple(s.lesson_ids or ())) for s in steps),
+        *_start(session, t))
     session.rollback()
     return detail
+
+
+def _start(session: Session, t: Task) -> tuple[datetime | None, bool]:
+    """When a pending task may start: its run_after, moved to its worker's next shift while the worker is off duty."""
+    if t.status != "pending":
+        return None, False
+    now = datetime.now(timezone.utc)
+    start = max(t.run_after or now, now)
+    worker: Worker | None = None
+    if t.agent:
+        try:
+            worker = get_worker(session, t.agent)
+        except NotFound:
+            worker = None
+    if worker is None or worker.hours is None:
+        return start, False
+    shift = next_on_duty(worker.hours, start)
+    return shift, shift > start
 
 
 def task_json(detail: TaskDetail) -> dict[str, Any]:

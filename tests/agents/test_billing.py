@@ -54,7 +54,7 @@ def test_done_tasks_are_summed_into_one_draft_invoice_and_linked(session: Sessio
     assert result.status == "succeeded" and result.items == 1
     assert (invoice.customer_id, invoice.amount_cents, invoice.status) == (cid, 125, "draft")
     assert links == {done[0]: invoice.id, done[1]: invoice.id, pending: None}
-    assert f"Invoice {invoice.id}" in result.lines[0] and "125 cents" in result.lines[0]
+    assert f"Invoice {invoice.id}" in result.lines[0] and "$1.25 for 2 tasks" in result.lines[0]
 
 
 def test_the_invoice_gets_a_pending_stripe_checkout_proposal(session: Session, settings: Settings) -> None:

@@ -68,3 +68,9 @@ def test_the_stand_in_still_answers_non_stream_requests(settings) -> None:
         reply = OpenAI(api_key="k", base_url=url + "/v1", timeout=5).chat.completions.create(
             model="m", messages=[{"role": "user", "content": "hi"}])
     assert reply.choices[0].message.content == "plain" and reply.usage.total_tokens == 200
+
+
+def test_giving_a_worker_a_task_answers_with_the_readmes_section() -> None:
+    from core.agents.guide import best_sections
+
+    assert best_sections("how do I give a worker a task?", 1)[0].heading == "Give a worker a task"

@@ -100,7 +100,7 @@ def test_mock_mode_labels_the_result_and_logs_the_notice(session, settings, capl
     assert MOCK_NOTICE in [r.getMessage() for r in caplog.records]
     assert row.result_summary.startswith(MOCK_LABEL)
     assert (row.mode, row.cost_cents, row.profit_cents, row.status) == ("mock", 0, 70, "done")
-    assert "mode mock" in result.lines[0] and f"task {task_id}" in result.lines[0]
+    assert "mock result" in result.lines[0] and f"task {task_id}" in result.lines[0]
 
 
 def test_mock_summary_is_deterministic():

@@ -31,6 +31,7 @@ def test_whitelist_is_exactly_the_spec_table() -> None:
         "revenue_by_customer", "profit_over_time", "llm_cost_over_time", "task_throughput", "lead_funnel",
         "runway_estimate", "burn_rate", "spend_by_vendor", "failed_payments", "invoice_aging",
         "agent_run_health", "proposal_stats", "profit_and_loss", "receivables", "roi_by_customer", "plan_usage", "mrr",
+        "customer_profitability", "worker_performance",  # issue 31 (SPEC §21)
     }
 
 
@@ -231,7 +232,8 @@ def test_last_updated_is_the_newest_source_timestamp(data: AppContext) -> None:
 
 def test_result_carries_columns_chart_and_validated_params(data: AppContext) -> None:
     result = run(data, "spend_by_vendor", limit=3)
-    assert result.params == {"period": "last_90_days", "start": None, "end": None, "limit": 3}
+    assert result.params == {"period": "last_90_days", "start": None, "end": None, "limit": 3,
+                             "compare_to": None, "total": False}
     assert result.columns[:2] == ["vendor", "categories"]
     assert result.chart is not None and (result.chart.x, result.chart.y) == ("vendor", "spend_cents")
 

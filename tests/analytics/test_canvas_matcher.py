@@ -234,7 +234,7 @@ FUNCTION_CASES += [
     ("were there any failed payments this week", "failed_payments"),
     ("card failures", "failed_payments"),
     ("what invoices are still unpaid", "invoice_aging"),
-    ("how much is outstanding", "invoice_aging"),
+    ("how much is outstanding", "receivables"),  # issue 31: outstanding is who owes us (core.money.words.SYNONYMS)
     ("invoices older than 60 days", "invoice_aging"),
     ("ageing report", "invoice_aging"),
     ("who hasn't paid their invoice", "receivables"),

@@ -43,7 +43,7 @@ def test_request_offers_exactly_the_whitelist_as_tools(settings: Settings, fake)
     assert {t["function"]["name"] for t in request["tools"]} == set(WHITELIST)
     assert all(t["type"] == "function" for t in request["tools"]) and request["tool_choice"] == "auto"
     props = {t["function"]["name"]: set(t["function"]["parameters"]["properties"]) for t in request["tools"]}
-    assert props["revenue_by_customer"] == {"period", "start", "end", "status", "limit"}
+    assert props["revenue_by_customer"] == {"period", "start", "end", "status", "limit", "compare_to", "total"}
     assert props["runway_estimate"] == set()
 
 

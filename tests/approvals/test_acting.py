@@ -22,6 +22,7 @@ from core.approvals.operators import add_operator, deactivate_operator
 from core.approvals.permissions import refusal
 from core.approvals.policies import get_policy, update_policy
 from core.approvals.proposals import decide
+from core.approvals.undo import undo_rejection
 from core.audit import Actor
 from core.config.context import AppContext
 from core.console.control_room import mark_lead_responded
@@ -34,6 +35,7 @@ from core.plans.portal import propose_billing_portal
 from core.workforce.hiring import edit_worker, hire, set_worker_status
 from core.workforce.intake import add_task_checked
 from core.workforce.review import review_task
+from core.workforce.undo import undo_firing
 from tests.approvals.api_support import auth, serve, with_settings
 from tests.inbox_data import email_proposal, make_lead
 from tests.ops_helpers import seed_tasks, walk_tasks
@@ -97,6 +99,8 @@ ATTEMPTS: dict[str, Attempt] = {
     "deactivate_operator": lambda s, c, a: deactivate_operator(s, "ana", a),
     "connect_google": lambda s, c, a: acting.start_connect(s, c.settings, a),
     "disconnect_google": lambda s, c, a: acting.disconnect(s, c.settings, a),
+    "undo_rejection": lambda s, c, a: undo_rejection(s, 1, a),
+    "undo_firing": lambda s, c, a: undo_firing(s, "Sasha", a),
 }
 
 WRITTEN = ("SELECT (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM agent_runs) "

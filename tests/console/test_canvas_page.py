@@ -42,23 +42,23 @@ def texts(at: AppTest) -> str:
 def test_question_shows_function_params_and_table(app: AppTest) -> None:
     app.text_input(key="canvas_q").input("top 2 customers by revenue").run()
     assert not app.exception
-    assert "revenue_by_customer" in texts(app)
+    assert "Revenue by customer" in texts(app) and "revenue_by_customer" not in [s.value for s in app.subheader]
     assert app.number_input(key="canvas_revenue_by_customer_limit").value == 2
     table = app.dataframe[0].value
-    assert list(table["customer"]) == ["Globex", "Acme"] and list(table["amount ($)"]) == [240.0, 150.0]
+    assert list(table["Customer"]) == ["Globex", "Acme"] and list(table["Amount ($)"]) == [240.0, 150.0]
 
 
 def test_editing_a_parameter_reruns_the_query(app: AppTest) -> None:
     app.text_input(key="canvas_q").input("top 2 customers by revenue").run()
     app.number_input(key="canvas_revenue_by_customer_limit").set_value(3).run()
     assert not app.exception
-    assert list(app.dataframe[0].value["customer"]) == ["Globex", "Acme", "Initech"]
+    assert list(app.dataframe[-1].value["Customer"]) == ["Globex", "Acme", "Initech"]
 
 
 def test_example_button_asks_its_question(app: AppTest) -> None:
     app.button(key="canvas_example_4").click().run()
     assert not app.exception
-    assert "invoice_aging" in texts(app) and len(app.dataframe[0].value) == 8  # sent and draft buckets
+    assert "Unpaid invoices by age" in texts(app) and len(app.dataframe[-1].value) == 8  # sent and draft buckets
 
 
 def test_unanswerable_question_shows_the_help_list(app: AppTest) -> None:
@@ -72,7 +72,7 @@ def test_customer_name_with_markup_renders_as_text(app: AppTest, ctx: AppContext
         conn.exec_driver_sql("UPDATE customers SET company = '<script>alert(1)</script>' WHERE id = 3")
     app.text_input(key="canvas_q").input("revenue by customer").run()
     assert not app.exception
-    assert "<script>alert(1)</script>" in list(app.dataframe[0].value["customer"])
+    assert "<script>alert(1)</script>" in list(app.dataframe[-1].value["Customer"])
     assert all("<script>" not in m.value for m in app.markdown)
 
 
@@ -100,3 +100,20 @@ def test_charts_carry_the_selection_and_the_noir_background() -> None:
         spec = build_chart(pd.DataFrame([row]), fn.chart).to_dict()
         assert spec["config"]["background"] == "#0B0B0D"
         assert spec["params"][0]["name"] == ("brush" if fn.chart.temporal else "pick")
+
+
+def test_a_canvas_link_opens_its_answer_and_every_answer_shows_its_link(app: AppTest) -> None:
+    app.query_params["q"] = "who owes us?"
+    app.run()
+    assert not app.exception
+    assert "Who owes us" in texts(app)
+    assert any("canvas?q=who+owes+us%3F" in m.value for m in app.markdown)
+
+
+def test_the_answer_speaks_in_words_and_dates() -> None:
+    from ui.canvas_view import display_frame
+
+    df = result_frame([{"bucket": pd.Timestamp("2026-09-14", tz="UTC"), "gross_margin_cents": 1234}],
+                      ["bucket", "gross_margin_cents"])
+    shown = display_frame(df)
+    assert list(shown.columns) == ["Period", "Gross margin ($)"] and shown["Period"][0] == "2026-09-14"

@@ -28,7 +28,7 @@ def test_money_by_day_is_earned_collected_llm_cost_and_net(session: Session) -> 
     today = {r["series"]: r["cents"] for r in g.money if r["day"] == NOW.date()}
     assert today == {"earned": 0, "collected": 9_000, "llm_cost": 0, "net": 6_500}
     assert [r["stage"] for r in g.funnel] == ["Leads", "Contacted", "Responded", "Qualified"]
-    assert {r["status"] for r in g.queue} == {"pending", "running", "done", "failed", "needs_review", "held"}
+    assert {r["status"] for r in g.queue} == {"pending", "running", "done", "failed", "needs_review", "held", "discarded"}
 
 
 def test_lead_funnel_counts_later_stages_in_earlier_ones(session: Session) -> None:

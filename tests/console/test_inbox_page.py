@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from tests.inbox_data import audit_rows, email_proposal, make_lead
+from tests.inbox_data import audit_rows, checkout_proposal, email_proposal, make_invoice, make_lead
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
@@ -68,7 +68,7 @@ def test_edit_then_approve_executes_the_edited_payload(inbox: AppTest, session: 
     at.toggle(key=f"edit_{pid}").set_value(True).run()
     # The form is made from the email payload model: one field per model field, not raw JSON.
     at.text_input(key=f"field_{pid}_subject").input("Edited subject").run()
-    assert any("+  \"subject\": \"Edited subject\"" in c.value for c in at.code)  # the diff before approving
+    assert any("• Subject: " in t.value and "→ Edited subject" in t.value for t in at.text)  # the diff, in words
     at.button(key=f"approve_{pid}").click().run()
     assert _status(session, pid) == "approved"
     payload = session.execute(text("SELECT payload FROM action_proposals")).scalar_one()
@@ -93,8 +93,20 @@ def test_reject_with_a_note(inbox: AppTest, session: Session) -> None:
     at = _open(inbox)
     at.text_input(key=f"note_{pid}").input("not now").run()
     at.button(key=f"reject_{pid}").click().run()
+    assert _status(session, pid) == "pending"  # asked first
+    at.button(key=f"reject_{pid}_yes").click().run()
     assert _status(session, pid) == "rejected"
     assert session.execute(text("SELECT decision_note FROM action_proposals")).scalar_one() == "not now"
+
+
+def test_a_rejection_is_undone_from_the_inbox(inbox: AppTest, session: Session) -> None:
+    pid = email_proposal(session, make_lead(session))
+    session.commit()
+    at = _open(inbox)
+    at.button(key=f"reject_{pid}").click().run()
+    at.button(key=f"reject_{pid}_yes").click().run()
+    at.button(key=f"undo_reject_{pid}").click().run()
+    assert not at.exception and _status(session, pid) == "pending"
 
 
 def test_batch_approve_of_selected_cards(inbox: AppTest, session: Session) -> None:
@@ -137,3 +149,12 @@ def test_card_links_back_to_the_event_that_made_it(console, session) -> None:
     assert not console.exception
     links = [e for e in console.get("page_link")]
     assert any(f"event #{event_id}" in str(e.proto.label) for e in links)
+
+
+def test_a_checkout_proposal_shows_as_a_card_not_json(inbox: AppTest, session: Session) -> None:
+    invoice_id, customer_id = make_invoice(session, 166)
+    checkout_proposal(session, invoice_id, customer_id, 166)
+    session.commit()
+    at = _open(inbox)
+    shown = "\n".join(t.value for t in at.text)
+    assert "A payment link for" in shown and "Amount: $1.66" in shown and "amount_cents" not in shown

@@ -57,6 +57,7 @@ def test_firing_from_the_page_hands_pending_tasks_to_the_chosen_worker(session) 
     at.button_group(key="workforce_worker").set_value("Mo").run()
     at.button_group(key="workforce_heir").set_value("Sasha").run()
     at.button(key="workforce_fire").click().run()
+    at.button(key="workforce_fire_yes").click().run()
     assert not at.exception
     agent = session.execute(text("SELECT agent FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
     status = session.execute(text("SELECT fired_at IS NOT NULL FROM agents WHERE name = 'Mo'")).scalar()
@@ -77,6 +78,7 @@ def test_firing_from_the_page_with_stranded_tasks_says_why_and_keeps_the_worker(
     at = run_page("pages/workforce.py", operator="ann")
     at.button_group(key="workforce_worker").set_value("Bea").run()
     at.button(key="workforce_fire").click().run()
+    at.button(key="workforce_fire_yes").click().run()
     assert not at.exception
     assert any("Not done" in m.value and "pending task" in m.value for m in [*at.markdown, *at.text, *at.caption])
     assert session.execute(text("SELECT fired_at FROM agents WHERE name = 'Bea'")).scalar() is None
@@ -123,3 +125,50 @@ def test_recent_worker_tasks_are_read_and_sent_only_when_their_box_is_opened(ses
     assert len(closed.dataframe) == 1  # the roster only
     recent = opened.dataframe[1].value
     assert list(recent["view"])[0] == f"task?task={task_id}" and list(recent["description"])[0] == HOSTILE
+
+
+def test_fire_asks_first_and_cancel_keeps_the_worker(session) -> None:
+    at = run_page("pages/workforce.py", operator="ann")
+    at.button_group(key="workforce_worker").set_value("Rhea").run()
+    at.button(key="workforce_fire").click().run()
+    assert any("Fire Rhea?" in w.value and "undo" in w.value for w in at.warning)
+    assert session.execute(text("SELECT fired_at FROM agents WHERE name = 'Rhea'")).scalar() is None
+    at.button(key="workforce_fire_cancel").click().run()
+    assert not at.exception and not at.warning
+    assert session.execute(text("SELECT fired_at FROM agents WHERE name = 'Rhea'")).scalar() is None
+
+
+def test_a_firing_is_undone_from_the_page_within_ten_minutes(session) -> None:
+    at = run_page("pages/workforce.py", operator="ann")
+    at.button_group(key="workforce_worker").set_value("Rhea").run()
+    at.button(key="workforce_fire").click().run()
+    at.button(key="workforce_fire_yes").click().run()
+    assert session.execute(text("SELECT fired_at IS NOT NULL FROM agents WHERE name = 'Rhea'")).scalar()
+    at.button(key="undo_fire_Rhea").click().run()
+    assert not at.exception
+    row = session.execute(text("SELECT fired_at, enabled FROM agents WHERE name = 'Rhea'")).one()
+    assert tuple(row) == (None, True)
+
+
+def test_discard_asks_first_then_the_task_is_discarded_not_failed(session) -> None:
+    task_id = _waiting_task(session)
+    at = _task_view(task_id)
+    at.button(key="review_discard").click().run()
+    assert any("Discard this work?" in w.value for w in at.warning)
+    assert session.execute(text("SELECT status FROM tasks WHERE id = :t"), {"t": task_id}).scalar() == "needs_review"
+    at.button(key="review_discard_yes").click().run()
+    assert not at.exception
+    assert session.execute(text("SELECT status FROM tasks WHERE id = :t"), {"t": task_id}).scalar() == "discarded"
+
+
+def test_an_off_duty_workers_task_says_when_it_will_start(session) -> None:
+    from datetime import datetime, timezone
+
+    from core.workforce.hiring import parse_hours
+
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.now(timezone.utc).weekday() + 3) % 7]
+    task_id = hire_and_task(session, hours=parse_hours(f"{other_day} 09:00-10:00 UTC"))
+    at = _task_view(task_id)
+    assert not at.exception
+    said = " ".join(t.value for t in at.text)
+    assert "Ada is off duty now; the task starts in " in said and "when Ada's next shift begins" in said

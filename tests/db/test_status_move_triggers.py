@@ -136,3 +136,20 @@ def test_the_task_check_is_named_by_spec_and_fires_only_on_a_status_change(sessi
     assert "BEFORE UPDATE OF status ON public.tasks FOR EACH ROW" in definition
     assert "WHEN ((old.status IS DISTINCT FROM new.status))" in definition
     assert set(ALLOWED["task"]) >= {"pending", "running", "done"}
+
+
+def test_the_database_lets_a_task_in_review_be_discarded_and_never_moves_it_again(session):
+    task_id = _pending_task(session)
+    for status in ("running", "needs_review", "discarded"):
+        _set_status(session, "task", task_id, status)
+    session.commit()
+    for status in ("pending", "failed", "running"):
+        with pytest.raises(IntegrityError, match=f"discarded → {status} is not an allowed"), session.begin_nested():
+            _set_status(session, "task", task_id, status)
+
+
+def test_the_database_refuses_a_running_or_failed_task_set_to_discarded(session):
+    for source in ("running", "failed"):
+        task_id = _insert(session, "task", source, _customer(session), 0)
+        with pytest.raises(IntegrityError, match=f"{source} → discarded is not an allowed"), session.begin_nested():
+            _set_status(session, "task", task_id, "discarded")

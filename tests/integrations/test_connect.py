@@ -90,6 +90,11 @@ def test_connect_is_off_without_a_secret_key_and_says_why(gsettings: Settings, s
     assert connect_blocker(gsettings) is None
 
 
+def test_every_missing_google_setting_is_named_up_front(settings):
+    blocker = connect_blocker(settings.model_copy(update={"hoss_secret_key": None})) or ""
+    assert "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and HOSS_SECRET_KEY" in blocker
+
+
 def test_disconnect_revokes_at_google_and_deletes_the_row(session: Session, connected: str, gsettings: Settings,
                                                           fake_google: tuple[FakeGoogle, str]):
     fake, _ = fake_google

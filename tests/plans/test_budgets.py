@@ -45,7 +45,7 @@ def test_cost_share_stops_before_the_call_and_the_task_goes_to_review(session: S
     run_ops_agent(session, openai_settings(settings, llm_url))
     assert fake.calls == 0
     row = _task(session, tid)
-    assert row.status == "needs_review" and "over 50% of its 1¢ reward" in row.last_error and row.attempts == 0
+    assert row.status == "needs_review" and "over 50% of its $0.01 reward" in row.last_error and row.attempts == 0
     assert can_transition("task", "running", "needs_review")
 
 

@@ -149,3 +149,12 @@ def test_a_customers_changes_are_built_only_when_their_box_is_opened(page_db) ->
     assert not {"Change plan", "Save budget"} & {b.label for b in closed.button}
     assert not closed.text_input and opened.text_input
     assert {"Send billing portal link", "Change plan", "Save budget"} <= {b.label for b in opened.button}
+
+
+def test_a_customer_without_stripe_says_why_it_has_no_billing_portal_link(page_db, session) -> None:
+    session.execute(text("UPDATE customers SET stripe_customer_id = NULL"))
+    session.commit()
+    at = run_clicked(0, {"customers_actions_box": True})
+    button = at.button(key="customers_portal")
+    assert button.disabled and "no Stripe customer" in (button.proto.help or "")
+    assert any("no Stripe customer" in c.value for c in at.caption)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from core.errors import InvalidInput
 from core.workforce.catalogue import ROLES
-from core.workforce.hiring import hire, list_workers, on_duty, parse_hours, set_worker_status
+from core.workforce.hiring import hire, list_workers, next_on_duty, on_duty, parse_hours, set_worker_status
 from core.workforce.intake import add_task_checked
 from tests.workforce.conftest import OPERATOR, make_customer
 
@@ -164,3 +164,11 @@ def test_cli_fire_with_stranded_tasks_is_one_line_and_exit_2(db_url, session):
 def test_cli_pause_with_a_worker_to_hand_to_is_one_line_and_exit_2(db_url):
     out = _cli(db_url, "worker", "pause", "Rhea", "--to", "Corin")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "only firing" in out.stderr
+
+
+def test_next_on_duty_is_the_start_of_the_next_shift():
+    hours = parse_hours("mon-fri 09:00-17:00 Europe/Berlin")
+    saturday = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
+    assert next_on_duty(hours, saturday) == datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 CET
+    monday = datetime(2026, 12, 7, 10, 7, tzinfo=timezone.utc)
+    assert next_on_duty(hours, monday) == monday and next_on_duty(None, saturday) == saturday

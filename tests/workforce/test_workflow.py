@@ -69,13 +69,13 @@ def test_approve_makes_the_task_done_with_one_deliver_proposal(ctx, session, set
     assert payload["body"].startswith(task_detail(session, task_id).result_summary)
 
 
-def test_discard_fails_the_task_and_it_is_never_invoiced(ctx, session, settings, fake, llm_url):
+def test_discard_marks_the_task_discarded_not_failed_and_it_is_never_invoiced(ctx, session, settings, fake, llm_url):
     task_id = hire_and_task(session)
     _run(ctx, settings, llm_url)
     review_task(session, task_id, "discard", OPERATOR)
     session.commit()
     row = session.execute(text("SELECT status, last_error FROM tasks WHERE id = :id"), {"id": task_id}).one()
-    assert tuple(row) == ("failed", "discarded in review")
+    assert tuple(row) == ("discarded", None)
 
 
 def test_json_step_with_an_invalid_answer_is_retried_once_with_the_error(ctx, session, settings, fake, llm_url):
@@ -209,7 +209,7 @@ def test_the_cost_share_counts_the_steps_already_spent_and_stops_the_workflow(ct
     _run(ctx, settings, llm_url)
     detail = task_detail(session, task_id)
     assert [step_of(b) for b in fake.requests] == ["plan", "research"]
-    assert detail.status == "needs_review" and "over 50% of its 4¢ reward" in (detail.last_error or "")
+    assert detail.status == "needs_review" and "over 50% of its $0.04 reward" in (detail.last_error or "")
 
 
 def test_a_request_for_changes_without_a_note_names_no_cli_flag(ctx, session, settings):
