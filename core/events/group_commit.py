@@ -1,8 +1,9 @@
 """Group commit: many concurrent requests' items written in one transaction, each answered once its batch committed.
 
-A request awaits `GroupCommit.submit(item)`; the first item of a batch opens a window of `window_s`, items arriving
-meanwhile join it (at most `max_batch`), and the batch is handed to `write` in a worker thread. At most `writers`
-batches commit at once, so the next batch fills while one commits. `write(items)` returns one outcome per item, in
+A request awaits `GroupCommit.submit(item)`. When no batch is committing, its item is written at once; while one
+is, the first item of the next batch opens a window of `window_s`, items arriving meanwhile join it (at most
+`max_batch`) - classic group commit. The batch goes to `write`: awaited on the loop when it is a coroutine
+function, else run in a worker thread. At most `writers` batches commit at once, so the next fills meanwhile. `write(items)` returns one outcome per item, in
 order: a value, or an exception instance meaning that item was not stored; an exception raised by `write` itself
 fails the whole batch. Nothing resolves before `write` returned, so nothing is acknowledged before its commit.
 """
@@ -10,6 +11,7 @@ fails the whole batch. Nothing resolves before `write` returned, so nothing is a
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -17,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 T = TypeVar("T")
 
-BatchWriter = Callable[[Sequence[Any]], Sequence[Any]]
+BatchWriter = Callable[[Sequence[Any]], Any]  # outcomes, or an awaitable of them
 
 
 class GroupCommit(Generic[T]):
@@ -32,6 +34,8 @@ class GroupCommit(Generic[T]):
         self._full: asyncio.Event | None = None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight = 0  # batches being written now
+        self._async = inspect.iscoroutinefunction(write)
         self.batches = 0  # batches written so far (what a test or a benchmark reads)
 
     async def submit(self, item: Any) -> T:
@@ -40,6 +44,7 @@ class GroupCommit(Generic[T]):
         if self._loop is not loop:  # a new loop (a restarted server): start afresh on it
             self._loop, self._pending, self._collector = loop, [], None
             self._full, self._slots = asyncio.Event(), asyncio.Semaphore(self._writers)
+            self._in_flight = 0
         future: asyncio.Future[T] = loop.create_future()
         self._pending.append((item, future))
         if self._collector is None:
@@ -50,7 +55,7 @@ class GroupCommit(Generic[T]):
 
     async def _collect(self) -> None:
         assert self._full is not None and self._slots is not None
-        if self._window and len(self._pending) < self._max:
+        if self._window and self._in_flight and len(self._pending) < self._max:
             try:
                 await asyncio.wait_for(self._full.wait(), self._window)
             except asyncio.TimeoutError:
@@ -61,12 +66,17 @@ class GroupCommit(Generic[T]):
             self._collector = None
             if self._pending:  # more than one batch's worth waited: the next batch starts collecting now
                 self._collector = asyncio.get_running_loop().create_task(self._collect())
+            self._in_flight += 1
             try:
-                outcomes: Sequence[Any] = await run_in_threadpool(self._write, [item for item, _ in batch])
+                items = [item for item, _ in batch]
+                outcomes: Sequence[Any] = await (self._write(items) if self._async
+                                                 else run_in_threadpool(self._write, items))
                 if len(outcomes) != len(batch):
                     raise RuntimeError(f"batch writer returned {len(outcomes)} outcomes for {len(batch)} items")
             except Exception as exc:  # every waiter hears the failure; none is acknowledged
                 outcomes = [exc] * len(batch)
+            finally:
+                self._in_flight -= 1
             self.batches += 1
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # its request went away; the item is stored or not, a retry is deduplicated

@@ -156,7 +156,7 @@ def test_canvas_question_in_the_browser_draws_a_chart(console_url, page) -> None
     question = page.locator('[data-testid="stMain"]').get_by_label("Question")
     question.fill("revenue by customer this year")
     question.press("Enter")
-    page.get_by_role("heading", name="revenue_by_customer").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Revenue by customer").wait_for(timeout=30_000)
     # vega-embed has drawn its marks (Streamlit puts the vega-embed class on the chart element itself)
     page.locator('[data-testid="stVegaLiteChart"].vega-embed :is(svg.marks, canvas.marks)').first.wait_for(
         timeout=30_000)

@@ -29,7 +29,7 @@ def _ctx(ctx: AppContext, **settings: object) -> AppContext:
 
 @pytest.fixture
 def slow_window(ctx: AppContext) -> Iterator[str]:
-    """A webhook whose batches wait 300 ms for company, so concurrent posts share one."""
+    """A webhook whose batches wait 300 ms for company while one commits, so concurrent posts share one."""
     wctx = _ctx(ctx, webhook_batch_window_ms=300, webhook_batch_max=50)
     with serve_asgi(Starlette(routes=webhook_routes(lambda: wctx))) as base:
         yield base
@@ -56,11 +56,12 @@ def _xmins(session: Session) -> set[str]:
     return set(session.execute(text("SELECT xmin::text FROM events")).scalars())
 
 
-def test_concurrent_events_are_stored_in_one_transaction(slow_window: str, session: Session) -> None:
+def test_concurrent_events_share_at_most_two_transactions(slow_window: str, session: Session) -> None:
+    # The first goes alone when nothing is committing; the rest arrive while it commits and share the next one.
     responses = _post_all(slow_window, [payment_failed(f"in_{i}") for i in range(10)])
     assert [r.status_code for r in responses] == [200] * 10
     assert session.execute(text("SELECT count(*) FROM events")).scalar_one() == 10
-    assert len(_xmins(session)) == 1
+    assert len(_xmins(session)) <= 2
 
 
 def test_a_duplicate_in_the_same_batch_is_absorbed(slow_window: str, session: Session) -> None:
