@@ -28,7 +28,7 @@ _SPAN_SQL = ("""
 _ROLE_FOR_STEPS = {2: "support-triage", 3: "copywriter", 4: "research-analyst"}
 
 
-def _seed(url: str, n: int, steps: int = 1) -> None:
+def seed_tasks(url: str, n: int, steps: int = 1) -> None:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -97,7 +97,7 @@ def run_ops_pool(args: argparse.Namespace) -> dict[str, Any]:
     n, r, t, latency, steps = args.workers, args.replicas, args.tasks, args.latency_ms / 1000, args.steps
     llm = StandInLLM(latency, step_answer if steps > 1 else None)
     with scratch_database(load_settings()) as url, llm.serve() as llm_url:
-        _seed(url, t, steps)
+        seed_tasks(url, t, steps)
         cmd = [sys.executable, "-m", "bench.ops", "worker", url, llm_url, str(n)]
         procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(r)]
         for proc in procs:  # every replica imported, connected and warmed before the clock starts
@@ -148,7 +148,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
     t, n = args.tasks, args.workers
     with scratch_database(load_settings()) as url:
         engine = make_engine(url, pool_size=n + 2)
-        _seed(url, t)
+        seed_tasks(url, t)
         settings = _worker_settings(url, None, n)
         raw_count, started = 0, time.monotonic()
         # The same connection mode as a pool slot (autocommit, same commit durability), one claimer, no Python
@@ -162,7 +162,7 @@ def run_drain(args: argparse.Namespace) -> dict[str, Any]:
                                   "WHERE id = :id"), {"id": row.id})
                 raw_count += 1
         raw_s = time.monotonic() - started
-        _seed(url, t)
+        seed_tasks(url, t)
         started = time.monotonic()
         summary = OpsPool(make_session_factory(engine), settings, "drain").run_until_idle()
         pool_s = time.monotonic() - started

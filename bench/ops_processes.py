@@ -129,7 +129,7 @@ def run_processes(args: argparse.Namespace) -> dict[str, Any]:
     """P scheduler processes × N slots drain T tasks at L ms; efficiency = ceil(T/(N·P))·L / span from task data."""
     from sqlalchemy import text
 
-    from bench.ops import _seed
+    from bench.ops import seed_tasks
     from bench.support import scratch_database
     from core.config.settings import load_settings
     from db.engine import make_engine
@@ -137,7 +137,7 @@ def run_processes(args: argparse.Namespace) -> dict[str, Any]:
     n, p, t, latency = args.workers, args.processes, args.tasks, args.latency_ms / 1000
     llm = ThreadedStandInLLM(latency)
     with scratch_database(load_settings()) as url, llm.serve() as llm_url:
-        _seed(url, t)
+        seed_tasks(url, t)
         engine = make_engine(url, pool_size=1)
         launched = time.time()
         cmd = [sys.executable, "-m", "core", "scheduler"]

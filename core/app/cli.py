@@ -149,7 +149,7 @@ def _up_commands(port: int) -> list[list[str]]:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     """The scheduler/worker process: agents on their intervals and the Ops pool, until SIGTERM."""
     from core.app.context import bootstrap
-    from core.scheduling.scheduler import run_scheduler_process
+    from core.scheduling.process import run_scheduler_process
 
     settings = load_settings()
     # Room for the pool's workers plus one connection per scheduled job and its per-agent lock.
