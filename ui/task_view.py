@@ -123,8 +123,8 @@ def review_actions(detail: TaskDetail) -> None:
     st.subheader("Review")
     st.text_area("Note for the worker (required to request changes)", key=f"review_note_{detail.id}")
     st.checkbox("Remember for this customer", value=True, key=f"review_remember_{detail.id}",
-                help="The note becomes a lesson: every later task of this customer carries it in its prompts "
-                     "(see What we have learned on the Customers page).")
+                help="Ticked, the note (with Approve or Request changes) becomes a lesson: every later task of this "
+                     "customer carries it in its prompts (see What we have learned on the Customers page).")
     may = permit("review_task")
     if may.help:
         st.caption(may.help)

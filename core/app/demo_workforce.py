@@ -71,9 +71,9 @@ def seed_worker_tasks(session: Session, rng: random.Random, now: datetime,
 # What a reviewer would have taught the workers about the first demo customers: a review note on a worker's task,
 # an operator's own line, and one edited after the fact (only for that worker), so the tab is not empty.
 LESSONS = (
-    ("review_note", False, "Quote prices in euros with VAT shown separately: {c}'s buyers are in Germany and Austria."),
+    ("review_note", False, "Quote prices in euros with VAT shown separately: {c} pays in euros, from Germany and Austria."),
     ("operator", False, "Keep outreach emails under 120 words and never open with \"I hope this finds you well\"."),
-    ("edit", True, "{c}'s CFO reads every summary: lead with the figure, then the reason, then the next step."),
+    ("edit", True, "The CFO at {c} reads every summary: lead with the figure, then the reason, then the next step."),
 )
 
 
