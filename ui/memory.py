@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.errors import HossError
 from core.memory.lessons import MAX_LESSON_CHARS, add_lesson, edit_lesson, forget_lesson, list_lessons
+from core.present.times import when
 from ui.context import app_context, current_actor
 from ui.permits import permit
 
@@ -14,9 +15,11 @@ from ui.permits import permit
 def _act(key: str, change, said: str) -> None:  # noqa: ANN001 - change(session) does one audited move
     try:
         with app_context().sessions() as session:
-            change(session)
+            changed = change(session)
             session.commit()
-        st.session_state[f"memory_flash_{key}"] = (True, said)
+        # edit_lesson answers False when the text is what it was: nothing was written, so say so
+        st.session_state[f"memory_flash_{key}"] = (True, said if changed is not False else
+                                                   "Nothing to save: the lesson already says that.")
     except HossError as exc:
         st.session_state[f"memory_flash_{key}"] = (False, f"Not done: {exc}")
 
@@ -38,16 +41,15 @@ def memory_section(customer_id: int) -> None:
     for lesson in lessons:
         with st.container(border=True):
             scope = f" · only for {lesson.agent}" if lesson.agent else ""
-            st.caption(f"Lesson #{lesson.id} · from {lesson.source_words} · added by {lesson.added_by} on "
-                       f"{lesson.created_at:%Y-%m-%d}"
-                       f"{scope}")
+            st.caption(f"Lesson #{lesson.id} · from {lesson.source_words} · added by {lesson.added_by} "
+                       f"{when(lesson.added_at, tz=app_context().settings.hoss_timezone)}{scope}")
             st.text_area("Lesson", value=lesson.text, max_chars=MAX_LESSON_CHARS, key=f"lesson_{lesson.id}",
                                 label_visibility="collapsed", disabled=may.disabled)
             save, forget = st.columns(2)
             save.button("Save the edit", key=f"lesson_save_{lesson.id}", disabled=may.disabled, help=may.help,
                         on_click=_act, args=(key, lambda s, i=lesson.id: edit_lesson(s, i, st.session_state[f"lesson_{i}"],
                                                                             current_actor()),
-                                             f"Lesson #{lesson.id} changed."))
+                                             f"Lesson #{lesson.id} changed: later prompts carry the new text."))
             forget.button("Forget", key=f"lesson_forget_{lesson.id}", disabled=may.disabled, help=may.help,
                           on_click=_act, args=(key, lambda s, i=lesson.id: forget_lesson(s, i, current_actor()),
                                                f"Lesson #{lesson.id} forgotten: no later prompt carries it."))

@@ -7,10 +7,11 @@ import json
 import streamlit as st
 
 from core.errors import HossError
+from core.memory.lessons import UsedLesson
 from core.money.cents import dollars
 from core.present.cards import artifact_fields
 from core.present.times import local_time, relative
-from core.present.words import status_badge
+from core.present.words import count_words, status_badge
 from core.workforce.review import review_task
 from core.workforce.views import StepView, TaskDetail, task_detail
 from ui.confirm import confirmed
@@ -36,8 +37,9 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def step_card(task_id: int, step: StepView) -> None:
-    """One step: status, usage, cost, latency; its artifact as text with a download; the trace on demand."""
+def step_card(task_id: int, step: StepView, lessons: tuple[UsedLesson, ...] = ()) -> None:
+    """One step: status, usage, cost, latency; its artifact as text with a download; the trace on demand (the
+    lessons its prompt carried, in words, then the exact prompt and response)."""
     with st.container(border=True):
         head, usage = st.columns([2, 3])
         head.markdown(f"**{step.idx + 1}. {md_escape(step.name)}** · "
@@ -47,8 +49,8 @@ def step_card(task_id: int, step: StepView) -> None:
         if step.error:
             st.text(f"Error: {step.error}")
         if step.lesson_ids:
-            st.caption("What we had learned about this customer, carried by this step: lesson "
-                       + ", ".join(f"#{n}" for n in step.lesson_ids))
+            st.caption(f"Carried {count_words(len(step.lesson_ids), 'lesson')} of what we have learned about this "
+                       "customer (in the trace).")
         if step.artifact:
             # As text: every character as typed, no Markdown, HTML or links from the model's output; a JSON
             # artifact (a brief, a plan) as its labelled fields.
@@ -60,6 +62,11 @@ def step_card(task_id: int, step: StepView) -> None:
             st.download_button("Download artifact", step.artifact, file_name=f"task-{task_id}-{step.idx + 1}-"
                                f"{step.name}-r{step.revision}.{ext}", key=f"dl_{step.id}")
         with st.expander("Trace (exact prompt and response)"):
+            if step.lesson_ids:
+                st.caption("Lessons this step's prompt carried, newest first")
+                # As text: a lesson is an operator's or a reviewer's words.
+                st.text("\n".join(f"• {lesson.words}" for lesson in lessons) or
+                        "(the lessons it carried are no longer stored)")
             st.caption("Prompt")
             st.code(step.prompt or "(not sent yet)", language=None, wrap_lines=True)
             st.caption("Response")
@@ -92,7 +99,7 @@ def live_steps(task_id: int) -> None:
         else:
             st.text(f"No steps yet: the task runs {how}.")
     for step in detail.steps:
-        step_card(task_id, step)
+        step_card(task_id, step, detail.lessons_of(step))
 
 
 def _decide(task_id: int, decision: str) -> None:
@@ -116,8 +123,8 @@ def review_actions(detail: TaskDetail) -> None:
     st.subheader("Review")
     st.text_area("Note for the worker (required to request changes)", key=f"review_note_{detail.id}")
     st.checkbox("Remember for this customer", value=True, key=f"review_remember_{detail.id}",
-                help="The note becomes a lesson: every later task of this customer carries it in its prompts "
-                     "(see What we have learned on the Customers page).")
+                help="Ticked, the note (with Approve or Request changes) becomes a lesson: every later task of this "
+                     "customer carries it in its prompts (see What we have learned on the Customers page).")
     may = permit("review_task")
     if may.help:
         st.caption(may.help)

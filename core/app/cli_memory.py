@@ -31,6 +31,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers ac
 @command("memory")
 def cmd_memory(args: argparse.Namespace) -> int:
     from core.memory.lessons import add_lesson, edit_lesson, forget_lesson, list_lessons
+    from core.present.times import when
 
     ctx = app_context()
     with disposed(ctx), ctx.sessions() as session:
@@ -45,7 +46,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
             for lesson in lessons:
                 scope = f", for {lesson.agent} only" if lesson.agent else ""
                 print(f"{lesson.id}\t{lesson.company}{scope}: {lesson.text} (from {lesson.source_words}, added by "
-                      f"{lesson.added_by} on {lesson.created_at:%Y-%m-%d})")
+                      f"{lesson.added_by} {when(lesson.added_at, tz=ctx.settings.hoss_timezone)})")
             return 0
         actor = cli_actor(ctx)
         try:
@@ -54,8 +55,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
                                        agent=args.worker)
                 line = f"Lesson {lesson_id} remembered for customer {args.customer}."
             elif args.memory_action == "edit":
-                edit_lesson(session, args.id, args.text, actor)
-                line = f"Lesson {args.id} changed."
+                changed = edit_lesson(session, args.id, args.text, actor)
+                line = f"Lesson {args.id} changed." if changed else f"Lesson {args.id} already says that: unchanged."
             else:
                 forget_lesson(session, args.id, actor)
                 line = f"Lesson {args.id} forgotten: no later prompt carries it."

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from core.app.demo_workforce import seed_worker_tasks
+from core.app.demo_workforce import seed_lessons, seed_worker_tasks
 from core.audit import Actor, record_audit
 from core.config.store import get_cash_balance, set_cash_balance
 from core.llm import pricing
@@ -179,10 +179,11 @@ def _seed_base(session: Session, rng: random.Random) -> dict[str, int]:
     n_events, n_proposals = _seed_events_and_proposals(session, rng, now, lead_rows)
     # Its own generator, drawn from this one last, so the rest of the set is what it was before workers existed.
     n_worker_tasks = seed_worker_tasks(session, random.Random(rng.random()), now, customer_ids)
+    n_lessons = seed_lessons(session, now, SEED_ACTOR)
     if get_cash_balance(session) is None:  # the operator's own figure wins
         set_cash_balance(session, 4_200_000, SEED_ACTOR)
     return {"leads": len(lead_rows), "customers": len(customer_ids), "tasks": n_tasks,
-            "worker tasks": n_worker_tasks, "invoices": n_invoices,
+            "worker tasks": n_worker_tasks, "lessons": n_lessons, "invoices": n_invoices,
             "ledger entries": n_ledger, "agent runs": n_runs, "events": n_events, "proposals": n_proposals}
 
 

@@ -1,11 +1,14 @@
 """What we have learned about a customer (SPEC §20): add, edit, forget and list lessons; each change audited.
 
 A lesson belongs to a customer and, optionally, to one worker (then only that worker's tasks carry it). Forgetting
-keeps the row, inactive, so a step's trace still names the lesson it used. Every change checks `manage_memory`.
+keeps the row, inactive, so a step's trace still names the lesson it used. Editing makes the text the editor's: its
+source becomes "edit", its "added by" the editor and its "when" the edit (the audit row keeps what it said before).
+Every change checks `manage_memory`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,9 +43,17 @@ class Lesson:
 
     @property
     def source_words(self) -> str:
-        """Where it came from, in words ("a review note on task 12")."""
-        words = SOURCE_WORDS.get(self.source, self.source)
-        return f"{words} on task {self.task_id}" if self.task_id is not None else words
+        """Where it came from, in words ("a review note on task 12", "an edit of a review note on task 12")."""
+        if self.task_id is None:
+            return SOURCE_WORDS.get(self.source, self.source)
+        # Only a review note names a task, so an edited lesson with a task was a review note before the edit.
+        words = "an edit of a review note" if self.source == "edit" else SOURCE_WORDS.get(self.source, self.source)
+        return f"{words} on task {self.task_id}"
+
+    @property
+    def added_at(self) -> datetime:
+        """When its text was written: the edit's time once edited, else when it was added."""
+        return self.updated_at or self.created_at
 
     def as_json(self) -> dict[str, Any]:
         """`memory list --json`: one lesson."""
@@ -81,14 +92,19 @@ def add_lesson(session: Session, *, customer_id: int, text: str, actor: Actor, s
     return lesson_id
 
 
-def edit_lesson(session: Session, lesson_id: int, text: str, actor: Actor) -> None:
-    """Change an active lesson's text; audited (before and after). No commit. NotFound when unknown or forgotten."""
+def edit_lesson(session: Session, lesson_id: int, text: str, actor: Actor) -> bool:
+    """Change an active lesson's text (source "edit", added by `actor`, now); audited (before and after); False
+    when the text is unchanged (nothing written). No commit. NotFound when unknown or forgotten."""
     check(session, actor, "manage_memory")
     value = clean_text(text)
     row = _active(session, lesson_id)
-    session.execute(sql.EDIT_LESSON, {"id": lesson_id, "text": value})
+    if value == row.text:
+        return False
+    session.execute(sql.EDIT_LESSON, {"id": lesson_id, "text": value, "added_by": actor.label})
     record_audit(session, actor, "lesson", lesson_id, "active", "active", {
-        "customer_id": row.customer_id, "before": row.text, "text": value})
+        "customer_id": row.customer_id, "before": row.text, "text": value, "source_before": row.source,
+        "added_by_before": row.added_by})
+    return True
 
 
 def forget_lesson(session: Session, lesson_id: int, actor: Actor) -> None:
@@ -106,6 +122,29 @@ def list_lessons(session: Session, *, customer_id: int | None = None, agent: str
     rows = session.execute(sql.LIST_LESSONS, {"customer_id": customer_id, "agent": agent, "limit": limit}).all()
     return [Lesson(r.id, r.customer_id, r.company, r.agent, r.text, r.source, r.task_id, r.added_by, r.created_at,
                    r.updated_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class UsedLesson:
+    """A lesson as a step's trace names it: forgotten ones too (the step carried it when it ran)."""
+
+    id: int
+    text: str
+    active: bool
+
+    @property
+    def words(self) -> str:
+        """One line: its text and number, and "since forgotten" when it is."""
+        return f"{self.text} (lesson #{self.id}{', since forgotten' if not self.active else ''})"
+
+
+def lessons_named(session: Session, ids: Iterable[int]) -> tuple[UsedLesson, ...]:
+    """The lessons with these ids (active or forgotten), newest first; unknown ids are left out. Read-only."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return ()
+    rows = session.execute(sql.LESSONS_NAMED, {"ids": wanted}).all()
+    return tuple(UsedLesson(r.id, r.text, r.active) for r in rows)
 
 
 def _active(session: Session, lesson_id: int) -> Any:

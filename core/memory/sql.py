@@ -12,11 +12,13 @@ INSERT_LESSON = text("""
 
 # The lesson's row, locked for an edit or a forget (the caller's transaction).
 LOCK_LESSON = text("""
-    SELECT id, customer_id, agent, text, active FROM customer_lessons WHERE id = :id FOR UPDATE
+    SELECT id, customer_id, agent, text, source, added_by, active FROM customer_lessons WHERE id = :id FOR UPDATE
 """)
 
+# An edit makes the text the editor's: source edit, added by them, at now() (updated_at is the lesson's "when").
 EDIT_LESSON = text("""
-    UPDATE customer_lessons SET text = :text, updated_at = now() WHERE id = :id
+    UPDATE customer_lessons SET text = :text, source = 'edit', added_by = :added_by, updated_at = now()
+    WHERE id = :id
 """)
 
 FORGET_LESSON = text("""
@@ -32,6 +34,11 @@ LIST_LESSONS = text("""
         AND (CAST(:agent AS text) IS NULL OR l.agent = :agent)
     ORDER BY l.id DESC
     LIMIT :limit
+""")
+
+# The lessons a step's trace names, forgotten ones included, newest first.
+LESSONS_NAMED = text("""
+    SELECT id, text, active FROM customer_lessons WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id DESC
 """)
 
 CUSTOMER_EXISTS = text("SELECT EXISTS (SELECT 1 FROM customers WHERE id = :id)")

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.memory.lessons import UsedLesson, lessons_named
 from core.money.figures import gross_margin_cents
 from core.workforce.hiring import Worker, get_worker, next_on_duty
 from db.models import Customer, Task, TaskStep
@@ -64,10 +65,15 @@ class TaskDetail:
     steps: tuple[StepView, ...]
     starts_at: datetime | None = None  # a pending task: when it may start (its run_after, or its worker's next shift)
     off_duty: bool = False  # its worker is off duty now, so it starts when the next shift does
+    lessons: tuple[UsedLesson, ...] = ()  # every lesson a step carried, forgotten ones too, newest first
 
     @property
     def steps_cost_cents(self) -> int:
         return sum(s.cost_cents for s in self.steps)
+
+    def lessons_of(self, step: StepView) -> tuple[UsedLesson, ...]:
+        """The lessons `step`'s prompt carried, newest first, with their text."""
+        return tuple(lesson for lesson in self.lessons if lesson.id in step.lesson_ids)
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -80,14 +86,14 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
     t, company = row
     steps = session.execute(select(TaskStep).where(TaskStep.task_id == task_id)
                             .order_by(TaskStep.revision, TaskStep.idx, TaskStep.id)).scalars().all()
+    views = tuple(StepView(s.id, s.idx, s.name, s.revision, s.status, s.attempt, s.artifact, s.prompt, s.response,
+                           s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.latency_ms, s.error,
+                           s.started_at, s.finished_at, s.version, tuple(s.lesson_ids or ())) for s in steps)
+    used = lessons_named(session, (n for step in views for n in step.lesson_ids))
     detail = TaskDetail(
         t.id, t.status, t.agent, t.customer_id, company, t.description, t.reward_cents, t.cost_cents,
         t.profit_cents, t.input_tokens, t.output_tokens, t.revision, t.review_note, t.result_summary, t.last_error,
-        t.created_at, t.completed_at,
-        tuple(StepView(s.id, s.idx, s.name, s.revision, s.status, s.attempt, s.artifact, s.prompt, s.response,
-                       s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.latency_ms, s.error, s.started_at,
-                       s.finished_at, s.version, tuple(s.lesson_ids or ())) for s in steps),
-        *_start(session, t))
+        t.created_at, t.completed_at, views, *_start(session, t), lessons=used)
     session.rollback()
     return detail
 

@@ -27,3 +27,15 @@ def test_a_demo_workflow_is_labelled_mock_with_its_steps_and_its_deliverable(ses
     assert [s.name for s in detail.steps] == ["plan", "research", "synthesize", "self-check"]
     assert all(s.status == "done" and "[MOCK RESULT" in (s.artifact or "") for s in detail.steps)
     assert detail.result_summary == detail.steps[2].artifact and detail.cost_cents == detail.steps_cost_cents
+
+
+def test_demo_data_gives_two_customers_lessons_of_every_source(session) -> None:
+    from core.memory.lessons import list_lessons
+
+    counts = seed_demo(session)
+    session.commit()
+    lessons = list_lessons(session)
+    assert counts["lessons"] == 3 == len(lessons)
+    assert sorted(lesson.source for lesson in lessons) == ["edit", "operator", "review_note"]
+    assert len({lesson.customer_id for lesson in lessons}) == 2
+    assert all("{" not in lesson.text and lesson.added_by == "owner" for lesson in lessons)

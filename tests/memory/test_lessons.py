@@ -43,6 +43,36 @@ def test_an_edit_changes_the_text_and_audits_before_and_after(session) -> None:
     assert (meta["before"], meta["text"]) == ("Short bullets", "Short bullets, no emojis")
 
 
+def test_an_edit_makes_the_source_edit_and_the_editor_its_author(session) -> None:
+    cid = make_customer(session)
+    lesson_id = add_lesson(session, customer_id=cid, text="Short bullets", actor=ADMIN, source="review_note")
+    session.commit()
+    assert edit_lesson(session, lesson_id, "Short bullets, no emojis", OPERATOR) is True
+    session.commit()
+    (lesson,) = list_lessons(session, customer_id=cid)
+    assert (lesson.source, lesson.added_by, lesson.added_at) == ("edit", "tester", lesson.updated_at)
+
+
+def test_an_edit_to_the_same_text_writes_nothing(session) -> None:
+    cid = make_customer(session)
+    lesson_id = add_lesson(session, customer_id=cid, text="Short bullets", actor=OPERATOR)
+    session.commit()
+    assert edit_lesson(session, lesson_id, "  Short bullets ", OPERATOR) is False
+    session.commit()
+    assert [lesson.source for lesson in list_lessons(session, customer_id=cid)] == ["operator"]
+    assert session.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'lesson'")).scalar_one() == 1
+
+
+def test_an_edited_review_note_says_so_in_words() -> None:
+    from datetime import datetime, timezone
+
+    from core.memory.lessons import Lesson
+
+    at = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    edited = Lesson(1, 2, "Zahn GmbH", None, "x", "edit", 12, "ann", at, at)
+    assert edited.source_words == "an edit of a review note on task 12"
+
+
 def test_a_forgotten_lesson_is_no_longer_listed_and_cannot_be_forgotten_twice(session) -> None:
     cid = make_customer(session)
     lesson_id = add_lesson(session, customer_id=cid, text="Short bullets", actor=OPERATOR)
@@ -97,7 +127,8 @@ def test_memory_add_edit_and_list_from_the_shell(cli_env, session, capsys) -> No
     capsys.readouterr()
     assert main(["memory", "list", "--customer", str(cid)]) == 0
     out = capsys.readouterr().out
-    assert "Sign off as the Zahn GmbH team" in out and "an operator" in out and "_" not in out.split(":", 1)[1]
+    assert "Sign off as the Zahn GmbH team (from an edit, added by" in out and "_" not in out.split(":", 1)[1]
+    assert "just now" in out
 
 
 def test_a_viewers_token_cannot_forget_from_the_shell(cli_env, session, monkeypatch, capsys) -> None:

@@ -81,3 +81,45 @@ def test_a_viewer_sees_the_lessons_with_forget_disabled(session) -> None:
                query={"customer": str(cid)})
     assert not at.exception
     assert at.button(key=f"lesson_forget_{lesson_id}").disabled
+
+
+def test_the_remember_box_is_ticked_by_default_and_an_approval_note_becomes_a_lesson(session) -> None:
+    task_id = hire_and_task(session)
+    walk_tasks(session, task_id, "running", "needs_review")
+    session.commit()
+    at = _page("pages/task.py", query={"task": str(task_id)})
+    assert at.checkbox(key=f"review_remember_{task_id}").value is True
+    at.text_area(key=f"review_note_{task_id}").set_value("Lovely; keep the tables this short")
+    at.button(key="review_approve").click().run()
+    assert not at.exception
+    row = session.execute(text("SELECT text, source, task_id FROM customer_lessons")).one()
+    assert tuple(row) == ("Lovely; keep the tables this short", "review_note", task_id)
+
+
+def test_the_customer_tab_shows_each_lessons_source_author_and_when_in_words(session) -> None:
+    task_id = hire_and_task(session)
+    cid = session.execute(text("SELECT customer_id FROM tasks WHERE id = :t"), {"t": task_id}).scalar_one()
+    add_lesson(session, customer_id=cid, text="Quote prices in euros", actor=OPERATOR, source="review_note",
+               task_id=task_id)
+    session.commit()
+    at = _page("pages/customers.py", state={"customers_detail_tab": "What we have learned"},
+               query={"customer": str(cid)})
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(f"from a review note on task {task_id} · added by tester just now (" in c for c in captions), captions
+
+
+def test_a_steps_trace_lists_the_lessons_its_prompt_carried_in_words(session) -> None:
+    task_id = hire_and_task(session)
+    cid = session.execute(text("SELECT customer_id FROM tasks WHERE id = :t"), {"t": task_id}).scalar_one()
+    kept = add_lesson(session, customer_id=cid, text="Quote prices in euros", actor=OPERATOR)
+    gone = add_lesson(session, customer_id=cid, text="Never mention the old brand", actor=OPERATOR)
+    session.execute(text("UPDATE customer_lessons SET active = false WHERE id = :g"), {"g": gone})
+    session.execute(text("INSERT INTO task_steps (task_id, idx, name, status, attempt, prompt, lesson_ids) "
+                         "VALUES (:t, 0, 'plan', 'done', 1, 'the prompt', CAST(:ids AS bigint[]))"),
+                    {"t": task_id, "ids": [gone, kept]})
+    session.commit()
+    at = _page("pages/task.py", query={"task": str(task_id)})
+    assert not at.exception
+    assert f"• Never mention the old brand (lesson #{gone}, since forgotten)\n• Quote prices in euros (lesson #{kept})" \
+        in [t.value for t in at.text]

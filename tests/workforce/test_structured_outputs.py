@@ -24,17 +24,6 @@ def _task_for(session, model: str) -> int:
     return task_id
 
 
-def test_a_json_step_request_carries_its_schema_as_a_strict_json_schema_format(ctx, session, settings, fake, llm_url):
-    task_id = _task_for(session, "gpt-4o-mini")
-    _run(ctx, settings, llm_url)
-    plan = next(b for b in fake.requests if step_of(b) == "plan")
-    fmt = plan["response_format"]
-    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
-    assert fmt["json_schema"]["name"] == "ResearchPlan"
-    assert fmt["json_schema"]["schema"]["additionalProperties"] is False
-    assert task_detail(session, task_id).steps[0].status == "done"
-
-
 def test_a_markdown_step_request_carries_no_response_format(ctx, session, settings, fake, llm_url):
     _task_for(session, "gpt-4o-mini")
     _run(ctx, settings, llm_url)
