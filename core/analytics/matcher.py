@@ -44,7 +44,8 @@ _HOSTILE = [re.compile(p) for p in (
     # A verb that is also a noun acts only when no report word follows it: "invoice Acme", not "invoice aging".
     r"^(please\s+)?(refund|charge|email|mail|change|pay|book|order|transfer|invoice|bill)\b(?!\s+(aging|ageing|"
     r"age|ages|status|statuses|stats|statistics|history|totals?|counts?|breakdown|summary|overview|trends?|"
-    r"volumes?|metrics|numbers|figures|rates?|report)\b)",
+    r"volumes?|metrics|numbers|figures|rates?|report|failures?|failed|declines?|declined|errors?|disputes?|"
+    r"opens|sent)\b)",
     r"\b(write|compose|draft|generate|make)\s+(me\s+)?(a|an|some)\s+(poem|song|story|essay|haiku|joke|limerick|"
     r"letter|email|tweet|post|sonnet|rap|script)\b|\btell me a joke\b|\bweather\b|\brecipe\b|\bhoroscope\b",
 )]
@@ -189,6 +190,10 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
         # what a worker's scorecard measures; alone under MIN_SCORE, with "worker" above agent health's 3.0
         (r"\b(performance|productivity|efficiency|utili[sz]ation|output|scorecard|leaderboard|workload|stats|"
          r"statistics|metrics)\b", 1.5),
+        # a worker's money and tasks are its scorecard too; its failures stay agent health's ("worker failures")
+        (r"\b(workers?|employees?|hires?)\b.{0,40}\b(earn\w*|costs?|spend\w*|margins?|revenue|profit\w*|tasks?|"
+         r"done|finished|completed)\b|\b(earn\w*|costs?|spend\w*|margins?|revenue|profit\w*|tasks?|done|finished|"
+         r"completed)\b.{0,40}\b(workers?|employees?|hires?)\b", 2.0),
     ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),

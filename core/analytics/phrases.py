@@ -282,7 +282,7 @@ AGENT_PATTERNS = (
     ("bizdev", r"\b(bizdev|biz[- ]dev|business development|prospecting|outreach) (agent|bot|runs?)\b|\bbizdev\b"),
     ("onboarding", r"\bonboarding\b"),
     ("ops", r"\b(ops|operations|task) (agent|bot|worker|runs?)\b|\bops\b"),
-    ("billing", r"\bbilling (agent|bot|runs?)\b"),
+    ("billing", r"\bbilling (agent|bot|runs?)\b|\b(agents?|bots?|runs?|health)\b.{0,40}\b(for|of) (the )?billing\b"),
     ("executor", r"\bexecutor\b"),
     ("events", r"\bevents? (processor|agent)\b"),
 )

@@ -124,3 +124,16 @@ def test_the_model_is_sent_the_system_prompt(settings: Settings) -> None:
         keyed = settings.model_copy(update={"openai_api_key": SecretStr("sk-test"), "openai_base_url": base + "/v1"})
         answer_question(keyed, "what is our burn?")
     assert "this_fiscal_year" in server.requests[0]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("question", ["worker earnings this month", "worker costs by month"])
+def test_a_workers_money_is_worker_performance(question: str) -> None:
+    assert _match(question).function == "worker_performance"
+
+
+def test_a_noun_verb_before_a_failure_word_is_a_question() -> None:
+    assert _match("charge failures last month").function == "failed_payments"
+
+
+def test_an_agent_named_after_for_is_the_agent() -> None:
+    assert _match("agent run health for billing").params == {"agent": "billing"}
