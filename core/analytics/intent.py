@@ -1,4 +1,4 @@
-"""What a question asks beyond its function: money words (core.money.words), a total, a comparison, a worker."""
+"""What a question asks beyond its function: money words (core.money.words), a total, a comparison, an order."""
 
 from __future__ import annotations
 
@@ -61,40 +61,10 @@ def split_comparison(text: str, today: date) -> tuple[str, str | None]:
     return before, other
 
 
-_WORKERISH = re.compile(r"\b(workers?|employees?|hires?|staff)\b")
-_PER_WORKER = re.compile(r"\b(each|every|per|by|which|what|all|our|any|the|a) (ai )?(workers?|employees?|hires?)\b"
-                         r"|\bworkers?\b")
-_NAMED_WORKER = re.compile(r"\b(?:of|by|for|from|named|called|did)\s+(?:the\s+)?(?:worker|employee)\s+([a-z][\w-]*)"
-                           r"|\b(?:worker|employee)\s+(?:named|called)\s+([a-z][\w-]*)")
-_NOT_NAMES = frozenset("has have is was did does do finish finished done cost costs the a an our".split())
-
-
-def per_worker(text: str) -> bool:
-    """The question is about workers (per worker, each worker, which worker)."""
-    return _PER_WORKER.search(text) is not None
-
-
-def worker_in(text: str, worker_names: tuple[str, ...] | list[str]) -> tuple[str | None, str | None]:
-    """(a known worker the question names, an unknown name it gives a worker) — either may be None."""
-    for name in sorted({n for n in worker_names if n and n.strip()}, key=len, reverse=True):
-        if re.search(r"(?<!\w)" + re.escape(name.lower().strip()) + r"(?!\w)", text):
-            return name, None
-    m = _NAMED_WORKER.search(text)
-    if m and (named := m.group(1) or m.group(2)) and named not in _NOT_NAMES:
-        return None, named
-    return None, None
-
-
-def unknown_worker_message(name: str, worker_names: tuple[str, ...] | list[str]) -> str:
-    """Words for a worker name the business does not have, naming the ones it has."""
-    known = ", ".join(worker_names) if worker_names else "none is hired yet"
-    return f"There is no worker named {name[:64].capitalize()}; the workers are: {known}."
-
-
 _PROFITABLE = re.compile(
     r"\b(most|least|more|less)\s+profitable\b|\bprofitab(le|ility)\b.{0,40}\b(customers?|clients?|accounts?)\b"
     r"|\b(customers?|clients?|accounts?)\b.{0,40}\b(profitab\w*|profits?|margins?)\b"
-    r"|\bprofit(s|ability)?\s+(by|per|for each)\s+(customer|client|account)\b")
+    r"|\b(profit(s|ability)?|p ?& ?l|pnl|net income)\s+(by|per|for each)\s+(customer|client|account)\b")
 _LEAST = re.compile(r"\b(least|lowest|worst|bottom|less|unprofitable)\b")
 
 

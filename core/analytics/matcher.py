@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from core.analytics import intent, phrases, spelling
+from core.analytics import intent, names, phrases, spelling
 from core.analytics.registry import WHITELIST, help_lines
 from core.money.words import SYNONYMS
 
@@ -38,17 +38,23 @@ _HOSTILE = [re.compile(p) for p in (
     r"\byou are now\b|\bact as\b|\bpretend (to be|you)\b|\bsystem prompt\b|\bjailbreak\b|\bdeveloper mode\b|"
     r"\bnew instructions?\b|\bfrom now on\b|\broleplay\b|\breveal\b.{0,30}\b(prompt|instructions|secrets?|keys?)\b|"
     r"\b(api|secret) keys?\b|\bpasswords?\b|\bcredentials?\b|\benv(ironment)? var",
-    r"^(please\s+)?(approve|reject|send|delete|remove|drop|cancel|refund|charge|email|mail|create|add|insert|update|"
-    r"change|set|mark|pay|execute|restart|deploy|write|compose|translate|book|order|buy|sell|transfer|wire|"
-    r"modify|edit|erase|wipe|shut|kill|disable|enable|grant|hack|collect|remind|chase|nudge|hire|fire|pause|"
-    r"assign|invoice|bill)\b",
+    r"^(please\s+)?(approve|reject|send|delete|remove|drop|cancel|create|add|insert|update|set|mark|execute|"
+    r"restart|deploy|write|compose|translate|buy|sell|wire|modify|edit|erase|wipe|shut|kill|disable|enable|grant|"
+    r"hack|collect|remind|chase|nudge|hire|fire|pause|assign)\b",
+    # A verb that is also a noun acts only when no report word follows it: "invoice Acme", not "invoice aging".
+    r"^(please\s+)?(refund|charge|email|mail|change|pay|book|order|transfer|invoice|bill)\b(?!\s+(aging|ageing|"
+    r"age|ages|status|statuses|stats|statistics|history|totals?|counts?|breakdown|summary|overview|trends?|"
+    r"volumes?|metrics|numbers|figures|rates?|report|failures?|failed|declines?|declined|errors?|disputes?|"
+    r"opens|sent)\b)",
     r"\b(write|compose|draft|generate|make)\s+(me\s+)?(a|an|some)\s+(poem|song|story|essay|haiku|joke|limerick|"
     r"letter|email|tweet|post|sonnet|rap|script)\b|\btell me a joke\b|\bweather\b|\brecipe\b|\bhoroscope\b",
 )]
 
 _CUSTOMER = r"\b(customers?|clients?|accounts?|buyers?|payers?|patrons?|companies|customer base|client base)\b"
 _MONEY = (r"\b(money|revenue|revenues|sales|income|earnings|earned|billed|billings?|invoiced|turnover|paid|pays?|"
+          r"collected|collect|received|"
           r"paying|spent|spend|brought|bring|brings|generated|generate|worth|valuable|dollars|cash|top line|gross)\b")
+_PER_CUSTOMER = r"\b(by|per|for each|each|across|among|between) (customer|client|account|buyer|company)\b"
 _TREND = (r"\b(over time|trend(s|ing|line)?|by (day|week|month)|per (day|week|month)|daily|weekly|monthly|"
           r"(week|month|day) (by|over) (week|month|day)|history|time series|each (day|week|month)|growth|grow|"
           r"growing)\b")
@@ -62,7 +68,7 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
          r"(\d+\s+|\w+\s+)?(customers?|clients?|accounts?|buyers?|payers?)\b", 3.0),
         (r"\b(paid us|pays? us|paying us|brought in|bring in|brings in|made us|spent (the )?most|spend (the )?most|"
          r"spends (the )?most|worth the most|most money|generated the most|generate the most|most revenue)\b", 2.5),
-        (r"\b(by|per|for each|each|across|among|between) (customer|client|account|buyer|company)\b", 2.0),
+        (_PER_CUSTOMER, 2.0),
         (r"\bwho\b.{0,30}\b(pays?|paid|spends?|spent|brings?|brought)\b.{0,20}\bus\b", 2.0),
         (r"\bmoney\b", 0.5),
         (r"\binvoices?\b", 0.5),
@@ -181,6 +187,13 @@ _FEATURES: dict[str, list[tuple[str, float]]] = {
     "worker_performance": [
         (r"\b(each|every|per|by|which|what|all|our|any|the|a|this|that) (ai )?(workers?|employees?|hires?)\b", 6.0),
         (r"\bworkers?\b", 2.0),
+        # what a worker's scorecard measures; alone under MIN_SCORE, with "worker" above agent health's 3.0
+        (r"\b(performance|productivity|efficiency|utili[sz]ation|output|scorecard|leaderboard|workload|stats|"
+         r"statistics|metrics)\b", 1.5),
+        # a worker's money and tasks are its scorecard too; its failures stay agent health's ("worker failures")
+        (r"\b(workers?|employees?|hires?)\b.{0,40}\b(earn\w*|costs?|spend\w*|margins?|revenue|profit\w*|tasks?|"
+         r"done|finished|completed)\b|\b(earn\w*|costs?|spend\w*|margins?|revenue|profit\w*|tasks?|done|finished|"
+         r"completed)\b.{0,40}\b(workers?|employees?|hires?)\b", 2.0),
     ],
     "agent_run_health": [
         (r"\b(agents?|bots?|workers?|scheduler|automations?|bizdev|onboarding|executor)\b", 3.0),
@@ -248,6 +261,8 @@ def score(text: str) -> dict[str, float]:
         scores["revenue_by_customer"] -= 2.0
         scores["llm_cost_over_time"] -= 4.0
         scores["profit_over_time"] -= 2.0
+    if re.search(_PER_CUSTOMER, text):
+        scores["profit_and_loss"] -= 4.0  # the P&L has no split by customer: "collected per customer" is revenue
     customerish = re.search(_CUSTOMER, text) is not None
     moneyish = re.search(_MONEY, text) is not None
     trend = re.search(_TREND, text) is not None
@@ -275,7 +290,11 @@ def score(text: str) -> dict[str, float]:
 VOCABULARY = spelling.vocabulary_of(
     [p for feats in _FEATURES.values() for p, _ in feats] + [_CUSTOMER, _MONEY, _TREND],
     [*SYNONYMS, *phrases.MONTHS, *phrases.NUMBER_WORDS, "fiscal", "financial", "quarter", "vendor", "vendors",
-     "profit", "profitable", "revenue", "customer", "customers", "worker", "workers", "week", "month", "year"],
+     "profit", "profitable", "revenue", "customer", "customers", "worker", "workers", "week", "month", "year",
+     # what a worker or agent question asks of one: not a name ("worker performance", "agent run health")
+     "performance", "efficiency", "utilization", "utilisation", "output", "stats", "statistics", "metrics", "scorecard",
+     "leaderboard", "workload", "quality", "activity", "breakdown", "summary", "results", "earnings", "success",
+     "roster", "overview", "comparison", "count", "counts", "status", "record", "history"],
 )
 
 
@@ -296,14 +315,17 @@ def match_question(question: str, customer_names: tuple[str, ...] | list[str] = 
     if is_forecast(raw) or is_forecast(text):
         return Choice(None, {}, help_message(FORECAST_MESSAGE))
     scores = score(text)
-    worker, unknown = intent.worker_in(text, worker_names)
-    if unknown and unknown not in {a for a, _ in phrases.AGENT_PATTERNS}:
-        return Choice(None, {}, intent.unknown_worker_message(unknown, worker_names), scores=scores)
+    worker, unknown = names.worker_in(text, worker_names, VOCABULARY)
+    if unknown:
+        return Choice(None, {}, names.unknown_worker_message(unknown, worker_names), scores=scores)
     if worker:
         scores["worker_performance"] += 8.0
     best = max(_PRIORITY, key=lambda name: (scores[name], -_PRIORITY.index(name)))
     if scores[best] < MIN_SCORE:
         return Choice(None, {}, help_message("I can't answer that from the business data."), scores=scores)
+    if best == "agent_run_health" and not phrases.parse_agent(text) and (
+            agent := names.unknown_agent_in(text, VOCABULARY, (*customer_names, *worker_names))):
+        return Choice(None, {}, names.unknown_agent_message(agent), scores=scores)
     params = extract_params(best, text, customer_names, today or datetime.now(UTC).date(), worker)
     fn = WHITELIST[best]
     return Choice(best, params, f"{best}: {fn.description}", scores=scores)

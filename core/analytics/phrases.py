@@ -121,12 +121,16 @@ _ORDINAL_DAY = r"(?:(\d{1,2})(?:st|nd|rd|th)|(first))"
 
 
 def _fiscal_and_day_of_month(t: str, today: date) -> dict[str, Any]:
-    """Fiscal years ("this fiscal year", "last FY") and a day of the month ("since the 1st", "since the 15th")."""
+    """Fiscal years ("this fiscal year", "last FY") and a day of the month ("since the 1st", "since the 15th",
+    "since the 1st of March": a named month's day is a start date, never a future one)."""
     if re.search(r"\b(last|previous|prior) (fiscal year|financial year|fy)\b", t):
         return {"period": "last_fiscal_year"}
     if re.search(r"\b(this|current) (fiscal year|financial year|fy)\b|\bfiscal year to date\b|\bfytd\b"
                  r"|\b(fiscal|financial) year\b", t):
         return {"period": "this_fiscal_year"}
+    m = re.search(r"\bsince (?:the )?" + _ORDINAL_DAY + r"\s+(?:of\s+)?" + _MON + r"\b(?:,?\s+(\d{4}))?", t)
+    if m and (day := _named_day(MONTHS[m.group(3)], 1 if m.group(2) else int(m.group(1)), m.group(4), today)):
+        return {"start": day}
     m = re.search(r"\bsince (?:the )?" + _ORDINAL_DAY + r"\b(?! (?:of )?" + _MON + r")", t)
     if m:
         day = 1 if m.group(2) else int(m.group(1))
@@ -235,9 +239,12 @@ def parse_grain(text: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
-_LIMIT_AFTER = r"\b(?:top|best|biggest|largest|highest|leading|main|major|worst|first|most)\s*[- ]?\s*" + _NUM + r"\b"
+# Either end of a ranking: "top 5", "bottom 3", "ten biggest", "2 least profitable".
+_LIMIT_AFTER = (r"\b(?:top|best|biggest|largest|highest|leading|main|major|worst|first|most|bottom|lowest)\s*[- ]?\s*"
+                + _NUM + r"\b")
 _LIMIT_BEFORE = (r"\b" + _NUM + r"\s+(?:top|best|biggest|largest|highest|leading|main|major|most|costliest"
-                 r"|priciest|largest|greatest|heaviest|worst|largest|most expensive|most valuable)\b")
+                 r"|priciest|largest|greatest|heaviest|worst|largest|most expensive|most valuable|least|lowest|bottom"
+                 r"|smallest)\b")
 _TIME_UNIT_AFTER = r"\s*(days?|weeks?|months?|quarters?|years?)\b"
 
 
@@ -275,7 +282,7 @@ AGENT_PATTERNS = (
     ("bizdev", r"\b(bizdev|biz[- ]dev|business development|prospecting|outreach) (agent|bot|runs?)\b|\bbizdev\b"),
     ("onboarding", r"\bonboarding\b"),
     ("ops", r"\b(ops|operations|task) (agent|bot|worker|runs?)\b|\bops\b"),
-    ("billing", r"\bbilling (agent|bot|runs?)\b"),
+    ("billing", r"\bbilling (agent|bot|runs?)\b|\b(agents?|bots?|runs?|health)\b.{0,40}\b(for|of) (the )?billing\b"),
     ("executor", r"\bexecutor\b"),
     ("events", r"\bevents? (processor|agent)\b"),
 )
@@ -294,7 +301,12 @@ def parse_customer(text: str, customer_names: tuple[str, ...] | list[str]) -> in
     m = re.search(r"\bcustomer\s*(?:id\s*|#\s*|number\s*)?(\d{1,12})\b", text)
     if m:
         return int(m.group(1))
-    for name in sorted({n for n in customer_names if n and n.strip()}, key=len, reverse=True):
-        if re.search(r"(?<!\w)" + re.escape(name.lower().strip()) + r"(?!\w)", text):
+    return name_in(text, customer_names)
+
+
+def name_in(text: str, names: tuple[str, ...] | list[str]) -> str | None:
+    """The longest of `names` the question mentions, its possessive too ("milo's", "milos"), else None."""
+    for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
+        if re.search(r"(?<!\w)" + re.escape(name.lower().strip()) + r"(?:'s|s'|s)?(?!\w)", text):
             return name
     return None

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from core.analytics.names import AGENTS, unknown_agent_message
 from core.analytics.params import (
     AGENT_ALIASES,
     AgentParams,
@@ -19,6 +20,7 @@ from core.analytics.params import (
     VendorParams,
     Window,
 )
+from core.errors import InvalidInput
 from core.money.figures import gross_margin_cents, net_profit_cents
 from core.money.runway import estimate_runway
 
@@ -326,7 +328,7 @@ def invoice_aging(conn: Connection, p: NoParams, w: Window, cap: int, now: datet
 
 
 def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now: datetime | None = None) -> Rows:
-    """Per agent (`ops` is the single-task agent and the pool's `ops_batch`): runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error."""
+    """Per agent (`ops` is the single-task agent and the pool's `ops_batch`): runs started in the window, succeeded/failed/skipped/abandoned, error rate, mean duration, last error; a name no agent has is refused."""
     sql = """
         SELECT agent,
                count(*) AS runs,
@@ -344,6 +346,8 @@ def agent_run_health(conn: Connection, p: AgentParams, w: Window, cap: int, now:
     """
     agents = list(AGENT_ALIASES.get(p.agent, (p.agent,))) if p.agent else None
     rows = _rows(conn, sql, {"start": w.start, "end": w.end, "agents": agents}, cap)
+    if p.agent and not rows and p.agent not in AGENTS:  # a made-up name is refused, never an empty "all is well"
+        raise InvalidInput(unknown_agent_message(p.agent))
     for r in rows:
         r["error_rate_pct"] = _pct(r["failed"] + r["abandoned"], r["runs"])  # an abandoned run did not finish
         r["avg_seconds"] = round(float(r["avg_seconds"]), 2) if r["avg_seconds"] is not None else None
