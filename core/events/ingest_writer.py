@@ -8,9 +8,10 @@ connection, so Postgres flushes their commits together while the next batch fill
 session). A batch that fails is retried event by event, so one unstorable event fails alone; a connection whose
 statement failed is closed and the next batch opens a fresh one, so an unreachable database answers at once.
 
-The connections belong to the loop they were opened on. A keeper task on that loop closes them when the loop
-ends (asyncio.run cancels it at shutdown: uvicorn's, a test server's) or when `aclose` is awaited, so none is
-left to the garbage collector (a ResourceWarning, and a connection the server holds until it notices).
+The connections belong to the loop they were opened on. A keeper task on that loop closes them when the loop ends
+(asyncio.run cancels every remaining task at shutdown: uvicorn's, after its requests finished, or a test server's),
+and each busy one as its batch ends, so none is left to the garbage collector (a ResourceWarning, and a connection
+the database holds until it notices). No lifespan has to be wired into each app that serves the route.
 """
 
 from __future__ import annotations
@@ -58,15 +59,9 @@ class EventWriter:
             self._keeper = loop.create_task(self._keep())
         return await self._batcher.submit(event)
 
-    async def aclose(self) -> None:
-        """Close the idle connections now and each busy one as its batch ends (a server's shutdown)."""
-        if self._keeper is not None and not self._keeper.done():
-            self._keeper.cancel()
-            await asyncio.gather(self._keeper, return_exceptions=True)
-
     async def _keep(self) -> None:
         try:
-            await asyncio.get_running_loop().create_future()  # never resolves: cancelled by aclose or the loop's end
+            await asyncio.get_running_loop().create_future()  # never resolves: cancelled at the loop's end
         finally:
             self._closing = True
             idle, self._idle = self._idle, []
