@@ -2,7 +2,9 @@
 
 The webhook runs under uvicorn in its own process, the load (bench.ingest_load: keep-alive connections, requests
 signed before the clock starts) in another, so neither shares a GIL with the server. The raw loop is C threads of
-single-row INSERT + commit, each its own transaction like one webhook before group commit."""
+single-row INSERT + commit, each its own transaction like one webhook before group commit. After the timed load,
+untimed, it checks the rest of the goal: repeats of posted events are absorbed, forged events refused, and each
+event is stored exactly once."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ _RAW_INSERT = text(
     "INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
     "VALUES ('bench', 'bench.raw', now(), CAST(:payload AS jsonb), :key) ON CONFLICT (source, dedupe_key) DO NOTHING"
 )
+_STORED = text("SELECT count(*) FROM events WHERE source = 'stripe' AND dedupe_key LIKE :prefix")
+DUPLICATES, FORGED = 100, 10  # repeats of the first posted events, and events signed with another secret
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,17 @@ class IngestBench:
     raw_p99_ms: float
     added_p50_ms: float  # what the webhook adds to a raw INSERT's latency (p50 and p99)
     added_p99_ms: float
+    stored: int  # rows the posted events left (each exactly once: equal to `events`)
+    duplicates: int  # repeats posted after the timed load, each to be answered 200 with duplicate true
+    duplicates_absorbed: int
+    forged: int  # events signed with another secret, each to be refused 400 and stored nowhere
+    forged_refused: int
+
+    @property
+    def honest(self) -> bool:
+        """Every event accepted and stored once, every repeat absorbed, every forgery refused."""
+        return (self.accepted == self.stored == self.events and self.duplicates_absorbed == self.duplicates
+                and self.forged_refused == self.forged)
 
 
 def bench_app() -> Starlette:
@@ -124,14 +139,18 @@ def measure_ingest(ctx: AppContext, *, events: int = 2000, clients: int = 8) -> 
                 conn.commit()  # one row per transaction, like one webhook
                 raw_latencies.append(time.perf_counter() - started)
 
+    duplicates = min(DUPLICATES, events)
     try:
         with _serve(ctx, secret) as base:
-            load = _post_load(base, secret.split(",")[0], run, events, clients)
+            load = _post_load(base, secret.split(",")[0], run, events, clients, duplicates)
+        with ctx.engine.connect() as conn:  # forged rows would carry the posted prefix or evt_forged_
+            stored = conn.execute(_STORED, {"prefix": f"evt_bench_{run}_%"}).scalar_one()
+            stored_forged = conn.execute(_STORED, {"prefix": f"evt_forged_{run}_%"}).scalar_one()
         raw_seconds = _in_threads(clients, list(range(events)), insert)
     finally:
         with ctx.engine.begin() as conn:
-            conn.execute(text("DELETE FROM events WHERE dedupe_key LIKE :a OR dedupe_key LIKE :b"),
-                         {"a": f"evt_bench_{run}_%", "b": f"raw_bench_{run}_%"})
+            conn.execute(text("DELETE FROM events WHERE dedupe_key LIKE :a OR dedupe_key LIKE :b OR dedupe_key LIKE :c"),
+                         {"a": f"evt_bench_{run}_%", "b": f"raw_bench_{run}_%", "c": f"evt_forged_{run}_%"})
     webhook_seconds = load["seconds"]
     webhook_rate, raw_rate = round(events / webhook_seconds, 1), round(events / raw_seconds, 1)
     hook_p50, hook_p99 = _percentiles(load["latencies"])
@@ -139,12 +158,16 @@ def measure_ingest(ctx: AppContext, *, events: int = 2000, clients: int = 8) -> 
     # The ratio of the rates as reported, so a reader recomputing it from the printed figures gets the same.
     return IngestBench(events, clients, load["accepted"], round(webhook_seconds, 3), webhook_rate,
                        round(raw_seconds, 3), raw_rate, round(webhook_rate / raw_rate, 3), hook_p50, hook_p99,
-                       raw_p50, raw_p99, round(hook_p50 - raw_p50, 2), round(hook_p99 - raw_p99, 2))
+                       raw_p50, raw_p99, round(hook_p50 - raw_p50, 2), round(hook_p99 - raw_p99, 2), stored,
+                       duplicates, load["duplicates_absorbed"], FORGED,
+                       load["forged_refused"] - stored_forged)  # a forgery answered 400 yet stored is not refused
 
 
-def _post_load(base: str, secret: str, run: str, events: int, clients: int) -> dict:
-    """Run bench.ingest_load in a process of its own against `base`; its accepted count, seconds and latencies."""
-    spec = json.dumps({"url": base, "secret": secret, "run": run, "events": events, "clients": clients})
+def _post_load(base: str, secret: str, run: str, events: int, clients: int, duplicates: int) -> dict:
+    """Run bench.ingest_load in a process of its own against `base`: its accepted count, seconds, latencies and
+    the untimed check's counts of absorbed repeats and refused forgeries."""
+    spec = json.dumps({"url": base, "secret": secret, "run": run, "events": events, "clients": clients,
+                       "duplicates": duplicates, "forged": FORGED})
     done = subprocess.run([sys.executable, "-m", "bench.ingest_load"], input=spec + "\n", capture_output=True,
                           text=True, timeout=600, cwd=Path(__file__).resolve().parent.parent, check=False)
     if done.returncode != 0:
@@ -160,7 +183,8 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
 
 
 def main(ctx: AppContext, argv: Sequence[str]) -> int:
-    """Parse `--events N --clients C --json`, measure, print; exit 1 when some event was not accepted."""
+    """Parse `--events N --clients C --json`, measure, print; exit 1 unless every event was accepted and stored
+    once, every repeat absorbed and every forgery refused."""
     parser = argparse.ArgumentParser(prog="python -m core bench ingest")
     parser.add_argument("--events", type=int, default=2000, help="signed events to post (default 2000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
@@ -176,4 +200,6 @@ def main(ctx: AppContext, argv: Sequence[str]) -> int:
         print(f"ratio webhook / raw INSERT: {result.ratio:.2f}")
         print(f"latency p50/p99: webhook {result.webhook_p50_ms}/{result.webhook_p99_ms} ms, raw INSERT "
               f"{result.raw_p50_ms}/{result.raw_p99_ms} ms, added {result.added_p50_ms}/{result.added_p99_ms} ms")
-    return 0 if result.accepted == result.events else 1
+        print(f"checked: {result.stored}/{result.events} stored once, {result.duplicates_absorbed}/{result.duplicates} "
+              f"repeats absorbed, {result.forged_refused}/{result.forged} forged events refused")
+    return 0 if result.honest else 1

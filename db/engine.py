@@ -86,6 +86,12 @@ def check_connection(engine: Engine) -> None:
         raise DatabaseUnavailable(f"Cannot reach the database at DATABASE_URL ({engine.url.render_as_string(hide_password=True)}): {reason}") from None
 
 
+def libpq_url(engine: Engine) -> str:
+    """The engine's URL as libpq takes it (no SQLAlchemy driver suffix), password included."""
+    url = engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (pages render them after the transaction)."""
     return sessionmaker(engine, expire_on_commit=False)

@@ -1,17 +1,17 @@
 """POST /api/ingest/stripe: verify the signature on the raw body, store the event once, answer once it committed.
 
-Events are stored by group commit (core.events.group_commit): a request's event joins the batch of the next few
-milliseconds (WEBHOOK_BATCH_WINDOW_MS, at most WEBHOOK_BATCH_MAX), written in one transaction; the 200 comes after
-that commit, and a batch that could not be stored answers 503, so Stripe retries (the retry is deduplicated)."""
+Events are stored by group commit (core.events.ingest_writer, on the server's loop): a request's event joins the
+batch that fills while others commit (WEBHOOK_BATCH_WINDOW_MS, at most WEBHOOK_BATCH_MAX, WEBHOOK_WRITERS in flight),
+written in one transaction; the 200 comes after that commit, and an event that could not be stored answers 503, so
+Stripe retries (the retry is deduplicated). The request itself only verifies the signature and parses."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy.exc import DataError
+import psycopg
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -19,31 +19,30 @@ from starlette.routing import Route
 from core.app.http import ApiError, error_response, read_body
 from core.app.metrics import count_refused_webhook
 from core.config.context import AppContext
-from core.events.group_commit import GroupCommit
+from core.events.ingest_writer import EventWriter
 from core.events.webhooks import (
     MAX_BODY_BYTES,
     BadEvent,
     SignatureError,
-    StoredEvent,
     parse_stripe_event,
-    store_batch,
     verify_stripe_signature,
     webhook_secrets,
 )
 from core.tracing import spans
+from db.engine import libpq_url
 
 log = logging.getLogger("hoss.webhooks")
 
 
 def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
     """The Starlette routes of the webhook: POST /api/ingest/stripe (its signature is its authentication)."""
-    batchers: dict[int, GroupCommit[StoredEvent]] = {}  # one per database engine, made on first use
+    writers: dict[int, EventWriter] = {}  # one per database engine, made on first use
 
-    def batcher(ctx: AppContext) -> GroupCommit[StoredEvent]:
+    def writer(ctx: AppContext) -> EventWriter:
         key = id(ctx.engine)
-        if key not in batchers:
-            batchers[key] = event_batcher(ctx)
-        return batchers[key]
+        if key not in writers:
+            writers[key] = event_writer(ctx)
+        return writers[key]
 
     async def ingest_stripe(request: Request) -> JSONResponse:
         ctx = ctx_provider()  # cheap after the first call; the web/api process builds it at start-up
@@ -65,9 +64,9 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
             return error_response(400, str(exc))
         try:
             with spans.event_ingest("stripe", event["id"], event["type"]) as span:
-                stored = await batcher(ctx).submit(event)
+                stored = await writer(ctx).store(event)
                 span.set_attribute("hoss.event.duplicate", stored.duplicate)
-        except DataError:  # parse_stripe_event checks what jsonb refuses; this is the database's own word
+        except psycopg.DataError:  # parse_stripe_event checks what jsonb refuses; this is the database's own word
             count_refused_webhook("unstorable")
             log.warning("refused Stripe webhook %s: the database could not store it", event["id"][:80])
             return error_response(400, "event payload cannot be stored")
@@ -80,11 +79,8 @@ def webhook_routes(ctx_provider: Callable[[], AppContext]) -> list[Route]:
     return [Route("/api/ingest/stripe", ingest_stripe, methods=["POST"])]
 
 
-def event_batcher(ctx: AppContext) -> GroupCommit[StoredEvent]:
+def event_writer(ctx: AppContext) -> EventWriter:
     """The group commit of Stripe events for this context's database, sized by its settings."""
     settings = ctx.settings
-
-    def write(events: Any) -> list[StoredEvent | Exception]:
-        return store_batch(ctx.sessions, events)
-
-    return GroupCommit(write, window_s=settings.webhook_batch_window_ms / 1000, max_batch=settings.webhook_batch_max)
+    return EventWriter(libpq_url(ctx.engine), window_s=settings.webhook_batch_window_ms / 1000,
+                       max_batch=settings.webhook_batch_max, writers=settings.webhook_writers)

@@ -130,6 +130,8 @@ class Settings(BaseSettings):
         2, ge=0, le=1000, description="How long a Stripe event waits for others to share its transaction; 0 writes "
         "whatever has queued at once.")
     webhook_batch_max: int = Field(200, ge=1, le=10_000, description="Most Stripe events one transaction stores.")
+    webhook_writers: int = Field(2, ge=1, le=64, description="Stripe event batches committing at once, each on a "
+                                 "database connection of the web process's own.")
 
     # Ops
     ops_worker_count: int = Field(3, ge=1, le=256, description="Concurrent Ops tasks per process.")

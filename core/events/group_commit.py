@@ -2,24 +2,21 @@
 
 A request awaits `GroupCommit.submit(item)`. When no batch is committing, its item is written at once; while one
 is, the first item of the next batch opens a window of `window_s`, items arriving meanwhile join it (at most
-`max_batch`) - classic group commit. The batch goes to `write`: awaited on the loop when it is a coroutine
-function, else run in a worker thread. At most `writers` batches commit at once, so the next fills meanwhile. `write(items)` returns one outcome per item, in
-order: a value, or an exception instance meaning that item was not stored; an exception raised by `write` itself
-fails the whole batch. Nothing resolves before `write` returned, so nothing is acknowledged before its commit.
+`max_batch`) - classic group commit. The batch goes to `write`, a coroutine function awaited on the loop (so it
+must not block it). At most `writers` batches commit at once, so the next fills meanwhile. `write(items)` returns
+one outcome per item, in order: a value, or an exception instance meaning that item was not stored; an exception
+raised by `write` itself fails the whole batch. Nothing resolves before `write` returned, so nothing is acknowledged before its commit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
-
-from starlette.concurrency import run_in_threadpool
 
 T = TypeVar("T")
 
-BatchWriter = Callable[[Sequence[Any]], Any]  # outcomes, or an awaitable of them
+BatchWriter = Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]  # one outcome per item, in order
 
 
 class GroupCommit(Generic[T]):
@@ -35,7 +32,6 @@ class GroupCommit(Generic[T]):
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._in_flight = 0  # batches being written now
-        self._async = inspect.iscoroutinefunction(write)
         self.batches = 0  # batches written so far (what a test or a benchmark reads)
 
     async def submit(self, item: Any) -> T:
@@ -69,8 +65,7 @@ class GroupCommit(Generic[T]):
             self._in_flight += 1
             try:
                 items = [item for item, _ in batch]
-                outcomes: Sequence[Any] = await (self._write(items) if self._async
-                                                 else run_in_threadpool(self._write, items))
+                outcomes: Sequence[Any] = await self._write(items)
                 if len(outcomes) != len(batch):
                     raise RuntimeError(f"batch writer returned {len(outcomes)} outcomes for {len(batch)} items")
             except Exception as exc:  # every waiter hears the failure; none is acknowledged

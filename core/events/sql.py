@@ -97,12 +97,13 @@ PENDING_DUNNING_FOR_PAYMENT = text(
 
 LOCK_EVENT_GRAPH = text("SELECT pg_advisory_xact_lock(7105, hashtext(:k))")
 
-# The group-commit form of STORE_EVENT: one statement for a whole batch (core.events.group_commit), the rows in
-# the arrays' order; a repeat (in the table or earlier in the batch) inserts nothing and returns no row.
-STORE_EVENTS = text(
+# The group-commit form of STORE_EVENT: one statement for a whole batch (core.events.ingest_writer), its events as
+# one JSON array (one parameter to send, not four arrays to encode), stored in the array's order; a repeat (in the
+# table or earlier in the batch) inserts nothing and returns no row. It runs on a psycopg connection of its own, so
+# its placeholder is psycopg's (still a bound parameter, never formatted in).
+STORE_EVENTS = (
     "INSERT INTO events (source, type, occurred_at, payload, dedupe_key) "
-    "SELECT 'stripe', b.type, to_timestamp(b.created), CAST(b.payload AS jsonb), b.key "
-    "FROM unnest(CAST(:types AS text[]), CAST(:created AS bigint[]), CAST(:payloads AS text[]), "
-    "CAST(:keys AS text[])) WITH ORDINALITY AS b(type, created, payload, key, n) ORDER BY b.n "
+    "SELECT 'stripe', b.e ->> 'type', to_timestamp(CAST(b.e ->> 'created' AS bigint)), b.e, b.e ->> 'id' "
+    "FROM jsonb_array_elements(CAST(%(events)s AS jsonb)) WITH ORDINALITY AS b(e, n) ORDER BY b.n "
     "ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id, dedupe_key"
 )

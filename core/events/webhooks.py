@@ -5,20 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from core.config.settings import Settings
 from core.events import sql
 from db.json_input import UnstorableJSON, loads_storable
-
-log = logging.getLogger("hoss.webhooks")
 
 TOLERANCE_SECONDS = 300
 # ASCII digits only (str.isdigit accepts '²'), and few enough that the number is a plausible unix time.
@@ -129,41 +125,3 @@ def store_stripe_event(session: Session, event: dict[str, Any]) -> StoredEvent:
     ).scalar_one_or_none()
     session.commit()
     return StoredEvent(new_id, new_id is None)
-
-
-def store_stripe_events(session: Session, events: Sequence[dict[str, Any]]) -> list[StoredEvent]:
-    """Insert a batch in one statement and one commit, once per Stripe id; a repeat of an id stored before or
-    earlier in the batch is a duplicate. Raises (after rolling back) when the batch could not be stored."""
-    try:
-        rows = session.execute(sql.STORE_EVENTS, {
-            "types": [e["type"] for e in events], "created": [e["created"] for e in events],
-            "payloads": [json.dumps(e) for e in events], "keys": [e["id"] for e in events],
-        }).all()
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    new_ids = {row.dedupe_key: row.id for row in rows}
-    outcomes = []
-    for event in events:  # the first of an id in the batch is the one inserted; later ones are its repeats
-        new_id = new_ids.pop(event["id"], None)
-        outcomes.append(StoredEvent(new_id, new_id is None))
-    return outcomes
-
-
-def store_batch(sessions: sessionmaker[Session], events: Sequence[dict[str, Any]]) -> list[StoredEvent | Exception]:
-    """The group-commit writer: the batch in one transaction; when that fails, each event in its own, so one
-    unstorable event fails alone. An Exception in the list means that event was not stored."""
-    try:
-        with sessions() as session:
-            return list(store_stripe_events(session, events))
-    except Exception:  # retried one by one below, each keeping its own error
-        log.info("a batch of %d Stripe events failed; storing them one by one", len(events))
-    outcomes: list[StoredEvent | Exception] = []
-    for event in events:
-        try:
-            with sessions() as session:
-                outcomes.append(store_stripe_event(session, event))
-        except Exception as exc:  # this event's request answers its error; nothing was stored
-            outcomes.append(exc)
-    return outcomes

@@ -15,18 +15,14 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy import Engine
 
+from db.engine import libpq_url
+
 log = logging.getLogger("hoss.scheduler")
 
 # channel -> the agent whose job it wakes
 CHANNELS = {"hoss_tasks": "ops_batch", "hoss_events": "events", "hoss_executions": "executor"}
 APPLICATION_NAME = "hoss-wakeups"
 _MAX_BACKOFF_SECONDS = 30.0
-
-
-def libpq_url(engine: Engine) -> str:
-    """The engine's URL as libpq takes it (no SQLAlchemy driver suffix), password included."""
-    url = engine.url.set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
 
 
 class WakeupListener:

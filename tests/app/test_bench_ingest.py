@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from bench import run_benchmark
-from bench.ingest import measure_ingest
+from bench.ingest import FORGED, measure_ingest
 from core.config.context import AppContext
 
 
@@ -17,6 +17,13 @@ def test_ingest_benchmark_accepts_every_event_reports_a_ratio_and_cleans_up(ctx:
     assert result.ratio == round(result.webhook_per_second / result.raw_inserts_per_second, 3)
     with ctx.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == 0
+
+
+def test_ingest_benchmark_checks_repeats_absorbed_forgeries_refused_and_each_event_stored_once(ctx: AppContext) -> None:
+    result = measure_ingest(ctx, events=20, clients=2)
+    assert (result.stored, result.duplicates, result.duplicates_absorbed) == (20, 20, 20)
+    assert (result.forged, result.forged_refused) == (FORGED, FORGED)
+    assert result.honest
 
 
 def test_unknown_benchmark_names_the_choices(ctx: AppContext) -> None:
