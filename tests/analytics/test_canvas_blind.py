@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.analytics import WHITELIST, resolve_window
-from core.analytics.matcher import match_question
 from tests.analytics.canvas_blind import BLIND, CUSTOMERS, TODAY, WORKERS
+from tests.analytics.canvas_scoring import score_batch
 
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
 _PERIOD_KEYS = {"start", "end", "period"}
@@ -33,24 +33,7 @@ def _params_right(function: str, got: dict[str, Any], expected: dict[str, Any]) 
 
 
 def _score() -> tuple[float, float, list[str], list[str]]:
-    functions = params = with_params = 0
-    misses: list[str] = []
-    refusal_misses: list[str] = []
-    for question, function, expected in BLIND:
-        choice = match_question(question, CUSTOMERS, today=TODAY, worker_names=WORKERS)
-        if choice.function == function:
-            functions += 1
-        else:
-            misses.append(f"{question!r}: {choice.function} (wanted {function})")
-            if function is None or choice.function is None:
-                refusal_misses.append(question)
-        if function is not None and expected:
-            with_params += 1
-            if choice.function == function and _params_right(function, choice.params, expected):
-                params += 1
-            else:
-                misses.append(f"{question!r}: params {choice.params} (wanted {expected})")
-    return functions / len(BLIND), params / with_params, misses, refusal_misses
+    return score_batch(BLIND, CUSTOMERS, today=TODAY, workers=WORKERS, params_right=_params_right)
 
 
 def test_the_blind_batch_is_big_enough() -> None:
